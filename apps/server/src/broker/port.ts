@@ -1,0 +1,59 @@
+import type { ChatMessage, Epoch, RoomId, Seq, UserRef } from '@hubbub/protocol';
+
+/** What a node hands the broker to publish: everything but the seq, which the broker assigns. */
+export interface DraftMessage {
+  room: RoomId;
+  id: string;
+  user: UserRef;
+  content: string;
+  ts: string;
+  cid: string;
+}
+
+/** A replay request's answer: the missed messages, or a reset when the window does not reach. */
+export type Replay =
+  | { kind: 'messages'; epoch: Epoch; seq: Seq; messages: ChatMessage[] }
+  | { kind: 'reset'; epoch: Epoch; seq: Seq };
+
+export type RoomListener = (messages: readonly ChatMessage[]) => void;
+
+/**
+ * The cross-node bus: sequencing, the recovery window and delivery. The in-process broker
+ * serves one process (or several servers in one test process); the Redis broker serves many
+ * nodes. Nothing outside the composition root knows which one it has.
+ */
+export interface Broker {
+  /**
+   * Assigns the room's next seq and makes the message durable, atomically per room: seqs are
+   * gapless and strictly increasing, and no two messages share one. Resolves with the
+   * sequenced message only once it is durable (committed to the store, or appended to the
+   * shared log from which it is persisted), and only then is it delivered to subscribers.
+   * Rejects if durability could not be reached; the seq is then never delivered.
+   *
+   * Idempotent per (room, user id, cid): publishing a draft whose cid that user already
+   * published to the room (even before a restart) resolves with the original message and
+   * publishes nothing new.
+   */
+  publish(draft: DraftMessage): Promise<ChatMessage>;
+
+  /**
+   * Delivers every message published to `room` after this call, on any node, to `listener`:
+   * in seq order, each exactly once, possibly several at a time. Returns the unsubscribe.
+   */
+  subscribe(room: RoomId, listener: RoomListener): () => void;
+
+  /** The room's epoch and latest durable seq. */
+  head(room: RoomId): Promise<{ epoch: Epoch; seq: Seq }>;
+
+  /**
+   * The messages after `since`, in order, when the recovery window still holds all of them
+   * and `epoch` (if given) is the room's epoch; otherwise a reset with the current head.
+   */
+  replay(room: RoomId, since: Seq, epoch?: Epoch): Promise<Replay>;
+
+  /** The latest `limit` messages, oldest first, for `joined`. */
+  recent(room: RoomId, limit: number): Promise<{ epoch: Epoch; seq: Seq; messages: ChatMessage[] }>;
+
+  /** Finishes in-flight publishes (they resolve or reject) and stops delivery. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,87 @@
+/**
+ * Machine-readable error codes, shared by `error` frames and REST error bodies. Clients
+ * branch on these, never on the human message.
+ */
+export const ErrorCode = {
+  /** The frame was not valid JSON. */
+  invalidJson: 'invalid_json',
+  /** The frame was JSON but failed the schema (the message says which field). */
+  invalidFrame: 'invalid_frame',
+  /** The frame's `type` is not one the server knows. */
+  unknownType: 'unknown_type',
+  /** A request body or query failed validation (REST). */
+  invalidRequest: 'invalid_request',
+  /** Authenticate first: the connection is not ready yet. */
+  notAuthenticated: 'not_authenticated',
+  /** The token was missing, malformed, expired or not signed by us. */
+  authFailed: 'auth_failed',
+  /** Re-authentication named a different user than the session's. */
+  userMismatch: 'user_mismatch',
+  /** Too many frames: slow down. Repeated abuse closes the connection. */
+  rateLimited: 'rate_limited',
+  /** The room name breaks the naming rules. */
+  invalidRoom: 'invalid_room',
+  /** Send or leave for a room the connection has not joined. */
+  notInRoom: 'not_in_room',
+  /** The connection is in as many rooms as it may be. */
+  tooManyRooms: 'too_many_rooms',
+  /** Not found (REST). */
+  notFound: 'not_found',
+  /** The Origin of a browser upgrade is not on the allowlist. */
+  originNotAllowed: 'origin_not_allowed',
+  /** A token was passed in the URL; tokens go in the first frame. */
+  tokenInUrl: 'token_in_url',
+  /** The server could not make the message durable; resend with the same cid. */
+  unavailable: 'unavailable',
+  /** The server is shutting down. */
+  shuttingDown: 'shutting_down',
+  /** Anything else: a bug on our side. The connection stays open. */
+  internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** HTTP status for each code when it is returned by the REST API. */
+export const httpStatusOf: Record<ErrorCode, number> = {
+  invalid_json: 400,
+  invalid_frame: 400,
+  unknown_type: 400,
+  invalid_request: 400,
+  not_authenticated: 401,
+  auth_failed: 401,
+  user_mismatch: 403,
+  rate_limited: 429,
+  invalid_room: 400,
+  not_in_room: 403,
+  too_many_rooms: 403,
+  not_found: 404,
+  origin_not_allowed: 403,
+  token_in_url: 400,
+  unavailable: 503,
+  shutting_down: 503,
+  internal: 500,
+};
+
+/**
+ * WebSocket close codes. 1000-1015 are the standard ones; 4000-4999 are ours. A client
+ * reconnects (with backoff) after every code except `authFailed`, which needs a new token.
+ */
+export const CloseCode = {
+  normal: 1000,
+  /** The server is shutting down or restarting: reconnect elsewhere or later, then resume. */
+  serverShutdown: 1001,
+  /** A frame larger than `limits.frameMaxBytes` (standard "message too big"). */
+  frameTooLarge: 1009,
+  /** No `authenticate` frame within the auth timeout. */
+  authTimeout: 4001,
+  /** The token in `authenticate` was rejected. */
+  authFailed: 4003,
+  /** Sustained rate-limit or policy violations. */
+  policyViolation: 4008,
+  /** The connection could not keep up and its send buffer overflowed: reconnect and resume. */
+  slowConsumer: 4009,
+  /** The server lost this connection's state: reconnect and resume every room. */
+  mustResume: 4010,
+  /** The peer stopped answering heartbeats. */
+  heartbeatTimeout: 4011,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { ErrorCode } from './codes.js';
+import { limits, roomNamePattern } from './limits.js';
+
+/**
+ * The v1 wire format: JSON text frames, one object each, discriminated by `type`. Field
+ * names are fixed (ARCHITECTURE.md "Wire format"); extend, don't rename. Unknown extra
+ * fields are dropped, so newer clients can talk to older servers.
+ */
+
+export const RoomId = z
+  .string()
+  .max(limits.roomNameMaxChars)
+  .regex(
+    roomNamePattern,
+    'room names are 1-64 of a-z 0-9 _ . : - and start with a letter or digit',
+  );
+export type RoomId = z.infer<typeof RoomId>;
+
+/** Gapless, strictly increasing per room, assigned by the server. 0 means "no messages yet". */
+export const Seq = z.number().int().nonnegative();
+export type Seq = z.infer<typeof Seq>;
+
+export const ClientId = z.string().min(1).max(limits.cidMaxChars);
+export type ClientId = z.infer<typeof ClientId>;
+
+/** Identifies one history of a room; it changes only if that history is ever lost. */
+export const Epoch = z.string().min(1).max(64);
+export type Epoch = z.infer<typeof Epoch>;
+
+export const Username = z
+  .string()
+  .trim()
+  .min(1, 'username must not be empty')
+  .max(limits.usernameMaxChars, `username is at most ${limits.usernameMaxChars} characters`);
+
+export const Content = z
+  .string()
+  .max(limits.contentMaxChars, `content is at most ${limits.contentMaxChars} characters`)
+  .refine((s) => s.trim().length > 0, 'content must not be empty');
+
+export const UserRef = z.object({ id: z.string(), name: z.string() });
+export type UserRef = z.infer<typeof UserRef>;
+
+/** A chat message as stored and delivered. Every field is set by the server. */
+export const ChatMessage = z.object({
+  room: RoomId,
+  seq: Seq,
+  id: z.string(),
+  user: UserRef,
+  content: z.string(),
+  ts: z.string(),
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+// ---- client → server ----
+
+export const AuthenticateFrame = z.object({
+  type: z.literal('authenticate'),
+  token: z.string().min(1).max(4096),
+});
+export const JoinFrame = z.object({ type: z.literal('join'), room: RoomId });
+export const LeaveFrame = z.object({ type: z.literal('leave'), room: RoomId });
+export const SendFrame = z.object({
+  type: z.literal('send'),
+  room: RoomId,
+  cid: ClientId,
+  content: Content,
+});
+/** Join `room` and replay every message after `since`; `epoch` is the history `since` came from. */
+export const ResumeFrame = z.object({
+  type: z.literal('resume'),
+  room: RoomId,
+  since: Seq,
+  epoch: Epoch.optional(),
+});
+export const PingFrame = z.object({ type: z.literal('ping') });
+
+export const ClientFrame = z.discriminatedUnion('type', [
+  AuthenticateFrame,
+  JoinFrame,
+  LeaveFrame,
+  SendFrame,
+  ResumeFrame,
+  PingFrame,
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+export type ClientFrameType = ClientFrame['type'];
+export const clientFrameTypes: readonly ClientFrameType[] = [
+  'authenticate',
+  'join',
+  'leave',
+  'send',
+  'resume',
+  'ping',
+];
+
+// ---- server → client ----
+
+export const ReadyFrame = z.object({
+  type: z.literal('ready'),
+  user: UserRef,
+  session: z.string(),
+  protocol: z.number().int(),
+});
+/**
+ * Answer to `join` and `resume`. `seq` is the room's latest seq. On `join`, `messages` holds
+ * the latest messages; on `resume`, exactly the ones after `since`.
+ */
+export const JoinedFrame = z.object({
+  type: z.literal('joined'),
+  room: RoomId,
+  seq: Seq,
+  epoch: Epoch,
+  messages: z.array(ChatMessage),
+});
+export const MessageFrame = ChatMessage.extend({ type: z.literal('message') });
+/** Several messages of one room, in seq order, coalesced into one frame under load. */
+export const BatchFrame = z.object({
+  type: z.literal('batch'),
+  room: RoomId,
+  messages: z.array(ChatMessage),
+});
+export const AckFrame = z.object({
+  type: z.literal('ack'),
+  cid: ClientId,
+  room: RoomId,
+  id: z.string(),
+  seq: Seq,
+});
+/**
+ * The resume could not be served from the retained window (or the epoch changed): the
+ * client drops what it holds for the room and fetches history over REST. The connection
+ * is in the room from `seq` on.
+ */
+export const ResetFrame = z.object({
+  type: z.literal('reset'),
+  room: RoomId,
+  seq: Seq,
+  epoch: Epoch,
+});
+export const LeftFrame = z.object({ type: z.literal('left'), room: RoomId });
+export const ErrorFrame = z.object({
+  type: z.literal('error'),
+  code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+  message: z.string(),
+  /** The `cid` of the send, or the type of the frame, that this error answers. */
+  ref: z.string().optional(),
+});
+export const PongFrame = z.object({ type: z.literal('pong') });
+
+export const ServerFrame = z.discriminatedUnion('type', [
+  ReadyFrame,
+  JoinedFrame,
+  MessageFrame,
+  BatchFrame,
+  AckFrame,
+  ResetFrame,
+  LeftFrame,
+  ErrorFrame,
+  PongFrame,
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+export type ReadyFrame = z.infer<typeof ReadyFrame>;
+export type JoinedFrame = z.infer<typeof JoinedFrame>;
+export type MessageFrame = z.infer<typeof MessageFrame>;
+export type BatchFrame = z.infer<typeof BatchFrame>;
+export type AckFrame = z.infer<typeof AckFrame>;
+export type ResetFrame = z.infer<typeof ResetFrame>;
+export type ErrorFrame = z.infer<typeof ErrorFrame>;

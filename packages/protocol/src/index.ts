@@ -1,0 +1,5 @@
+export * from './codec.js';
+export * from './codes.js';
+export * from './frames.js';
+export * from './limits.js';
+export * from './rest.js';
