@@ -63,7 +63,8 @@ export const httpStatusOf: Record<ErrorCode, number> = {
 
 /**
  * WebSocket close codes. 1000-1015 are the standard ones; 4000-4999 are ours. A client
- * reconnects (with backoff) after every code except `authFailed`, which needs a new token.
+ * reconnects (with backoff) after every code except `authFailed`, which needs a new token
+ * (after `tokenExpired` it reconnects with a fresh one).
  */
 export const CloseCode = {
   normal: 1000,
@@ -75,6 +76,8 @@ export const CloseCode = {
   authTimeout: 4001,
   /** The token in `authenticate` was rejected. */
   authFailed: 4003,
+  /** The session's token expired without a re-`authenticate`: reconnect with a fresh token. */
+  tokenExpired: 4004,
   /** Sustained rate-limit or policy violations. */
   policyViolation: 4008,
   /** The connection could not keep up and its send buffer overflowed: reconnect and resume. */

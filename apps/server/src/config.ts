@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Hubbub reads, from environment variables only. Each has a safe default for
+ * the embedded mode; `loadConfig` reports every bad value at once, one line each.
+ */
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  PORT: int(0, 65_535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** Set to use PostgreSQL instead of the embedded SQLite file. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** SQLite's `synchronous` level: FULL survives power loss, NORMAL only a process crash. */
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  /**
+   * Comma-separated exact origins allowed to open WebSockets from a browser; `*` allows any.
+   * Empty means the server's own origins (http://localhost:PORT and http://127.0.0.1:PORT).
+   */
+  ALLOWED_ORIGINS: z.string().default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** HS256 signing key for tokens; generated once into DATA_DIR when unset. */
+  TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  TOKEN_TTL_SECONDS: int(60, 30 * 24 * 3600).default(24 * 3600),
+  /** Sends per second per connection (token bucket refill) and the bucket size. */
+  RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(5),
+  RATE_LIMIT_BURST: int(1, 1_000_000).default(10),
+  /** Refusals in a row (without a successful frame between) before the socket is closed. */
+  RATE_LIMIT_STRIKES: int(1, 10_000).default(20),
+  /** Messages `joined` carries on a plain join. */
+  HISTORY_ON_JOIN: int(0, 200).default(50),
+  /** Most messages a resume replays before it answers `reset` instead. */
+  RESUME_WINDOW: int(1, 100_000).default(1000),
+  AUTH_TIMEOUT_MS: int(100, 10_000).default(5000),
+  HEARTBEAT_INTERVAL_MS: int(100, 300_000).default(30_000),
+  /** Bytes queued to one socket beyond which it is shed as a slow consumer. */
+  MAX_BUFFERED_BYTES: int(16 * 1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  /** Time SIGTERM waits for sockets to close and the persister to flush. */
+  SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+});
+
+export type Env = z.input<typeof schema>;
+type Parsed = z.output<typeof schema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** `'*'` or exact origins; empty array means "the server's own origin". */
+  allowedOrigins: '*' | string[];
+  logLevel: Parsed['LOG_LEVEL'];
+  tokenSecret: string | undefined;
+  tokenTtlSeconds: number;
+  rateLimit: { perSecond: number; burst: number; strikes: number };
+  historyOnJoin: number;
+  resumeWindow: number;
+  authTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  maxBufferedBytes: number;
+  shutdownTimeoutMs: number;
+}
+
+/** Values never echoed back in an error: they are (or may hold) credentials. */
+const SECRET_VARIABLES = new Set(['TOKEN_SECRET', 'DATABASE_URL']);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseOrigins(raw: string): '*' | string[] {
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (list.includes('*')) return '*';
+  return list.map((origin) => origin.replace(/\/$/, ''));
+}
+
+/** Reads the environment; throws ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const relevant = Object.fromEntries(
+    Object.keys(schema.shape).flatMap((key) => {
+      const value = env[key];
+      return value === undefined || value === '' ? [] : [[key, value]];
+    }),
+  );
+  const parsed = schema.safeParse(relevant);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? '?');
+        const shown = SECRET_VARIABLES.has(key) ? '(hidden)' : JSON.stringify(env[key] ?? '');
+        return `${key}=${shown}: ${issue.message}`;
+      }),
+    );
+  }
+  const c = parsed.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    dataDir: c.DATA_DIR,
+    databaseUrl: c.DATABASE_URL,
+    sqliteSynchronous: c.SQLITE_SYNCHRONOUS,
+    allowedOrigins: parseOrigins(c.ALLOWED_ORIGINS),
+    logLevel: c.LOG_LEVEL,
+    tokenSecret: c.TOKEN_SECRET,
+    tokenTtlSeconds: c.TOKEN_TTL_SECONDS,
+    rateLimit: {
+      perSecond: c.RATE_LIMIT_PER_SECOND,
+      burst: c.RATE_LIMIT_BURST,
+      strikes: c.RATE_LIMIT_STRIKES,
+    },
+    historyOnJoin: c.HISTORY_ON_JOIN,
+    resumeWindow: c.RESUME_WINDOW,
+    authTimeoutMs: c.AUTH_TIMEOUT_MS,
+    heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
+    maxBufferedBytes: c.MAX_BUFFERED_BYTES,
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+/** The variables, their defaults and meanings, for the README's configuration table. */
+export const configVariables = Object.keys(schema.shape);

@@ -1,0 +1,358 @@
+import type { ClientFrame, ErrorCode, RoomId, ServerFrame, UserRef } from '@hubbub/protocol';
+import {
+  CloseCode,
+  ErrorCode as Codes,
+  decodeClientFrame,
+  limits,
+  PROTOCOL_VERSION,
+} from '@hubbub/protocol';
+import type { Logger } from 'pino';
+import { uuidv7 } from 'uuidv7';
+import { WebSocket } from 'ws';
+import { TokenError, type TokenService } from '../auth/tokens.js';
+import { BrokerError } from '../broker/local.js';
+import { encodeFrame, type Member } from '../rooms/room.js';
+import type { Rooms } from '../rooms/rooms.js';
+import { type PerUserLimiter, TokenBucket } from './rate-limit.js';
+
+export type ConnectionState = 'open' | 'authenticating' | 'ready' | 'closing' | 'closed';
+
+/** What every connection on a node shares. */
+export interface ConnectionContext {
+  tokens: TokenService;
+  rooms: Rooms;
+  userSends: PerUserLimiter;
+  logger: Logger;
+  authTimeoutMs: number;
+  maxBufferedBytes: number;
+  rateLimit: { perSecond: number; burst: number; strikes: number };
+  onClosed(connection: Connection): void;
+}
+
+/** Frames a client may pipeline behind `authenticate` before `ready` arrives. */
+const MAX_EARLY_FRAMES = 32;
+/** How long a closing socket may take to finish its close handshake before it is cut. */
+const CLOSE_GRACE_MS = 2000;
+
+/**
+ * One WebSocket through its life: open → authenticating → ready → closing → closed. Every
+ * path out of `ready` leaves every room, so no member outlives its socket.
+ */
+export class Connection implements Member {
+  readonly id = uuidv7();
+  private current: ConnectionState = 'open';
+  private user: UserRef | undefined;
+  private readonly rooms = new Set<RoomId>();
+  private readonly early: string[] = [];
+  private readonly sends: TokenBucket;
+  /** Every frame, whatever its type: a ceiling on join/leave/ping floods. */
+  private readonly frames: TokenBucket;
+  private strikes = 0;
+  private inflight = 0;
+  private draining = false;
+  private authTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private closeTimer: NodeJS.Timeout | undefined;
+  /** Cleared at each heartbeat, set again by any sign of life. */
+  alive = true;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly ctx: ConnectionContext,
+  ) {
+    const now = Date.now();
+    const { perSecond, burst } = ctx.rateLimit;
+    this.sends = new TokenBucket(perSecond, burst, now);
+    this.frames = new TokenBucket(Math.max(20, perSecond * 4), Math.max(40, burst * 4), now);
+    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    socket.on('pong', () => {
+      this.alive = true;
+    });
+    socket.on('close', () => this.onSocketClosed());
+    socket.on('error', (error) => ctx.logger.debug({ conn: this.id, err: error }, 'socket error'));
+    this.authTimer = setTimeout(
+      () => this.close(CloseCode.authTimeout, 'authenticate first'),
+      ctx.authTimeoutMs,
+    );
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  /** Sends still waiting for durability; shutdown waits for them so their acks go out. */
+  get pendingSends(): number {
+    return this.inflight;
+  }
+
+  deliver(encoded: Uint8Array): void {
+    // Rooms only ever hold ready connections; the other states are sent errors and `ready`.
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    // What is still queued from earlier writes decides: the peer has not taken it in time.
+    // A single large batch to an idle socket is fine.
+    if (this.socket.bufferedAmount > this.ctx.maxBufferedBytes) {
+      this.ctx.logger.warn(
+        { conn: this.id, user: this.user?.id, buffered: this.socket.bufferedAmount },
+        'slow consumer shed',
+      );
+      this.close(CloseCode.slowConsumer, 'send buffer overflow: reconnect and resume');
+      return;
+    }
+    this.socket.send(encoded, { binary: false });
+  }
+
+  private send(frame: ServerFrame): void {
+    this.deliver(encodeFrame(frame));
+  }
+
+  private refuse(code: ErrorCode, message: string, ref?: string): void {
+    this.send({ type: 'error', code, message, ...(ref === undefined ? {} : { ref }) });
+  }
+
+  /** Closes with a code the client can act on; cuts the socket if the peer does not answer. */
+  close(code: CloseCode, reason: string): void {
+    if (this.current === 'closing' || this.current === 'closed') return;
+    this.leaveAllRooms();
+    this.current = 'closing';
+    this.socket.close(code, reason);
+    this.closeTimer = setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
+    this.closeTimer.unref();
+  }
+
+  /** Sends a WebSocket ping; the pong (or any frame) marks the peer alive. */
+  ping(): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.ping();
+  }
+
+  /** Shutdown has begun: new frames are refused, in-flight sends still get their acks. */
+  stopReading(): void {
+    this.draining = true;
+  }
+
+  /** Cuts a peer that stopped answering pings: there is nobody to send a close frame to. */
+  terminate(): void {
+    this.socket.terminate();
+  }
+
+  private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
+    this.alive = true;
+    if (this.current === 'closing' || this.current === 'closed') return;
+    if (this.draining) {
+      this.refuse(Codes.shuttingDown, 'server is shutting down; reconnect and resend');
+      return;
+    }
+    if (!this.frames.take(Date.now())) {
+      this.strike(Codes.rateLimited, 'too many frames', undefined);
+      return;
+    }
+    if (isBinary) {
+      this.strike(Codes.invalidFrame, 'frames are JSON text', undefined);
+      return;
+    }
+    const text = data.toString();
+    if (this.current === 'authenticating') {
+      if (this.early.length >= MAX_EARLY_FRAMES) {
+        this.strike(Codes.notAuthenticated, 'wait for ready', undefined);
+      } else {
+        this.early.push(text);
+      }
+      return;
+    }
+    this.handle(text);
+  }
+
+  private handle(text: string): void {
+    const decoded = decodeClientFrame(text);
+    if (!decoded.ok) {
+      this.strike(decoded.code, decoded.message, decoded.ref);
+      return;
+    }
+    const frame = decoded.frame;
+    if (this.current === 'open') {
+      if (frame.type !== 'authenticate') {
+        this.refuse(Codes.notAuthenticated, 'the first frame must be authenticate', frame.type);
+        return;
+      }
+      void this.authenticate(frame.token);
+      return;
+    }
+    this.dispatch(frame);
+  }
+
+  private dispatch(frame: ClientFrame): void {
+    switch (frame.type) {
+      case 'authenticate':
+        void this.reauthenticate(frame.token);
+        return;
+      case 'join':
+        this.join(frame.room);
+        return;
+      case 'resume':
+        this.join(frame.room, {
+          since: frame.since,
+          ...(frame.epoch === undefined ? {} : { epoch: frame.epoch }),
+        });
+        return;
+      case 'leave':
+        this.leave(frame.room);
+        return;
+      case 'send':
+        this.publish(frame.room, frame.cid, frame.content);
+        return;
+      case 'ping':
+        this.send({ type: 'pong' });
+        return;
+      default: {
+        const unreachable: never = frame;
+        void unreachable;
+      }
+    }
+  }
+
+  private async authenticate(token: string): Promise<void> {
+    this.current = 'authenticating';
+    try {
+      const identity = await this.ctx.tokens.verify(token);
+      if (this.current !== 'authenticating') return;
+      clearTimeout(this.authTimer);
+      this.user = identity.user;
+      this.current = 'ready';
+      this.armExpiry(identity.expiresAt);
+      this.send({
+        type: 'ready',
+        user: identity.user,
+        session: this.id,
+        protocol: PROTOCOL_VERSION,
+      });
+      for (const text of this.early.splice(0)) {
+        if (this.current !== 'ready') break;
+        this.handle(text);
+      }
+    } catch (error) {
+      this.failAuth(error);
+    }
+  }
+
+  /** A fresh token for the same user extends the session without a reconnect. */
+  private async reauthenticate(token: string): Promise<void> {
+    try {
+      const identity = await this.ctx.tokens.verify(token);
+      if (this.current !== 'ready' || this.user === undefined) return;
+      if (identity.user.id !== this.user.id) {
+        this.refuse(Codes.userMismatch, 'a session cannot change user', 'authenticate');
+        return;
+      }
+      this.user = identity.user;
+      this.armExpiry(identity.expiresAt);
+      this.send({
+        type: 'ready',
+        user: identity.user,
+        session: this.id,
+        protocol: PROTOCOL_VERSION,
+      });
+    } catch (error) {
+      this.failAuth(error);
+    }
+  }
+
+  private failAuth(error: unknown): void {
+    const reason = error instanceof TokenError ? error.message : 'token is invalid';
+    if (!(error instanceof TokenError)) this.ctx.logger.error({ err: error }, 'token check failed');
+    this.ctx.logger.info({ conn: this.id, reason }, 'authentication refused');
+    this.refuse(Codes.authFailed, reason, 'authenticate');
+    this.close(CloseCode.authFailed, reason);
+  }
+
+  private armExpiry(expiresAt: number): void {
+    clearTimeout(this.expiryTimer);
+    const delay = Math.max(0, expiresAt * 1000 - Date.now());
+    // setTimeout overflows past ~24.8 days; such tokens are re-armed at re-authentication.
+    this.expiryTimer = setTimeout(
+      () => this.close(CloseCode.tokenExpired, 'token expired'),
+      Math.min(delay, 2 ** 31 - 1),
+    );
+  }
+
+  private join(room: RoomId, resume?: { since: number; epoch?: string }): void {
+    if (!this.rooms.has(room) && this.rooms.size >= limits.roomsPerConnection) {
+      this.refuse(Codes.tooManyRooms, `at most ${limits.roomsPerConnection} rooms`, room);
+      return;
+    }
+    this.rooms.add(room);
+    this.ctx.rooms.join(this, room, resume).catch((error: unknown) => {
+      this.ctx.logger.error({ conn: this.id, room, err: error }, 'join failed');
+      this.rooms.delete(room);
+      this.refuse(Codes.unavailable, 'could not join; try again', room);
+    });
+  }
+
+  private leave(room: RoomId): void {
+    if (!this.rooms.delete(room)) {
+      this.refuse(Codes.notInRoom, 'not in that room', room);
+      return;
+    }
+    this.ctx.rooms.leave(this, room);
+    this.send({ type: 'left', room });
+  }
+
+  private publish(room: RoomId, cid: string, content: string): void {
+    const user = this.user;
+    if (user === undefined) return;
+    if (!this.ctx.rooms.isMember(this, room)) {
+      this.refuse(Codes.notInRoom, 'join the room before sending to it', cid);
+      return;
+    }
+    const now = Date.now();
+    if (!this.sends.take(now) || !this.ctx.userSends.take(user.id, now)) {
+      this.strike(Codes.rateLimited, 'sending too fast; resend later with the same cid', cid);
+      return;
+    }
+    this.strikes = 0;
+    this.inflight += 1;
+    this.ctx.rooms
+      .send(user, room, cid, content)
+      .then((ack) => this.send(ack))
+      .catch((error: unknown) => {
+        if (error instanceof BrokerError) {
+          this.refuse(error.code, error.message, cid);
+        } else {
+          this.ctx.logger.error({ conn: this.id, room, err: error }, 'send failed');
+          this.refuse(Codes.unavailable, 'message not stored; resend with the same cid', cid);
+        }
+      })
+      .finally(() => {
+        this.inflight -= 1;
+      });
+  }
+
+  /** Answers a bad or refused frame, and closes the socket after too many in a row. */
+  private strike(code: ErrorCode, message: string, ref: string | undefined): void {
+    this.strikes += 1;
+    // Logged once here; refusals of a flood are routine, so only they stay at debug.
+    const level = code === Codes.rateLimited ? 'debug' : 'info';
+    this.ctx.logger[level]({ conn: this.id, user: this.user?.id, code, ref }, message);
+    this.refuse(code, message, ref);
+    if (this.strikes >= this.ctx.rateLimit.strikes) {
+      this.ctx.logger.warn(
+        { conn: this.id, user: this.user?.id, code },
+        'closing abusive connection',
+      );
+      this.close(CloseCode.policyViolation, 'too many refused frames');
+    }
+  }
+
+  private leaveAllRooms(): void {
+    for (const room of this.rooms) this.ctx.rooms.leave(this, room);
+    this.rooms.clear();
+  }
+
+  private onSocketClosed(): void {
+    if (this.current === 'closed') return;
+    this.leaveAllRooms();
+    this.current = 'closed';
+    clearTimeout(this.authTimer);
+    clearTimeout(this.expiryTimer);
+    clearTimeout(this.closeTimer);
+    this.ctx.onClosed(this);
+  }
+}

@@ -1,0 +1,153 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { CloseCode, ErrorCode, limits, type RestError } from '@hubbub/protocol';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { TokenService } from '../auth/tokens.js';
+import type { Rooms } from '../rooms/rooms.js';
+import { Connection } from './connection.js';
+import { PerUserLimiter } from './rate-limit.js';
+
+export interface GatewayOptions {
+  tokens: TokenService;
+  rooms: Rooms;
+  logger: Logger;
+  /** `'*'`, exact origins, or empty for same-origin only. */
+  allowedOrigins: '*' | string[];
+  authTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  maxBufferedBytes: number;
+  rateLimit: { perSecond: number; burst: number; strikes: number };
+}
+
+/** Query parameters that look like credentials: refused so tokens never reach logs. */
+const CREDENTIAL_PARAMS = ['token', 'access_token', 'jwt', 'auth', 'authorization'];
+
+/**
+ * The WebSocket side of a node: vets upgrades on `/ws`, owns every connection, pings them,
+ * and closes them all on shutdown.
+ */
+export class Gateway {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<Connection>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private accepting = true;
+
+  constructor(private readonly options: GatewayOptions) {
+    // The `ws` defaults (100 MiB frames, compression) are an attack surface; both are set here.
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: limits.frameMaxBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    const userSends = new PerUserLimiter(options.rateLimit.perSecond, options.rateLimit.burst);
+    this.wss.on('connection', (socket) => {
+      const connection = new Connection(socket, {
+        tokens: options.tokens,
+        rooms: options.rooms,
+        userSends,
+        logger: options.logger,
+        authTimeoutMs: options.authTimeoutMs,
+        maxBufferedBytes: options.maxBufferedBytes,
+        rateLimit: options.rateLimit,
+        onClosed: (closed) => this.connections.delete(closed),
+      });
+      this.connections.add(connection);
+    });
+    this.heartbeat = setInterval(() => this.checkHeartbeats(), options.heartbeatIntervalMs);
+    this.heartbeat.unref();
+  }
+
+  /** Connections currently open, in any state. */
+  get size(): number {
+    return this.connections.size;
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
+  }
+
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(request.url ?? '/', 'http://upgrade.invalid');
+    if (url.pathname !== '/ws') {
+      reject(socket, 404, ErrorCode.notFound, 'WebSockets live at /ws');
+      return;
+    }
+    if (!this.accepting) {
+      reject(socket, 503, ErrorCode.shuttingDown, 'server is shutting down');
+      return;
+    }
+    if (CREDENTIAL_PARAMS.some((name) => url.searchParams.has(name))) {
+      // The URL is not logged: it holds the credential we refuse to accept.
+      this.options.logger.info({ path: url.pathname }, 'refused a token in the URL');
+      reject(socket, 400, ErrorCode.tokenInUrl, 'send the token in the authenticate frame');
+      return;
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined && !this.originAllowed(origin, request.headers.host)) {
+      this.options.logger.info({ origin }, 'refused a WebSocket from a foreign origin');
+      reject(socket, 403, ErrorCode.originNotAllowed, 'origin not allowed');
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
+  }
+
+  /**
+   * Browsers always send Origin; other clients (CLI, SDK in Node) need not, and cannot be
+   * protected by it anyway. Empty allowlist: same origin as the Host the browser called.
+   */
+  private originAllowed(origin: string, host: string | undefined): boolean {
+    const allowed = this.options.allowedOrigins;
+    if (allowed === '*') return true;
+    if (allowed.length > 0) return allowed.includes(origin);
+    try {
+      return host !== undefined && new URL(origin).host === host;
+    } catch {
+      return false;
+    }
+  }
+
+  private checkHeartbeats(): void {
+    for (const connection of this.connections) {
+      if (!connection.alive) {
+        this.options.logger.info({ conn: connection.id }, 'peer missed a heartbeat');
+        connection.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.ping();
+    }
+  }
+
+  /**
+   * Stops taking connections, lets in-flight sends finish so their acks reach the clients,
+   * then closes every socket with the shutdown code (clients reconnect and resume).
+   */
+  async shutdown(timeoutMs: number): Promise<void> {
+    this.accepting = false;
+    clearInterval(this.heartbeat);
+    const deadline = Date.now() + timeoutMs;
+    for (const connection of this.connections) connection.stopReading();
+    while (Date.now() < deadline && [...this.connections].some((c) => c.pendingSends > 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    for (const connection of this.connections) {
+      connection.close(CloseCode.serverShutdown, 'server shutting down');
+    }
+    while (Date.now() < deadline && this.connections.size > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    for (const connection of this.connections) connection.terminate();
+    this.wss.close();
+  }
+}
+
+function reject(socket: Duplex, status: number, code: ErrorCode, message: string): void {
+  const body = JSON.stringify({ error: { code, message } } satisfies RestError);
+  socket.end(
+    `HTTP/1.1 ${status} ${code}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

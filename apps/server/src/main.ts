@@ -1,0 +1,103 @@
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pino, { type Logger } from 'pino';
+import { TokenService } from './auth/tokens.js';
+import { LocalBroker } from './broker/local.js';
+import type { Broker } from './broker/port.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { HubbubNode } from './node.js';
+import { GroupCommitPersister } from './store/persister.js';
+import type { MessageStore } from './store/port.js';
+import { openPostgresStore } from './store/postgres.js';
+import { openSqliteStore } from './store/sqlite.js';
+
+/**
+ * The composition root: the one place that reads configuration and picks an implementation
+ * for each port. Everything else is handed what it needs.
+ */
+
+export interface OpenNodeOptions {
+  logger?: Logger;
+}
+
+function openStore(config: Config): Promise<MessageStore> {
+  if (config.databaseUrl !== undefined) return openPostgresStore({ url: config.databaseUrl });
+  return openSqliteStore({
+    file: join(resolve(config.dataDir), 'hubbub.sqlite'),
+    synchronous: config.sqliteSynchronous,
+  });
+}
+
+/** Opens the store, runs migrations and wires a node; call `listen()` on the result. */
+export async function openNode(config: Config, options: OpenNodeOptions = {}): Promise<HubbubNode> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const store = await openStore(config);
+  await store.migrate();
+  const persister = new GroupCommitPersister(store, { logger });
+  const broker: Broker = new LocalBroker({
+    store,
+    writer: persister,
+    resumeWindow: config.resumeWindow,
+  });
+  const tokens = await TokenService.load(
+    config.tokenSecret,
+    config.dataDir,
+    config.tokenTtlSeconds,
+  );
+  return new HubbubNode(
+    config,
+    {
+      store,
+      broker,
+      tokens,
+      release: async () => {
+        await persister.close();
+        await store.close();
+      },
+    },
+    logger,
+  );
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`hubbub: ${error.message}\n`);
+    process.exit(2);
+  }
+  const node = await openNode(config);
+  await node.listen();
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      node.logger.warn({ signal }, 'second signal: exiting without draining');
+      process.exit(1);
+    }
+    node.logger.info({ signal }, 'draining');
+    node.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        node.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+if (
+  process.argv[1] !== undefined &&
+  import.meta.url === pathToFileURL(resolve(process.argv[1])).href
+) {
+  main().catch((error: unknown) => {
+    process.stderr.write(
+      `hubbub: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    process.exit(1);
+  });
+}

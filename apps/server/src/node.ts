@@ -1,0 +1,98 @@
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
+import type { TokenService } from './auth/tokens.js';
+import type { Broker } from './broker/port.js';
+import type { Config } from './config.js';
+import { Gateway } from './gateway/gateway.js';
+import { authRoutes } from './http/auth.js';
+import { installErrorHandlers } from './http/errors.js';
+import { healthRoutes } from './http/health.js';
+import { historyRoutes } from './http/history.js';
+import { Rooms } from './rooms/rooms.js';
+import type { MessageStore } from './store/port.js';
+
+/** The ports a node runs on, already opened by the composition root. */
+export interface NodePorts {
+  store: MessageStore;
+  broker: Broker;
+  tokens: TokenService;
+  /** Called last on shutdown, after sockets are closed: drain the persister, close the store. */
+  release(): Promise<void>;
+}
+
+/**
+ * One Hubbub node: HTTP and WebSockets on one port over the ports it is given. It knows
+ * nothing of which implementations those are.
+ */
+export class HubbubNode {
+  private readonly app;
+  private readonly gateway: Gateway;
+  private readonly rooms: Rooms;
+  private draining = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: Config,
+    private readonly ports: NodePorts,
+    readonly logger: Logger,
+  ) {
+    this.app = Fastify({
+      // pino's Logger is a FastifyBaseLogger; naming the narrower type keeps route helpers generic.
+      loggerInstance: logger as FastifyBaseLogger,
+      bodyLimit: 64 * 1024,
+    });
+    installErrorHandlers(this.app);
+    const rooms = new Rooms({ broker: ports.broker, historyOnJoin: config.historyOnJoin });
+    this.rooms = rooms;
+    this.gateway = new Gateway({
+      tokens: ports.tokens,
+      rooms,
+      logger,
+      allowedOrigins: config.allowedOrigins,
+      authTimeoutMs: config.authTimeoutMs,
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      maxBufferedBytes: config.maxBufferedBytes,
+      rateLimit: config.rateLimit,
+    });
+    healthRoutes(this.app, ports.store, () => this.draining);
+    authRoutes(this.app, ports.tokens);
+    historyRoutes(this.app, ports.store, ports.tokens);
+    this.gateway.attach(this.app.server);
+  }
+
+  /** Listens on the configured host and port (0 picks a free one); resolves with the port. */
+  async listen(): Promise<number> {
+    await this.app.listen({ host: this.config.host, port: this.config.port });
+    const port = (this.app.server.address() as AddressInfo).port;
+    this.logger.info({ host: this.config.host, port }, 'hubbub listening');
+    return port;
+  }
+
+  /** Open WebSocket connections on this node. */
+  get connections(): number {
+    return this.gateway.size;
+  }
+
+  /** Rooms with members on this node. */
+  get activeRooms(): number {
+    return this.rooms.count;
+  }
+
+  /**
+   * Graceful shutdown: refuse new work, let in-flight sends finish and be acknowledged,
+   * close sockets with the shutdown code, then drain the persister and close the store.
+   * Nothing acknowledged is lost. Safe to call twice.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.draining = true;
+      await this.gateway.shutdown(this.config.shutdownTimeoutMs);
+      await this.app.close();
+      await this.ports.broker.close();
+      await this.ports.release();
+      this.logger.info('hubbub stopped');
+    })();
+    return this.closing;
+  }
+}

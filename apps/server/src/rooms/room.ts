@@ -1,0 +1,110 @@
+import type { ChatMessage, RoomId, Seq, ServerFrame } from '@hubbub/protocol';
+import { encodeServerFrame } from '@hubbub/protocol';
+
+/** Encodes a frame to the bytes every recipient is sent: done once per broadcast. */
+export function encodeFrame(frame: ServerFrame): Uint8Array {
+  return Buffer.from(encodeServerFrame(frame));
+}
+
+/** What the rooms core needs of a connection: a way to hand it bytes that are ready to go. */
+export interface Member {
+  readonly id: string;
+  /** Queues an already-encoded frame; the connection applies its own backpressure policy. */
+  deliver(encoded: Uint8Array): void;
+}
+
+export interface Membership {
+  /** Messages with seq <= floor were already sent to this member (in `joined` or a replay). */
+  floor: Seq;
+  /** Non-null while the member's join is being answered: live messages wait here. */
+  waiting: ChatMessage[] | null;
+}
+
+/** The frame that carries `messages` of one room: a single `message`, or a `batch`. */
+export function messagesFrame(room: RoomId, messages: readonly ChatMessage[]): ServerFrame {
+  if (messages.length === 1) return { type: 'message', ...messages[0]! };
+  return { type: 'batch', room, messages: [...messages] };
+}
+
+/**
+ * One room's local members and its outgoing queue. Messages delivered by the broker are
+ * queued and flushed once per event-loop turn: a quiet room sends at once, a busy one sends
+ * one `batch` per member per turn, and either way the frame is encoded once for everyone.
+ */
+export class Room {
+  private readonly members = new Map<Member, Membership>();
+  private queue: ChatMessage[] = [];
+  private flushScheduled = false;
+
+  constructor(readonly id: RoomId) {}
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  has(member: Member): boolean {
+    return this.members.has(member);
+  }
+
+  /**
+   * Adds (or re-adds) a member whose live messages are held back until `activate`. The
+   * returned membership identifies this join, so a slower earlier join cannot activate it.
+   */
+  addWaiting(member: Member): Membership {
+    const membership: Membership = { floor: 0, waiting: [] };
+    this.members.set(member, membership);
+    return membership;
+  }
+
+  /**
+   * Starts live delivery to a member that was just sent everything up to `floor`. Returns the
+   * messages that arrived meanwhile and are newer than `floor`, for the caller to send next;
+   * `undefined` if this join was superseded or the member left meanwhile.
+   */
+  activate(member: Member, membership: Membership, floor: Seq): ChatMessage[] | undefined {
+    if (!this.isCurrent(member, membership)) return undefined;
+    const caughtUp = (membership.waiting ?? []).filter((m) => m.seq > floor);
+    membership.waiting = null;
+    membership.floor = caughtUp.at(-1)?.seq ?? floor;
+    return caughtUp;
+  }
+
+  /** Whether `membership` is still the member's current join. */
+  isCurrent(member: Member, membership: Membership): boolean {
+    return this.members.get(member) === membership;
+  }
+
+  remove(member: Member): boolean {
+    return this.members.delete(member);
+  }
+
+  /** The broker's listener: queue, and flush on the next turn. */
+  readonly receive = (messages: readonly ChatMessage[]): void => {
+    this.queue.push(...messages);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  };
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const messages = this.queue;
+    this.queue = [];
+    const first = messages[0];
+    if (first === undefined) return;
+    let shared: Uint8Array | undefined;
+    for (const [member, membership] of this.members) {
+      if (membership.waiting !== null) {
+        membership.waiting.push(...messages);
+      } else if (membership.floor >= first.seq) {
+        // Joined in the middle of this batch: send only what its `joined` did not carry.
+        const newer = messages.filter((m) => m.seq > membership.floor);
+        if (newer.length > 0) member.deliver(encodeFrame(messagesFrame(this.id, newer)));
+      } else {
+        shared ??= encodeFrame(messagesFrame(this.id, messages));
+        member.deliver(shared);
+      }
+    }
+  };
+}

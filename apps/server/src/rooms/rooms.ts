@@ -1,0 +1,127 @@
+import type {
+  AckFrame,
+  ChatMessage,
+  Epoch,
+  RoomId,
+  Seq,
+  ServerFrame,
+  UserRef,
+} from '@hubbub/protocol';
+import { uuidv7 } from 'uuidv7';
+import type { Broker } from '../broker/port.js';
+import { encodeFrame, type Member, messagesFrame, Room } from './room.js';
+
+export interface RoomsOptions {
+  broker: Broker;
+  /** Messages a plain join carries. */
+  historyOnJoin: number;
+}
+
+export interface ResumePoint {
+  since: Seq;
+  epoch?: Epoch;
+}
+
+/**
+ * This node's rooms: local membership, subscription to the broker while a room has local
+ * members, and the join/resume handshake that hands a member over from history to live
+ * delivery without a gap or a duplicate.
+ */
+export class Rooms {
+  private readonly broker: Broker;
+  private readonly historyOnJoin: number;
+  private readonly rooms = new Map<RoomId, { room: Room; unsubscribe: () => void }>();
+
+  constructor(options: RoomsOptions) {
+    this.broker = options.broker;
+    this.historyOnJoin = options.historyOnJoin;
+  }
+
+  /** Rooms with local members right now. */
+  get count(): number {
+    return this.rooms.size;
+  }
+
+  /**
+   * Joins `member` to `roomId` and answers with `joined` (latest history, or exactly the
+   * messages after `resume.since`) or `reset`, then streams live messages. Returns false if
+   * the member left or re-joined before the answer was ready (nothing was sent).
+   */
+  async join(member: Member, roomId: RoomId, resume?: ResumePoint): Promise<boolean> {
+    const room = this.open(roomId);
+    // Waiting first, history second: whatever is published while history loads is held for
+    // the member, and `activate` drops what the history already covered.
+    const membership = room.addWaiting(member);
+    let answer: ServerFrame;
+    try {
+      if (resume === undefined) {
+        const recent = await this.broker.recent(roomId, this.historyOnJoin);
+        answer = { type: 'joined', room: roomId, ...recent };
+      } else {
+        const replay = await this.broker.replay(roomId, resume.since, resume.epoch);
+        answer =
+          replay.kind === 'reset'
+            ? { type: 'reset', room: roomId, seq: replay.seq, epoch: replay.epoch }
+            : {
+                type: 'joined',
+                room: roomId,
+                seq: replay.seq,
+                epoch: replay.epoch,
+                messages: replay.messages,
+              };
+      }
+    } catch (error) {
+      if (room.isCurrent(member, membership)) this.leave(member, roomId);
+      throw error;
+    }
+    const caughtUp = room.activate(member, membership, answer.seq);
+    if (caughtUp === undefined) return false;
+    member.deliver(encodeFrame(answer));
+    if (caughtUp.length > 0) member.deliver(encodeFrame(messagesFrame(roomId, caughtUp)));
+    return true;
+  }
+
+  /** Removes the member; the room stops listening to the broker when its last member goes. */
+  leave(member: Member, roomId: RoomId): boolean {
+    const entry = this.rooms.get(roomId);
+    if (entry === undefined || !entry.room.remove(member)) return false;
+    if (entry.room.size === 0) {
+      entry.unsubscribe();
+      this.rooms.delete(roomId);
+    }
+    return true;
+  }
+
+  /**
+   * Whether the member is in the room, answered or not yet: a client may pipeline `send`
+   * right behind `join`.
+   */
+  isMember(member: Member, roomId: RoomId): boolean {
+    return this.rooms.get(roomId)?.room.has(member) ?? false;
+  }
+
+  /**
+   * Publishes a message as `user` and resolves with the ack once it is durable. Identity,
+   * id, seq and time come from here and the broker, never from the client's frame.
+   */
+  async send(user: UserRef, roomId: RoomId, cid: string, content: string): Promise<AckFrame> {
+    const message: ChatMessage = await this.broker.publish({
+      room: roomId,
+      id: uuidv7(),
+      user,
+      content,
+      ts: new Date().toISOString(),
+      cid,
+    });
+    return { type: 'ack', cid, room: roomId, id: message.id, seq: message.seq };
+  }
+
+  private open(roomId: RoomId): Room {
+    const existing = this.rooms.get(roomId);
+    if (existing !== undefined) return existing.room;
+    const room = new Room(roomId);
+    const unsubscribe = this.broker.subscribe(roomId, room.receive);
+    this.rooms.set(roomId, { room, unsubscribe });
+    return room;
+  }
+}

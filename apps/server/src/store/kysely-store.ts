@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import type { ChatMessage, RoomId } from '@hubbub/protocol';
+import type { Kysely, Selectable } from 'kysely';
+import { migrateToLatest, pingDatabase } from './migrations.js';
+import type { HistoryRange, MessageStore, RoomHead, StoredMessage } from './port.js';
+import type { Database, MessagesTable } from './schema.js';
+
+/** Rows per INSERT statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const ROWS_PER_STATEMENT = 500;
+
+function newEpoch(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+function toStored(row: Selectable<MessagesTable>): StoredMessage {
+  return {
+    room: row.room_id,
+    seq: Number(row.seq),
+    id: row.id,
+    user: { id: row.user_id, name: row.user_name },
+    content: row.content,
+    ts: new Date(Number(row.created_at)).toISOString(),
+    cid: row.cid,
+  };
+}
+
+function toMessage(row: Selectable<MessagesTable>): ChatMessage {
+  const { cid: _cid, ...message } = toStored(row);
+  return message;
+}
+
+/**
+ * The MessageStore over Kysely: the same queries for SQLite and PostgreSQL. The engine files
+ * only open the connection; everything the contract promises lives here.
+ */
+export class KyselyMessageStore implements MessageStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly onClose: () => Promise<void> = () => db.destroy(),
+  ) {}
+
+  migrate(): Promise<void> {
+    return migrateToLatest(this.db as unknown as Kysely<unknown>);
+  }
+
+  ping(): Promise<void> {
+    return pingDatabase(this.db as unknown as Kysely<unknown>);
+  }
+
+  async openRoom(room: RoomId): Promise<RoomHead> {
+    await this.db
+      .insertInto('rooms')
+      .values({ id: room, epoch: newEpoch(), seq: 0, created_at: Date.now() })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    const row = await this.db
+      .selectFrom('rooms')
+      .select(['epoch', 'seq'])
+      .where('id', '=', room)
+      .executeTakeFirstOrThrow();
+    return { epoch: row.epoch, seq: Number(row.seq) };
+  }
+
+  async insertMessages(messages: readonly StoredMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const heads = new Map<RoomId, number>();
+    for (const m of messages) heads.set(m.room, Math.max(heads.get(m.room) ?? 0, m.seq));
+    await this.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < messages.length; i += ROWS_PER_STATEMENT) {
+        const rows = messages.slice(i, i + ROWS_PER_STATEMENT).map((m) => ({
+          room_id: m.room,
+          seq: m.seq,
+          id: m.id,
+          user_id: m.user.id,
+          user_name: m.user.name,
+          content: m.content,
+          cid: m.cid,
+          created_at: Date.parse(m.ts),
+        }));
+        await tx
+          .insertInto('messages')
+          .values(rows)
+          .onConflict((oc) => oc.columns(['room_id', 'seq']).doNothing())
+          .execute();
+      }
+      const now = Date.now();
+      for (const [room, seq] of heads) {
+        // The head only moves forward; a replayed older batch must not pull it back.
+        await tx
+          .insertInto('rooms')
+          .values({ id: room, epoch: newEpoch(), seq, created_at: now })
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              seq: eb
+                .case()
+                .when('rooms.seq', '<', eb.ref('excluded.seq'))
+                .then(eb.ref('excluded.seq'))
+                .else(eb.ref('rooms.seq'))
+                .end(),
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async findByCid(room: RoomId, userId: string, cid: string): Promise<StoredMessage | undefined> {
+    const row = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('room_id', '=', room)
+      .where('user_id', '=', userId)
+      .where('cid', '=', cid)
+      .executeTakeFirst();
+    return row === undefined ? undefined : toStored(row);
+  }
+
+  async roomMessages(room: RoomId, range: HistoryRange): Promise<ChatMessage[]> {
+    let query = this.db.selectFrom('messages').selectAll().where('room_id', '=', room);
+    if (range.before !== undefined) query = query.where('seq', '<', range.before);
+    if (range.after !== undefined) {
+      const rows = await query
+        .where('seq', '>', range.after)
+        .orderBy('seq', 'asc')
+        .limit(range.limit)
+        .execute();
+      return rows.map(toMessage);
+    }
+    const rows = await query.orderBy('seq', 'desc').limit(range.limit).execute();
+    return rows.reverse().map(toMessage);
+  }
+
+  async userMessages(
+    userId: string,
+    range: { before?: string; limit: number },
+  ): Promise<ChatMessage[]> {
+    let query = this.db.selectFrom('messages').selectAll().where('user_id', '=', userId);
+    if (range.before !== undefined) query = query.where('id', '<', range.before);
+    const rows = await query.orderBy('id', 'desc').limit(range.limit).execute();
+    return rows.reverse().map(toMessage);
+  }
+
+  close(): Promise<void> {
+    return this.onClose();
+  }
+}

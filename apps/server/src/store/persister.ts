@@ -1,0 +1,125 @@
+import type { MessageStore, StoredMessage } from './port.js';
+
+export interface PersisterLogger {
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+  info(object: object, message: string): void;
+}
+
+export interface PersisterOptions {
+  logger: PersisterLogger;
+  /** Most rows in one commit: bounds how long one synchronous SQLite commit holds the loop. */
+  maxBatch?: number;
+  /** Writes refused (code `unavailable`) beyond this backlog. */
+  maxQueue?: number;
+}
+
+/** An error with a protocol error code, so callers can tell the client what happened. */
+export class PersisterError extends Error {
+  constructor(
+    readonly code: 'unavailable' | 'shutting_down',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PersisterError';
+  }
+}
+
+interface Pending {
+  message: StoredMessage;
+  resolve(): void;
+}
+
+const FIRST_RETRY_MS = 50;
+const MAX_RETRY_MS = 2000;
+
+/**
+ * Group commit: whatever is queued is committed in one transaction as soon as the previous
+ * commit finishes, so an idle room commits at once and a busy one in batches. Writes resolve
+ * strictly in the order they were made, and only after their commit succeeded; a failed
+ * commit is retried (with backoff) until it succeeds, never skipped or reordered.
+ */
+export class GroupCommitPersister {
+  private readonly store: MessageStore;
+  private readonly logger: PersisterLogger;
+  private readonly maxBatch: number;
+  private readonly maxQueue: number;
+  private queue: Pending[] = [];
+  private committing = 0;
+  private running = false;
+  private closed = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(store: MessageStore, options: PersisterOptions) {
+    this.store = store;
+    this.logger = options.logger;
+    this.maxBatch = options.maxBatch ?? 500;
+    this.maxQueue = options.maxQueue ?? 100_000;
+  }
+
+  /** Messages queued or being committed. */
+  get backlog(): number {
+    return this.queue.length + this.committing;
+  }
+
+  /** Queues the message; resolves once it is committed. */
+  write(message: StoredMessage): Promise<void> {
+    if (this.closed) {
+      return Promise.reject(new PersisterError('shutting_down', 'persister is closed'));
+    }
+    if (this.backlog >= this.maxQueue) {
+      return Promise.reject(new PersisterError('unavailable', 'persister backlog is full'));
+    }
+    return new Promise<void>((resolve) => {
+      this.queue.push({ message, resolve });
+      if (!this.running) {
+        this.running = true;
+        // Start on the next turn rather than now, so every write made while handling this
+        // turn's frames shares the first commit too.
+        setImmediate(() => void this.run());
+      }
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.committing = batch.length;
+      await this.commit(batch.map((pending) => pending.message));
+      this.committing = 0;
+      for (const pending of batch) pending.resolve();
+    }
+    this.running = false;
+    for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  private async commit(messages: StoredMessage[]): Promise<void> {
+    let delay = FIRST_RETRY_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.store.insertMessages(messages);
+        if (attempt > 1)
+          this.logger.info({ attempt, rows: messages.length }, 'commit succeeded after retrying');
+        return;
+      } catch (error) {
+        // Logged once per failure streak, not once per retry.
+        if (attempt === 1)
+          this.logger.error({ err: error, rows: messages.length }, 'commit failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, MAX_RETRY_MS);
+      }
+    }
+  }
+
+  /** Resolves once everything written so far is committed. */
+  drain(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Refuses new writes and waits for the queued ones to commit. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.drain();
+  }
+}

@@ -1,0 +1,33 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { KyselyMessageStore } from './kysely-store.js';
+import type { MessageStore } from './port.js';
+import type { Database } from './schema.js';
+
+const INT8_OID = 20;
+
+export interface PostgresStoreOptions {
+  url: string;
+  /** Pool size. */
+  max?: number;
+}
+
+/** The production engine: a pg pool behind the same Kysely queries as SQLite. */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<MessageStore> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    // Seqs and millisecond times are bigint columns; they fit a JS number exactly, so read
+    // them as numbers instead of pg's default strings. Only this pool is affected.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new KyselyMessageStore(db);
+}

@@ -1,0 +1,32 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types for Kysely, shared by both engines. Times are integer milliseconds since the
+ * Unix epoch in both, so rows compare and sort the same way everywhere.
+ */
+export interface Database {
+  rooms: RoomsTable;
+  messages: MessagesTable;
+}
+
+export interface RoomsTable {
+  id: string;
+  /** Random per history: changes only if the room's history is ever lost. */
+  epoch: string;
+  /** Highest seq ever committed; never goes down, even when old messages are deleted. */
+  seq: Generated<number>;
+  created_at: number;
+}
+
+export interface MessagesTable {
+  room_id: string;
+  seq: number;
+  /** UUIDv7: unique, and sorts by creation time. */
+  id: string;
+  user_id: string;
+  user_name: string;
+  content: string;
+  /** The sender's client id, for idempotent resends. */
+  cid: string;
+  created_at: number;
+}

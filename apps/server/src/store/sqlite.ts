@@ -1,0 +1,34 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { KyselyMessageStore } from './kysely-store.js';
+import type { MessageStore } from './port.js';
+import type { Database } from './schema.js';
+
+export interface SqliteStoreOptions {
+  file: string;
+  /**
+   * FULL: a committed transaction survives an OS crash or power loss (WAL is fsynced on
+   * every commit). NORMAL: it survives a process crash, but the last commits may be lost on
+   * power loss; commits are much cheaper.
+   */
+  synchronous: 'FULL' | 'NORMAL';
+}
+
+/**
+ * The embedded engine. better-sqlite3 is synchronous, so every statement runs on the event
+ * loop: the persister keeps each commit bounded (a few hundred rows) to keep stalls short.
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<MessageStore> {
+  mkdirSync(dirname(options.file), { recursive: true });
+  const sqlite = new SQLite(options.file);
+  // WAL: readers never block the writer, and a commit is one append to the log.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${options.synchronous}`);
+  // Another process (a second node in a test, a backup) holding the lock briefly is waited for.
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new KyselyMessageStore(db);
+}

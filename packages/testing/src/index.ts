@@ -1,0 +1,3 @@
+export * from './process.js';
+export * from './server.js';
+export * from './ws-client.js';

@@ -1,0 +1,83 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TokenResponse } from '@hubbub/protocol';
+import { type HubbubNode, loadConfig, openNode } from '@hubbub/server';
+
+export interface TestServer {
+  httpUrl: string;
+  wsUrl: string;
+  port: number;
+  dataDir: string;
+  /** The running node (replaced by `restart`). */
+  readonly node: HubbubNode;
+  /** A guest token from the real endpoint. */
+  guest(name: string): Promise<TokenResponse>;
+  /** Graceful stop and start again on the same port and data directory. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface StartServerOptions {
+  /** Extra environment variables, as the real process would read them. */
+  env?: Record<string, string>;
+  /** Reuse a data directory (it is then not deleted on close). */
+  dataDir?: string;
+}
+
+/**
+ * A real Hubbub node in this process on 127.0.0.1 and a free port, with its own temporary
+ * data directory. `await using server = await startServer()` tears it all down.
+ */
+export async function startServer(options: StartServerOptions = {}): Promise<TestServer> {
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'hubbub-test-')));
+  const env = (port: number) => ({
+    LOG_LEVEL: process.env.HUBBUB_TEST_LOG_LEVEL ?? 'silent',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    // Tests exercise durability semantics, not the disk: NORMAL keeps them fast.
+    SQLITE_SYNCHRONOUS: 'NORMAL',
+    ...options.env,
+  });
+  let node = await openNode(loadConfig(env(0)));
+  const port = await node.listen();
+  const httpUrl = `http://127.0.0.1:${port}`;
+  let closed = false;
+  const server: TestServer = {
+    httpUrl,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    port,
+    dataDir,
+    get node() {
+      return node;
+    },
+    async guest(name) {
+      const response = await fetch(`${httpUrl}/api/auth/guest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: name }),
+      });
+      if (!response.ok)
+        throw new Error(`guest token: HTTP ${response.status} ${await response.text()}`);
+      return (await response.json()) as TokenResponse;
+    },
+    async restart() {
+      await node.close();
+      node = await openNode(loadConfig(env(port)));
+      await node.listen();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await node.close();
+      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+    [Symbol.asyncDispose]() {
+      return server.close();
+    },
+  };
+  return server;
+}
