@@ -4,6 +4,6 @@ import { expect, test } from 'vitest';
 
 test('the README configuration table lists every variable the server reads', async () => {
   const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
-  const documented = [...readme.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+  const documented = [...readme.matchAll(/^\| `([A-Z_]+)` *\|/gm)].map((m) => m[1]);
   expect([...documented].sort()).toEqual([...configVariables].sort());
 });

@@ -1,3 +1,5 @@
+export * from './ports.js';
+export * from './postgres.js';
 export * from './process.js';
 export * from './server.js';
 export * from './ws-client.js';

@@ -1,23 +1,33 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  postgresAvailable,
+  requireService,
+  startPostgres,
+  type TestPostgres,
+} from '@hubbub/testing';
 import pino from 'pino';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { GroupCommitPersister } from '../store/persister.js';
 import type { MessageStore } from '../store/port.js';
+import { openPostgresStore } from '../store/postgres.js';
 import { openSqliteStore } from '../store/sqlite.js';
-import { brokerContract } from './contract.js';
+import { type BrokerHarness, brokerContract } from './contract.js';
 import { LocalBroker } from './local.js';
 
-brokerContract('local (embedded, over SQLite)', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'hubbub-broker-'));
-  const file = join(dir, 'hubbub.sqlite');
+/** A LocalBroker over a real store and persister; `reopen` is a process restart. */
+async function localHarness(
+  openStore: () => Promise<MessageStore>,
+  dispose: () => Promise<void>,
+): Promise<BrokerHarness> {
   const opened: Array<{
     store: MessageStore;
     persister: GroupCommitPersister;
     broker: LocalBroker;
   }> = [];
   const open = async () => {
-    const store = await openSqliteStore({ file, synchronous: 'NORMAL' });
+    const store = await openStore();
     await store.migrate();
     const persister = new GroupCommitPersister(store, { logger: pino({ level: 'silent' }) });
     const broker = new LocalBroker({ store, writer: persister });
@@ -39,7 +49,33 @@ brokerContract('local (embedded, over SQLite)', async () => {
     },
     cleanup: async () => {
       await release();
-      await rm(dir, { recursive: true, force: true });
+      await dispose();
     },
   };
+}
+
+brokerContract('local, over SQLite', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'hubbub-broker-'));
+  const file = join(dir, 'hubbub.sqlite');
+  return localHarness(
+    () => openSqliteStore({ file, synchronous: 'NORMAL' }),
+    () => rm(dir, { recursive: true, force: true }),
+  );
+});
+
+describe.runIf(requireService('PostgreSQL', postgresAvailable()))('on PostgreSQL', () => {
+  let server: TestPostgres;
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  brokerContract('local, over PostgreSQL', async () => {
+    const url = await server.createDatabase();
+    return localHarness(
+      () => openPostgresStore({ url }),
+      async () => {},
+    );
+  });
 });

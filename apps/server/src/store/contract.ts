@@ -1,0 +1,184 @@
+import { uuidv7 } from 'uuidv7';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { MessageStore, StoredMessage } from './port.js';
+
+/** A store under test, and a way to open it again over the same database (a restart). */
+export interface StoreHarness {
+  store: MessageStore;
+  reopen(): Promise<MessageStore>;
+  cleanup(): Promise<void>;
+}
+
+const BASE_TIME = Date.parse('2026-11-22T10:00:00.123Z');
+
+function message(room: string, seq: number, overrides: Partial<StoredMessage> = {}): StoredMessage {
+  return {
+    room,
+    seq,
+    id: uuidv7(),
+    user: { id: 'u1', name: 'Alice' },
+    content: `message ${seq}`,
+    ts: new Date(BASE_TIME + seq).toISOString(),
+    cid: `cid-${room}-${seq}`,
+    ...overrides,
+  };
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/**
+ * The promises of the MessageStore port (store/port.ts), checked against every engine, so
+ * SQLite and PostgreSQL cannot drift apart.
+ */
+export function messageStoreContract(name: string, open: () => Promise<StoreHarness>): void {
+  describe(`MessageStore contract: ${name}`, () => {
+    const harnesses: StoreHarness[] = [];
+    const start = async () => {
+      const harness = await open();
+      harnesses.push(harness);
+      await harness.store.migrate();
+      return harness;
+    };
+    afterEach(async () => {
+      for (const harness of harnesses.splice(0)) await harness.cleanup();
+    });
+
+    test('migrate is idempotent and ping answers', async () => {
+      const { store } = await start();
+      await store.migrate();
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    test('openRoom creates a room once with an epoch that stays the same, also after reopening', async () => {
+      const harness = await start();
+      const head = await harness.store.openRoom('global');
+      expect(head.seq).toBe(0);
+      expect(head.epoch.length).toBeGreaterThan(8);
+      expect(await harness.store.openRoom('global')).toEqual(head);
+      const other = await harness.store.openRoom('other');
+      expect(other.epoch).not.toBe(head.epoch);
+      const reopened = await harness.reopen();
+      expect(await reopened.openRoom('global')).toEqual(head);
+    });
+
+    test('insertMessages advances the head, which never goes down', async () => {
+      const { store } = await start();
+      await store.openRoom('r');
+      await store.insertMessages(range(1, 5).map((seq) => message('r', seq)));
+      expect((await store.openRoom('r')).seq).toBe(5);
+      await store.insertMessages([message('r', 3, { id: uuidv7() })]);
+      expect((await store.openRoom('r')).seq).toBe(5);
+      await store.insertMessages([message('never-opened', 7)]);
+      expect((await store.openRoom('never-opened')).seq).toBe(7);
+    });
+
+    test('insert is idempotent on (room, seq): a replay keeps one row, the original one', async () => {
+      const { store } = await start();
+      const original = range(1, 3).map((seq) => message('r', seq));
+      await store.insertMessages(original);
+      await store.insertMessages(
+        original.map((m) => ({ ...m, id: uuidv7(), content: 'replayed' })),
+      );
+      const rows = await store.roomMessages('r', { limit: 10 });
+      expect(rows.map((m) => m.content)).toEqual(original.map((m) => m.content));
+    });
+
+    test('a batch is all or nothing', async () => {
+      const { store } = await start();
+      const taken = message('r', 1);
+      await store.insertMessages([taken]);
+      // Same id (unique) under a different seq makes the whole batch fail.
+      await expect(
+        store.insertMessages([
+          message('r', 2),
+          { ...message('r', 3), id: taken.id },
+          message('r', 4),
+        ]),
+      ).rejects.toThrow();
+      expect((await store.roomMessages('r', { limit: 10 })).map((m) => m.seq)).toEqual([1]);
+      expect((await store.openRoom('r')).seq).toBe(1);
+    });
+
+    test('roomMessages pages by seq in ascending order with exclusive bounds', async () => {
+      const { store } = await start();
+      await store.insertMessages(range(1, 20).map((seq) => message('r', seq)));
+      await store.insertMessages(range(1, 3).map((seq) => message('elsewhere', seq)));
+      const seqs = async (r: Parameters<MessageStore['roomMessages']>[1]) =>
+        (await store.roomMessages('r', r)).map((m) => m.seq);
+      expect(await seqs({ limit: 5 })).toEqual(range(16, 20));
+      expect(await seqs({ before: 16, limit: 5 })).toEqual(range(11, 15));
+      expect(await seqs({ before: 3, limit: 5 })).toEqual([1, 2]);
+      expect(await seqs({ after: 17, limit: 5 })).toEqual([18, 19, 20]);
+      expect(await seqs({ after: 5, limit: 3 })).toEqual([6, 7, 8]);
+      expect(await seqs({ after: 5, before: 8, limit: 10 })).toEqual([6, 7]);
+      expect(await seqs({ after: 20, limit: 5 })).toEqual([]);
+      expect(await store.roomMessages('empty', { limit: 5 })).toEqual([]);
+    });
+
+    test('messages round-trip exactly, including millisecond times', async () => {
+      const { store } = await start();
+      const original = message('r', 1, {
+        user: { id: 'u-42', name: 'Zoë 🎸' },
+        content: 'quotes \' " and unicode ✓ and\nnewlines',
+      });
+      await store.insertMessages([original]);
+      const [row] = await store.roomMessages('r', { limit: 1 });
+      const { cid: _cid, ...wire } = original;
+      expect(row).toEqual(wire);
+      expect(await store.findByCid('r', 'u-42', original.cid)).toEqual(original);
+    });
+
+    test('findByCid is scoped by room, user and cid', async () => {
+      const { store } = await start();
+      await store.insertMessages([message('r', 1, { cid: 'c' })]);
+      expect((await store.findByCid('r', 'u1', 'c'))?.seq).toBe(1);
+      expect(await store.findByCid('r', 'u2', 'c')).toBeUndefined();
+      expect(await store.findByCid('other', 'u1', 'c')).toBeUndefined();
+      expect(await store.findByCid('r', 'u1', 'd')).toBeUndefined();
+    });
+
+    test('userMessages pages a user’s messages across rooms by id, oldest first', async () => {
+      const { store } = await start();
+      const mine: StoredMessage[] = [];
+      for (let seq = 1; seq <= 6; seq++) {
+        const m = message(seq % 2 === 0 ? 'a' : 'b', seq, { user: { id: 'me', name: 'Me' } });
+        mine.push(m);
+        await store.insertMessages([m, message('c', seq, { user: { id: 'other', name: 'O' } })]);
+      }
+      const latest = await store.userMessages('me', { limit: 4 });
+      expect(latest.map((m) => m.id)).toEqual(mine.slice(2).map((m) => m.id));
+      const older = await store.userMessages('me', { before: latest[0]!.id, limit: 4 });
+      expect(older.map((m) => m.id)).toEqual(mine.slice(0, 2).map((m) => m.id));
+      expect(await store.userMessages('nobody', { limit: 4 })).toEqual([]);
+    });
+
+    test('concurrent batches from many callers all land, each once', async () => {
+      const { store } = await start();
+      await Promise.all(
+        range(0, 19).map((batch) =>
+          store.insertMessages(range(1, 10).map((i) => message('r', batch * 10 + i))),
+        ),
+      );
+      const rows = await store.roomMessages('r', { after: 0, limit: 500 });
+      expect(rows.map((m) => m.seq)).toEqual(range(1, 200));
+      expect((await store.openRoom('r')).seq).toBe(200);
+    });
+
+    test('a large batch (1200 rows, several statements) commits in one go', async () => {
+      const { store } = await start();
+      await store.insertMessages(range(1, 1200).map((seq) => message('big', seq)));
+      expect((await store.roomMessages('big', { after: 0, limit: 2000 })).length).toBe(1200);
+    });
+
+    test('committed rows survive closing and reopening', async () => {
+      const harness = await start();
+      const head = await harness.store.openRoom('r');
+      await harness.store.insertMessages(range(1, 10).map((seq) => message('r', seq)));
+      const store = await harness.reopen();
+      expect(await store.openRoom('r')).toEqual({ epoch: head.epoch, seq: 10 });
+      expect((await store.roomMessages('r', { limit: 50 })).length).toBe(10);
+    });
+  });
+}
