@@ -1,0 +1,447 @@
+import {
+  type AckFrame,
+  type ChatMessage,
+  type ClientFrame,
+  CloseCode,
+  decodeServerFrame,
+  ErrorCode,
+  type ErrorFrame,
+  type JoinedFrame,
+  type ReadyFrame,
+  type ResetFrame,
+  type RoomId,
+  type ServerFrame,
+} from '@hubbub/protocol';
+import { type BackoffOptions, backoffDelay, defaultBackoff } from './backoff.js';
+import { RoomCursor } from './cursor.js';
+import { Emitter } from './emitter.js';
+import { HubbubError, retryableCodes } from './errors.js';
+import type { WebSocketConstructor, WebSocketLike } from './socket.js';
+
+export type ClientState = 'connecting' | 'authenticating' | 'ready' | 'reconnecting' | 'closed';
+
+export interface HubbubClientOptions {
+  /** The WebSocket endpoint, e.g. `wss://chat.example/ws`. */
+  url: string;
+  /** A token, or a function called on every (re)connect so it can hand out a fresh one. */
+  token: string | (() => string | Promise<string>);
+  /** Defaults to the global WebSocket (browsers); the Node entry point defaults to `ws`. */
+  WebSocket?: WebSocketConstructor;
+  backoff?: Partial<BackoffOptions>;
+  /** An unacknowledged send is re-sent (same cid) after this long. */
+  ackTimeoutMs?: number;
+}
+
+export interface ClientEvents {
+  /** A new message, exactly once per (room, seq), in seq order per room. */
+  message: ChatMessage;
+  /** The server could not replay what was missed: refetch the room's history over REST. */
+  reset: ResetFrame;
+  state: ClientState;
+  /** Errors that belong to no call: invalid frames, refusals of frames the SDK sent itself. */
+  error: HubbubError;
+  ready: ReadyFrame;
+}
+
+interface PendingSend {
+  frame: Extract<ClientFrame, { type: 'send' }>;
+  resolve(ack: AckFrame): void;
+  reject(error: HubbubError): void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  retries: number;
+}
+
+interface RoomEntry {
+  cursor: RoomCursor;
+  /** Callers of `join` waiting for the server's answer. */
+  waiting: Array<{
+    resolve(frame: JoinedFrame | ResetFrame): void;
+    reject(error: HubbubError): void;
+  }>;
+  /** A resume is on its way: live messages are held off until it is answered. */
+  resuming: boolean;
+}
+
+/**
+ * The Hubbub client: connects, authenticates with the first frame, keeps every joined room
+ * and unacknowledged send across reconnects, and hands out each message exactly once in
+ * order. Works in browsers and in Node.
+ */
+export class HubbubClient {
+  private readonly options: Required<Omit<HubbubClientOptions, 'backoff' | 'WebSocket'>> & {
+    backoff: BackoffOptions;
+    WebSocket: WebSocketConstructor;
+  };
+  private readonly events = new Emitter<ClientEvents>();
+  private readonly rooms = new Map<RoomId, RoomEntry>();
+  private readonly pending = new Map<string, PendingSend>();
+  private readonly pings: Array<() => void> = [];
+  private socket: WebSocketLike | undefined;
+  private current: ClientState = 'connecting';
+  private attempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private firstReady: {
+    promise: Promise<ReadyFrame>;
+    resolve(f: ReadyFrame): void;
+    reject(e: Error): void;
+  };
+
+  constructor(options: HubbubClientOptions) {
+    const WebSocketImpl =
+      options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (WebSocketImpl === undefined)
+      throw new Error('no WebSocket implementation: pass options.WebSocket');
+    this.options = {
+      url: options.url,
+      token: options.token,
+      ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
+      backoff: { ...defaultBackoff, ...options.backoff },
+      WebSocket: WebSocketImpl,
+    };
+    let resolve!: (frame: ReadyFrame) => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<ReadyFrame>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(() => {});
+    this.firstReady = { promise, resolve, reject };
+    void this.open();
+  }
+
+  get state(): ClientState {
+    return this.current;
+  }
+
+  /** Resolves once the first `ready` arrived. */
+  ready(): Promise<ReadyFrame> {
+    return this.firstReady.promise;
+  }
+
+  on<K extends keyof ClientEvents>(
+    event: K,
+    listener: (value: ClientEvents[K]) => void,
+  ): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /**
+   * Joins a room; resolves with `joined` (the latest history) or `reset`. The room is kept
+   * across reconnects: the client resumes it from the last seq it delivered.
+   */
+  join(room: RoomId): Promise<JoinedFrame | ResetFrame> {
+    let entry = this.rooms.get(room);
+    if (entry === undefined) {
+      entry = { cursor: new RoomCursor(), waiting: [], resuming: false };
+      this.rooms.set(room, entry);
+    }
+    const answered = new Promise<JoinedFrame | ResetFrame>((resolve, reject) => {
+      entry.waiting.push({ resolve, reject });
+    });
+    if (this.current === 'ready') this.enterRoom(room, entry);
+    return answered;
+  }
+
+  /** Leaves a room for good (it is not resumed any more). */
+  leave(room: RoomId): void {
+    if (!this.rooms.delete(room)) return;
+    if (this.current === 'ready') this.write({ type: 'leave', room });
+  }
+
+  /**
+   * Sends a message; resolves with the ack once the server made it durable. It survives
+   * reconnects: unacknowledged sends are re-sent with the same cid, which the server
+   * answers with the original ack, so a message is never posted twice.
+   */
+  send(room: RoomId, content: string): Promise<AckFrame> {
+    if (this.current === 'closed')
+      return Promise.reject(new HubbubError(ErrorCode.shuttingDown, 'client is closed'));
+    const frame = { type: 'send' as const, room, cid: crypto.randomUUID(), content };
+    return new Promise<AckFrame>((resolve, reject) => {
+      const pending: PendingSend = { frame, resolve, reject, timer: undefined, retries: 0 };
+      this.pending.set(frame.cid, pending);
+      if (this.current === 'ready') this.transmit(pending);
+    });
+  }
+
+  /** Every new message of `room`, as an async iterator; ending the loop unsubscribes. */
+  messages(room: RoomId): AsyncIterableIterator<ChatMessage> {
+    const queue: ChatMessage[] = [];
+    let wake: (() => void) | undefined;
+    let done = false;
+    const off = this.on('message', (message) => {
+      if (message.room !== room) return;
+      queue.push(message);
+      wake?.();
+    });
+    const stopOnClose = this.on('state', (state) => {
+      if (state === 'closed') finish();
+    });
+    const finish = () => {
+      done = true;
+      off();
+      stopOnClose();
+      wake?.();
+    };
+    const iterator: AsyncIterableIterator<ChatMessage> = {
+      async next() {
+        while (queue.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
+        const value = queue.shift();
+        return value === undefined ? { done: true, value: undefined } : { done: false, value };
+      },
+      async return() {
+        finish();
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
+  }
+
+  /** Round trip through the server (`ping` → `pong`). */
+  ping(): Promise<void> {
+    return new Promise((resolve) => {
+      this.pings.push(resolve);
+      if (this.current === 'ready') this.write({ type: 'ping' });
+    });
+  }
+
+  /** Closes for good: no reconnect; unacknowledged sends are rejected. */
+  close(): void {
+    if (this.current === 'closed') return;
+    clearTimeout(this.reconnectTimer);
+    this.setState('closed');
+    this.socket?.close(CloseCode.normal, 'client closed');
+    const error = new HubbubError(ErrorCode.shuttingDown, 'client closed before the ack');
+    for (const pending of this.pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(error);
+    }
+    this.pending.clear();
+    for (const entry of this.rooms.values())
+      for (const w of entry.waiting.splice(0)) w.reject(error);
+    this.firstReady.reject(error);
+  }
+
+  // ---- connection ----
+
+  private async open(): Promise<void> {
+    let token: string;
+    try {
+      token =
+        typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
+    } catch (error) {
+      this.events.emit(
+        'error',
+        new HubbubError(ErrorCode.authFailed, `token provider failed: ${String(error)}`),
+      );
+      this.scheduleReconnect();
+      return;
+    }
+    if (this.current === 'closed') return;
+    const socket = new this.options.WebSocket(this.options.url);
+    this.socket = socket;
+    socket.onopen = () => {
+      this.setState('authenticating');
+      socket.send(JSON.stringify({ type: 'authenticate', token }));
+    };
+    socket.onmessage = (event) => {
+      if (socket === this.socket) this.receive(String(event.data));
+    };
+    socket.onclose = (event) => {
+      if (socket === this.socket) this.onClosed(event.code, event.reason);
+    };
+    socket.onerror = () => {
+      // Always followed by close, which decides what happens next.
+    };
+  }
+
+  private onClosed(code: number, reason: string): void {
+    this.socket = undefined;
+    for (const pending of this.pending.values()) clearTimeout(pending.timer);
+    if (this.current === 'closed') return;
+    if (code === CloseCode.authFailed) {
+      const error = new HubbubError(ErrorCode.authFailed, reason || 'authentication failed');
+      this.events.emit('error', error);
+      this.close();
+      return;
+    }
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.current === 'closed') return;
+    this.setState('reconnecting');
+    const delay = backoffDelay(this.attempt, this.options.backoff);
+    this.attempt += 1;
+    this.reconnectTimer = setTimeout(() => void this.open(), delay);
+  }
+
+  private onReady(frame: ReadyFrame): void {
+    const restoring = this.current !== 'ready';
+    this.attempt = 0;
+    this.setState('ready');
+    this.events.emit('ready', frame);
+    this.firstReady.resolve(frame);
+    if (!restoring) return; // A re-authentication: nothing to restore.
+    // Rooms first, then sends: the server handles frames in order, and a send needs the room.
+    for (const [room, entry] of this.rooms) this.enterRoom(room, entry);
+    for (const pending of this.pending.values()) this.transmit(pending);
+    for (let i = 0; i < this.pings.length; i++) this.write({ type: 'ping' });
+  }
+
+  /** Joins afresh, or resumes from the cursor when this room was delivered from before. */
+  private enterRoom(room: RoomId, entry: RoomEntry): void {
+    if (entry.cursor.positioned) {
+      entry.resuming = true;
+      this.write({ type: 'resume', room, since: entry.cursor.seq, epoch: entry.cursor.epoch });
+    } else {
+      this.write({ type: 'join', room });
+    }
+  }
+
+  private transmit(pending: PendingSend): void {
+    clearTimeout(pending.timer);
+    this.write(pending.frame);
+    pending.timer = setTimeout(() => {
+      if (this.current === 'ready' && this.pending.has(pending.frame.cid)) this.transmit(pending);
+    }, this.options.ackTimeoutMs);
+  }
+
+  private write(frame: ClientFrame): void {
+    this.socket?.send(JSON.stringify(frame));
+  }
+
+  private setState(state: ClientState): void {
+    if (this.current === state) return;
+    this.current = state;
+    this.events.emit('state', state);
+  }
+
+  // ---- inbound ----
+
+  private receive(text: string): void {
+    const decoded = decodeServerFrame(text);
+    if (!decoded.ok) {
+      this.events.emit(
+        'error',
+        new HubbubError(decoded.code, `invalid frame from server: ${decoded.message}`),
+      );
+      return;
+    }
+    this.dispatch(decoded.frame);
+  }
+
+  private dispatch(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'ready':
+        this.onReady(frame);
+        return;
+      case 'joined':
+        this.onJoined(frame);
+        return;
+      case 'reset':
+        this.onReset(frame);
+        return;
+      case 'message':
+        this.onMessages(frame.room, [frame]);
+        return;
+      case 'batch':
+        this.onMessages(frame.room, frame.messages);
+        return;
+      case 'ack':
+        this.onAck(frame);
+        return;
+      case 'error':
+        this.onError(frame);
+        return;
+      case 'left':
+        return;
+      case 'pong':
+        this.pings.shift()?.();
+        return;
+      default: {
+        const unreachable: never = frame;
+        void unreachable;
+      }
+    }
+  }
+
+  private onJoined(frame: JoinedFrame): void {
+    const entry = this.rooms.get(frame.room);
+    if (entry === undefined) return;
+    entry.resuming = false;
+    if (entry.cursor.epoch !== frame.epoch) entry.cursor.restart(frame.epoch);
+    for (const message of frame.messages) this.deliver(entry, message);
+    // Nothing after the head exists yet; anything up to it was in `messages` or before.
+    if (frame.seq > entry.cursor.seq) entry.cursor.moveTo(frame.epoch, frame.seq);
+    for (const waiter of entry.waiting.splice(0)) waiter.resolve(frame);
+  }
+
+  private onReset(frame: ResetFrame): void {
+    const entry = this.rooms.get(frame.room);
+    if (entry === undefined) return;
+    entry.resuming = false;
+    entry.cursor.moveTo(frame.epoch, frame.seq);
+    this.events.emit('reset', frame);
+    for (const waiter of entry.waiting.splice(0)) waiter.resolve(frame);
+  }
+
+  private onMessages(room: RoomId, messages: readonly ChatMessage[]): void {
+    const entry = this.rooms.get(room);
+    if (entry === undefined || entry.resuming) return;
+    for (const message of messages) {
+      const verdict = entry.cursor.judge(message);
+      if (verdict === 'gap') {
+        // The server never skips a seq; if we see one anyway, ask for exactly what is missing.
+        entry.resuming = true;
+        this.write({ type: 'resume', room, since: entry.cursor.seq, epoch: entry.cursor.epoch });
+        return;
+      }
+      if (verdict === 'deliver') this.deliver(entry, message);
+    }
+  }
+
+  private deliver(entry: RoomEntry, message: ChatMessage): void {
+    if (entry.cursor.judge(message) === 'duplicate') return;
+    entry.cursor.advance(message);
+    this.events.emit('message', message);
+  }
+
+  private onAck(frame: AckFrame): void {
+    const pending = this.pending.get(frame.cid);
+    if (pending === undefined) return;
+    clearTimeout(pending.timer);
+    this.pending.delete(frame.cid);
+    pending.resolve(frame);
+  }
+
+  private onError(frame: ErrorFrame): void {
+    const error = new HubbubError(frame.code, frame.message);
+    const pending = frame.ref === undefined ? undefined : this.pending.get(frame.ref);
+    if (pending !== undefined) {
+      clearTimeout(pending.timer);
+      if (retryableCodes.has(frame.code)) {
+        // Same cid later: the server answers a duplicate with the original ack.
+        pending.retries += 1;
+        pending.timer = setTimeout(() => {
+          if (this.current === 'ready' && this.pending.has(pending.frame.cid))
+            this.transmit(pending);
+        }, backoffDelay(pending.retries, this.options.backoff) + 100);
+        return;
+      }
+      this.pending.delete(frame.ref!);
+      pending.reject(error);
+      return;
+    }
+    const entry = frame.ref === undefined ? undefined : this.rooms.get(frame.ref);
+    if (entry !== undefined && entry.waiting.length > 0) {
+      this.rooms.delete(frame.ref!);
+      for (const waiter of entry.waiting.splice(0)) waiter.reject(error);
+      return;
+    }
+    this.events.emit('error', error);
+  }
+}

@@ -1,0 +1,20 @@
+import type { ErrorCode } from '@hubbub/protocol';
+
+/** Every failure the SDK reports: a protocol error code a program can branch on. */
+export class HubbubError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HubbubError';
+  }
+}
+
+/** Codes after which the same send, with the same cid, may succeed later. */
+export const retryableCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'rate_limited',
+  'unavailable',
+  'shutting_down',
+  'internal',
+]);

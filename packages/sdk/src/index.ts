@@ -1,0 +1,11 @@
+export { type BackoffOptions, backoffDelay, defaultBackoff } from './backoff.js';
+export {
+  type ClientEvents,
+  type ClientState,
+  HubbubClient,
+  type HubbubClientOptions,
+} from './client.js';
+export { RoomCursor, type Verdict } from './cursor.js';
+export { HubbubError, retryableCodes } from './errors.js';
+export { fetchHistory, guestToken } from './rest.js';
+export type { WebSocketConstructor, WebSocketLike } from './socket.js';

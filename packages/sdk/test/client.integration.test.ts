@@ -1,0 +1,162 @@
+import type { ChatMessage } from '@hubbub/protocol';
+import { fetchHistory, guestToken, HubbubClient, HubbubError } from '@hubbub/sdk';
+import { startServer, type TestServer } from '@hubbub/testing';
+import { afterEach, describe, expect, test } from 'vitest';
+
+const fast = { RATE_LIMIT_PER_SECOND: '1000', RATE_LIMIT_BURST: '1000' };
+const clients: HubbubClient[] = [];
+afterEach(() => {
+  for (const client of clients.splice(0)) client.close();
+});
+
+async function connect(server: TestServer, name: string): Promise<HubbubClient> {
+  const { token } = await guestToken(server.httpUrl, name);
+  const client = new HubbubClient({
+    url: server.wsUrl,
+    token,
+    backoff: { initialDelayMs: 50, maxDelayMs: 200 },
+  });
+  clients.push(client);
+  await client.ready();
+  return client;
+}
+
+function record(client: HubbubClient, room: string): ChatMessage[] {
+  const seen: ChatMessage[] = [];
+  client.on('message', (message) => {
+    if (message.room === room) seen.push(message);
+  });
+  return seen;
+}
+
+describe('HubbubClient against a real server', () => {
+  test('two clients chat: send resolves with the ack, both see the same ordered stream', async () => {
+    await using server = await startServer({ env: fast });
+    const alice = await connect(server, 'Alice');
+    const bob = await connect(server, 'Bob');
+    const aliceSeen = record(alice, 'global');
+    const bobSeen = record(bob, 'global');
+    await alice.join('global');
+    await bob.join('global');
+    const acks = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => alice.send('global', `hi ${i}`)),
+    );
+    expect(acks.map((a) => a.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    const reply = await bob.send('global', 'hello back');
+    expect(reply.seq).toBe(21);
+    await expect.poll(() => aliceSeen.length).toBe(21);
+    await expect.poll(() => bobSeen.length).toBe(21);
+    expect(bobSeen.map((m) => m.id)).toEqual(aliceSeen.map((m) => m.id));
+    expect(bobSeen.at(-1)).toMatchObject({ content: 'hello back', user: { name: 'Bob' } });
+  });
+
+  test('async iteration yields a room’s messages in order', async () => {
+    await using server = await startServer({ env: fast });
+    const alice = await connect(server, 'Alice');
+    await alice.join('stream');
+    const iterator = alice.messages('stream');
+    for (let i = 1; i <= 3; i++) await alice.send('stream', `${i}`);
+    const got: string[] = [];
+    for await (const message of iterator) {
+      got.push(message.content);
+      if (got.length === 3) break;
+    }
+    expect(got).toEqual(['1', '2', '3']);
+  });
+
+  test('after the server restarts, the client resumes and gets what it missed exactly once', async () => {
+    await using server = await startServer({ env: fast });
+    const reader = await connect(server, 'Reader');
+    const seen = record(reader, 'global');
+    await reader.join('global');
+    const writer = await connect(server, 'Writer');
+    await writer.join('global');
+    await writer.send('global', 'before');
+    await expect.poll(() => seen.length).toBe(1);
+
+    await server.restart();
+    // The writer reconnects too; what it sends while the reader is still away must arrive.
+    await expect.poll(() => writer.state, { timeout: 10_000 }).toBe('ready');
+    await writer.send('global', 'during 1');
+    await writer.send('global', 'during 2');
+    await expect.poll(() => reader.state, { timeout: 10_000 }).toBe('ready');
+    await writer.send('global', 'after');
+    await expect
+      .poll(() => seen.map((m) => m.content), { timeout: 10_000 })
+      .toEqual(['before', 'during 1', 'during 2', 'after']);
+    expect(seen.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  test('a send made while disconnected is delivered after reconnect, once', async () => {
+    await using server = await startServer({ env: fast });
+    const alice = await connect(server, 'Alice');
+    await alice.join('global');
+    const watcher = await connect(server, 'Watcher');
+    const seen = record(watcher, 'global');
+    await watcher.join('global');
+
+    const restarting = server.restart();
+    const sent = alice.send('global', 'sent during the outage');
+    await restarting;
+    const ack = await sent;
+    expect(ack.seq).toBe(1);
+    await expect
+      .poll(() => seen.map((m) => m.content), { timeout: 10_000 })
+      .toEqual(['sent during the outage']);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seen).toHaveLength(1);
+  });
+
+  test('a resend of an unacknowledged message after reconnect keeps its cid: no duplicate', async () => {
+    await using server = await startServer({ env: fast });
+    const alice = await connect(server, 'Alice');
+    const seen = record(alice, 'global');
+    await alice.join('global');
+    // Send, then cut the connection before the ack can be read: the message is durable
+    // on the server, the client does not know it, and re-sends it after reconnecting.
+    const sending = alice.send('global', 'exactly once');
+    (alice as unknown as { socket: { close(): void } }).socket.close();
+    const ack = await sending;
+    await expect.poll(() => seen.length, { timeout: 10_000 }).toBe(1);
+    expect(seen[0]?.id).toBe(ack.id);
+    const page = await fetchHistory(
+      server.httpUrl,
+      (await guestToken(server.httpUrl, 'R')).token,
+      'global',
+    );
+    expect(page.messages).toHaveLength(1);
+  });
+
+  test('a refused send rejects with a typed error; an invalid token closes for good', async () => {
+    await using server = await startServer({ env: fast });
+    const alice = await connect(server, 'Alice');
+    await expect(alice.send('not-joined', 'x')).rejects.toMatchObject({ code: 'not_in_room' });
+    await expect(alice.send('global', 'x'.repeat(1001))).rejects.toBeInstanceOf(HubbubError);
+
+    const impostor = new HubbubClient({ url: server.wsUrl, token: 'not-a-token' });
+    clients.push(impostor);
+    const errors: HubbubError[] = [];
+    impostor.on('error', (error) => errors.push(error));
+    await expect(impostor.ready()).rejects.toMatchObject({ code: 'shutting_down' });
+    expect(impostor.state).toBe('closed');
+    expect(errors.map((e) => e.code)).toContain('auth_failed');
+  });
+
+  test('a token provider is asked again on every reconnect', async () => {
+    await using server = await startServer({ env: fast });
+    let calls = 0;
+    const client = new HubbubClient({
+      url: server.wsUrl,
+      token: async () => {
+        calls += 1;
+        return (await guestToken(server.httpUrl, `Fresh${calls}`)).token;
+      },
+      backoff: { initialDelayMs: 20, maxDelayMs: 100 },
+    });
+    clients.push(client);
+    await client.ready();
+    await server.restart();
+    await expect.poll(() => client.state, { timeout: 10_000 }).toBe('ready');
+    expect(calls).toBeGreaterThanOrEqual(2);
+  });
+});
