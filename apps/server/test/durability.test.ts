@@ -2,8 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AckFrame, ChatMessage, TokenResponse } from '@hubbub/protocol';
-import { RawClient, spawnServer } from '@hubbub/testing';
-import { afterEach, describe, expect, test } from 'vitest';
+import {
+  postgresAvailable,
+  RawClient,
+  requireService,
+  spawnServer,
+  startPostgres,
+  type TestPostgres,
+} from '@hubbub/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -38,21 +45,57 @@ async function history(httpUrl: string, token: string, room: string): Promise<Ch
   }
 }
 
-const env = (dataDir: string, synchronous: string) => ({
-  DATA_DIR: dataDir,
-  SQLITE_SYNCHRONOUS: synchronous,
-  RATE_LIMIT_PER_SECOND: '100000',
-  RATE_LIMIT_BURST: '100000',
+const fast = { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000' };
+
+/** Each engine's environment for one durable deployment (same data on every restart). */
+interface Engine {
+  name: string;
+  deployment(): Promise<(synchronous: string) => Record<string, string>>;
+}
+
+let postgres: TestPostgres | undefined;
+const withPostgres = requireService('PostgreSQL', postgresAvailable());
+beforeAll(async () => {
+  if (withPostgres) postgres = await startPostgres();
+});
+afterAll(async () => {
+  await postgres?.stop();
 });
 
-describe('an acknowledged message is never lost', () => {
+const engines: Engine[] = [
+  {
+    name: 'SQLite',
+    async deployment() {
+      const dataDir = await freshDataDir();
+      return (synchronous) => ({ ...fast, DATA_DIR: dataDir, SQLITE_SYNCHRONOUS: synchronous });
+    },
+  },
+  ...(withPostgres
+    ? [
+        {
+          name: 'PostgreSQL',
+          async deployment() {
+            const dataDir = await freshDataDir();
+            const url = await postgres!.createDatabase();
+            return () => ({ ...fast, DATA_DIR: dataDir, DATABASE_URL: url });
+          },
+        },
+      ]
+    : []),
+];
+
+describe.each(engines)('an acknowledged message is never lost ($name)', (engine) => {
   test('kill -9 mid-stream: every acked message is there after restart, with its seq', async () => {
-    const dataDir = await freshDataDir();
-    const first = await spawnServer(env(dataDir, 'FULL'));
+    const env = await engine.deployment();
+    const first = await spawnServer(env('FULL'));
     const alice = await guest(first.httpUrl, 'Alice');
     const client = await RawClient.ready(first.wsUrl, alice.token);
     client.send({ type: 'join', room: 'crash' });
     await client.next((f) => f.type === 'joined');
+    // A bystander records every message it is shown: nothing may be shown that is then lost.
+    const watcher = await RawClient.ready(first.wsUrl, (await guest(first.httpUrl, 'Bob')).token);
+    watcher.send({ type: 'join', room: 'crash' });
+    await watcher.next((f) => f.type === 'joined');
 
     // Keep sending until some acks are in, then kill the process with sends in flight.
     const acks: AckFrame[] = [];
@@ -72,11 +115,14 @@ describe('an acknowledged message is never lost', () => {
     await collecting;
     expect(first.log.join('\n')).not.toMatch(/hubbub stopped/);
 
-    const second = await spawnServer(env(dataDir, 'FULL'));
+    const second = await spawnServer(env('FULL'));
     await using _second = second;
     const stored = await history(second.httpUrl, alice.token, 'crash');
     const bySeq = new Map(stored.map((m) => [m.seq, m]));
     for (const ack of acks) expect(bySeq.get(ack.seq)?.id).toBe(ack.id);
+    const shown = watcher.messagesIn('crash');
+    expect(shown.length).toBeGreaterThan(0);
+    for (const message of shown) expect(bySeq.get(message.seq)?.id).toBe(message.id);
     // The log is gapless and the seq continues where the durable log ended.
     expect(stored.map((m) => m.seq)).toEqual(stored.map((_, i) => i + 1));
     const again = await RawClient.ready(second.wsUrl, alice.token);
@@ -88,8 +134,8 @@ describe('an acknowledged message is never lost', () => {
   });
 
   test('SIGTERM drains: in-flight sends are acknowledged and stored, then the process exits 0', async () => {
-    const dataDir = await freshDataDir();
-    const first = await spawnServer(env(dataDir, 'NORMAL'));
+    const env = await engine.deployment();
+    const first = await spawnServer(env('NORMAL'));
     const alice = await guest(first.httpUrl, 'Alice');
     const client = await RawClient.ready(first.wsUrl, alice.token);
     client.send({ type: 'join', room: 'drain' });
@@ -102,7 +148,7 @@ describe('an acknowledged message is never lost', () => {
     await client.closed;
     const acks = client.received.filter((f): f is AckFrame => f.type === 'ack');
 
-    const second = await spawnServer(env(dataDir, 'NORMAL'));
+    const second = await spawnServer(env('NORMAL'));
     await using _second = second;
     const stored = await history(second.httpUrl, alice.token, 'drain');
     expect(stored.length).toBeGreaterThanOrEqual(acks.length);
