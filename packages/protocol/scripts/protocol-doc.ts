@@ -1,0 +1,350 @@
+import { z } from 'zod';
+import { CloseCode, ErrorCode, httpStatusOf } from '../src/codes.js';
+import * as frames from '../src/frames.js';
+import { limits, PROTOCOL_VERSION, roomNamePattern } from '../src/limits.js';
+
+/**
+ * Renders docs/protocol.md from the protocol package itself: the frame tables come from the
+ * zod schemas, the codes and limits from their constants, and every example is checked
+ * against its schema, so the document cannot drift from what the code accepts.
+ */
+
+type JsonSchema = {
+  type?: string;
+  const?: unknown;
+  enum?: unknown[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  pattern?: string;
+};
+
+/** What each error code means, for people. A Record, so a new code fails to compile here. */
+const errorMeanings: Record<ErrorCode, string> = {
+  invalid_json: 'The frame (or body) was not valid JSON.',
+  invalid_frame: 'The frame was JSON but broke the schema; the message names the field.',
+  unknown_type: "The frame's `type` is not one the server knows.",
+  invalid_request: 'A REST body, parameter or query failed validation.',
+  not_authenticated: 'Authenticate first (WebSocket), or send `Authorization: Bearer` (REST).',
+  auth_failed: 'The token was malformed, expired or not signed by this deployment.',
+  user_mismatch: "A re-authentication named another user than the session's.",
+  rate_limited: 'Too fast: resend later with the same `cid`. Repeated, it closes the socket.',
+  invalid_room: 'The room name breaks the naming rules.',
+  not_in_room: 'Send or leave for a room this connection has not joined.',
+  too_many_rooms: `A connection may be in at most ${limits.roomsPerConnection} rooms.`,
+  not_found: 'No such route or resource.',
+  origin_not_allowed: "The browser's Origin is not on the allowlist (upgrade refused).",
+  token_in_url: 'A token was passed in the URL; send it in the `authenticate` frame.',
+  unavailable: 'The message could not be made durable now; resend with the same `cid`.',
+  shutting_down: 'The node is draining; reconnect (elsewhere) and resend with the same `cid`.',
+  internal: "A bug on the server's side; the connection stays open.",
+};
+
+const closeMeanings: Record<keyof typeof CloseCode, string> = {
+  normal: 'Normal closure.',
+  serverShutdown: 'The server is shutting down: reconnect with backoff, then resume every room.',
+  frameTooLarge: `A frame over ${limits.frameMaxBytes} bytes.`,
+  authTimeout: 'No `authenticate` frame within the auth timeout.',
+  authFailed: 'The token was refused: get a new one before reconnecting.',
+  tokenExpired:
+    "The session's token expired without a re-`authenticate`: reconnect with a fresh token.",
+  policyViolation: 'Sustained rate-limit or policy violations.',
+  slowConsumer: "The socket's send buffer overflowed: reconnect and resume.",
+  mustResume: "The server lost this connection's state: reconnect and resume every room.",
+  heartbeatTimeout: 'The peer stopped answering heartbeats.',
+};
+
+const user = { id: '0193a5e2-7c1d-7f00-8000-000000000001', name: 'Alice' };
+const message = {
+  room: 'global',
+  seq: 42,
+  id: '0193a5e2-7c1d-7f00-8000-00000000002a',
+  user,
+  content: 'hi',
+  ts: '2026-11-22T10:00:00.000Z',
+};
+
+interface FrameDoc {
+  schema: z.ZodType;
+  summary: string;
+  example: unknown;
+}
+
+const clientFrames: Record<string, FrameDoc> = {
+  authenticate: {
+    schema: frames.AuthenticateFrame,
+    summary:
+      'Must be the first frame. Sent again while ready, with a fresh token of the same user, it extends the session.',
+    example: { type: 'authenticate', token: 'eyJhbGciOiJIUzI1NiJ9…' },
+  },
+  join: {
+    schema: frames.JoinFrame,
+    summary: 'Enter a room. Answered by `joined` with the latest messages.',
+    example: { type: 'join', room: 'global' },
+  },
+  leave: {
+    schema: frames.LeaveFrame,
+    summary: 'Leave a room. Answered by `left`.',
+    example: { type: 'leave', room: 'global' },
+  },
+  send: {
+    schema: frames.SendFrame,
+    summary:
+      "Post a message. `cid` is the client's id for this send: a resend with the same `cid` gets the original `ack` and never a second message.",
+    example: { type: 'send', room: 'global', cid: 'b9f6c1e0-1', content: 'hi' },
+  },
+  resume: {
+    schema: frames.ResumeFrame,
+    summary:
+      'Re-enter a room after a reconnect, from the last seq delivered. Answered by `joined` with exactly the missed messages, or `reset`.',
+    example: { type: 'resume', room: 'global', since: 41, epoch: 'k2J9x0aQ' },
+  },
+  ping: {
+    schema: frames.PingFrame,
+    summary:
+      'Application-level round trip, answered by `pong`. (Liveness uses WebSocket ping/pong.)',
+    example: { type: 'ping' },
+  },
+};
+
+const serverFrames: Record<string, FrameDoc> = {
+  ready: {
+    schema: frames.ReadyFrame,
+    summary: 'Authentication succeeded: who you are, your session id, the protocol version.',
+    example: { type: 'ready', user, session: '0193a5e2-…', protocol: PROTOCOL_VERSION },
+  },
+  joined: {
+    schema: frames.JoinedFrame,
+    summary:
+      "Answer to `join` (latest messages) or `resume` (exactly the ones after `since`). `seq` is the room's head; live messages follow.",
+    example: { type: 'joined', room: 'global', seq: 42, epoch: 'k2J9x0aQ', messages: [message] },
+  },
+  message: {
+    schema: frames.MessageFrame,
+    summary: 'One new message. Every field is set by the server.',
+    example: { type: 'message', ...message },
+  },
+  batch: {
+    schema: frames.BatchFrame,
+    summary: 'Several messages of one room, in seq order, when the room is busy.',
+    example: {
+      type: 'batch',
+      room: 'global',
+      messages: [message, { ...message, seq: 43, content: 'hello' }],
+    },
+  },
+  ack: {
+    schema: frames.AckFrame,
+    summary: 'Your send is durable: its id and seq.',
+    example: { type: 'ack', cid: 'b9f6c1e0-1', room: 'global', id: message.id, seq: 42 },
+  },
+  reset: {
+    schema: frames.ResetFrame,
+    summary:
+      'The resume could not be served (too far back, or another epoch). Drop what you hold for the room and fetch history over REST; live delivery continues after `seq`.',
+    example: { type: 'reset', room: 'global', seq: 1042, epoch: 'k2J9x0aQ' },
+  },
+  left: {
+    schema: frames.LeftFrame,
+    summary: 'Answer to `leave`.',
+    example: { type: 'left', room: 'global' },
+  },
+  error: {
+    schema: frames.ErrorFrame,
+    summary:
+      'A frame was refused. `ref` is the `cid` of the send (or the frame type or room) it answers. The connection stays open unless a close follows.',
+    example: {
+      type: 'error',
+      code: 'rate_limited',
+      message: 'sending too fast; resend later with the same cid',
+      ref: 'b9f6c1e0-1',
+    },
+  },
+  pong: {
+    schema: frames.PongFrame,
+    summary: 'Answer to `ping`.',
+    example: { type: 'pong' },
+  },
+};
+
+function typeOf(schema: JsonSchema): string {
+  if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``;
+  if (schema.enum !== undefined) return 'one of the error codes';
+  if (schema.anyOf !== undefined) return schema.anyOf.map(typeOf).join(' or ');
+  if (schema.type === 'array')
+    return `array of ${schema.items?.properties?.seq ? 'messages' : typeOf(schema.items ?? {})}`;
+  if (schema.type === 'object')
+    return `object {${Object.keys(schema.properties ?? {}).join(', ')}}`;
+  return schema.type ?? 'any';
+}
+
+function constraintsOf(schema: JsonSchema): string {
+  const parts: string[] = [];
+  if (schema.minLength !== undefined && schema.minLength > 0)
+    parts.push(`≥ ${schema.minLength} chars`);
+  if (schema.maxLength !== undefined) parts.push(`≤ ${schema.maxLength} chars`);
+  if (schema.minimum !== undefined) parts.push(`≥ ${schema.minimum}`);
+  if (schema.pattern !== undefined) parts.push(`matches \`${schema.pattern}\``);
+  return parts.join(', ');
+}
+
+function frameSection(name: string, doc: FrameDoc): string {
+  const json = z.toJSONSchema(doc.schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const required = new Set(json.required ?? []);
+  const rows = Object.entries(json.properties ?? {}).map(
+    ([field, schema]) =>
+      `| \`${field}\` | ${typeOf(schema)} | ${required.has(field) ? 'yes' : 'no'} | ${constraintsOf(schema)} |`,
+  );
+  return [
+    `### \`${name}\``,
+    '',
+    doc.summary,
+    '',
+    '| field | type | required | constraints |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+    '```json',
+    JSON.stringify(doc.example),
+    '```',
+    '',
+  ].join('\n');
+}
+
+/** Every example must be a valid frame: checked by the docs test. */
+export function protocolExamples(): Array<{ name: string; schema: z.ZodType; example: unknown }> {
+  return [...Object.entries(clientFrames), ...Object.entries(serverFrames)].map(([name, doc]) => ({
+    name,
+    schema: doc.schema,
+    example: doc.example,
+  }));
+}
+
+export function renderProtocolDoc(): string {
+  const errorRows = (Object.values(ErrorCode) as ErrorCode[]).map(
+    (code) => `| \`${code}\` | ${httpStatusOf[code]} | ${errorMeanings[code]} |`,
+  );
+  const closeRows = (Object.keys(CloseCode) as Array<keyof typeof CloseCode>).map(
+    (key) => `| ${CloseCode[key]} | \`${key}\` | ${closeMeanings[key]} |`,
+  );
+  return `# Hubbub wire protocol, version ${PROTOCOL_VERSION}
+
+<!-- Generated from packages/protocol by \`npm run docs:protocol\`; edit the source, not this file. -->
+
+JSON text frames over one WebSocket at \`/ws\`, one object per frame, discriminated by
+\`type\`. The schemas live in \`packages/protocol\` (zod), and the server, the SDK and every
+other client validate against the same ones. Unknown extra fields are dropped, so newer
+clients can talk to older servers; field names are never renamed within a version.
+
+## Connection lifecycle
+
+\`open → authenticating → ready → closing → closed\`
+
+1. The browser's \`Origin\` is checked against the server's allowlist on the upgrade
+   (403 \`origin_not_allowed\`). Clients that send no Origin (CLI, SDK in Node) pass.
+2. Tokens in the URL are refused (400 \`token_in_url\`): URLs leak into logs and proxies.
+3. The first frame must be \`authenticate\` with a token from \`POST /api/auth/guest\`
+   (or a later account login), within the auth timeout (5 s by default, 10 s at most);
+   otherwise the socket is closed with ${CloseCode.authTimeout}. Frames sent right behind
+   \`authenticate\` are held and served, in order, once \`ready\` is sent.
+4. Once \`ready\`, the client joins rooms and sends. Sending \`authenticate\` again with a
+   fresh token of the same user extends the session without reconnecting; when the token
+   expires without that, the socket is closed with ${CloseCode.tokenExpired}.
+5. The server pings every connection (WebSocket ping/pong); a peer that misses a
+   heartbeat is dropped. Every path out of \`ready\` leaves every room.
+
+## Sending, ordering and de-duplication
+
+Every message in a room has a \`seq\`: assigned by the server, gapless and strictly
+increasing per room. A \`send\` is answered by \`ack\` only once the message is durable,
+and the message is delivered to the room's members (the sender included) only after that.
+Clients order and de-duplicate by \`(room, seq)\`.
+
+Each \`send\` carries a client-chosen \`cid\`. Resending with the same \`cid\` (after a
+timeout or a reconnect) is answered with the original \`ack\`; it never creates a second
+message. Identity, id, seq and time always come from the server, never from the frame.
+
+## Join, resume and reset
+
+\`join\` answers \`joined\` with the room's latest messages and its head \`seq\` and
+\`epoch\`. After a reconnect, a client sends \`resume\` with the last seq it delivered and
+the epoch it came from; \`joined\` then carries exactly the missed messages. When they
+are older than the retained window, or the epoch differs (the room's history was lost and
+started again), the answer is \`reset\`: the client drops what it holds for the room and
+fetches history over REST (\`GET /api/rooms/:room/messages?before=&after=&limit=\`); it is
+in the room again from \`reset.seq\` on. Epochs make sure a client never splices two
+different histories together.
+
+## Batching and backpressure
+
+A room queues what it has to send and flushes once per event-loop turn: a quiet room
+sends each \`message\` at once, a busy one sends \`batch\` frames. Each connection has a
+bounded send buffer; a connection that cannot keep up is closed with
+${CloseCode.slowConsumer} instead of slowing the room, and should reconnect and resume.
+
+## Rate limits
+
+Sends are limited by a token bucket per connection and per user (5 per second, bursts of
+10, by default). A refused send gets \`error\` \`rate_limited\` with the \`cid\` as \`ref\`;
+resend it later with the same \`cid\`. Other frames have a ceiling of their own. Too many
+refused frames in a row close the socket with ${CloseCode.policyViolation}.
+
+## Example
+
+\`\`\`
+→ {"type":"authenticate","token":"eyJ…"}
+← {"type":"ready","user":{"id":"…","name":"Alice"},"session":"…","protocol":${PROTOCOL_VERSION}}
+→ {"type":"join","room":"global"}
+← {"type":"joined","room":"global","seq":41,"epoch":"k2J9x0aQ","messages":[…]}
+→ {"type":"send","room":"global","cid":"c-1","content":"hi"}
+← {"type":"ack","cid":"c-1","room":"global","id":"…","seq":42}
+← {"type":"message","room":"global","seq":42,"id":"…","user":{"id":"…","name":"Alice"},"content":"hi","ts":"…"}
+\`\`\`
+
+## Client frames
+
+${Object.entries(clientFrames)
+  .map(([name, doc]) => frameSection(name, doc))
+  .join('\n')}
+## Server frames
+
+${Object.entries(serverFrames)
+  .map(([name, doc]) => frameSection(name, doc))
+  .join('\n')}
+## Error codes
+
+Used by \`error\` frames and by REST errors, whose body is
+\`{"error":{"code":"…","message":"…"}}\` with the HTTP status below.
+
+| code | HTTP | meaning |
+| --- | --- | --- |
+${errorRows.join('\n')}
+
+## Close codes
+
+Clients reconnect with exponential backoff and full jitter (capped at 30 s) after every
+code except ${CloseCode.authFailed}.
+
+| code | name | meaning |
+| --- | --- | --- |
+${closeRows.join('\n')}
+
+## Limits
+
+| limit | value |
+| --- | --- |
+| username | 1–${limits.usernameMaxChars} characters |
+| message content | 1–${limits.contentMaxChars} characters, not only whitespace |
+| frame | ${limits.frameMaxBytes} bytes (larger closes with ${CloseCode.frameTooLarge}); no compression |
+| client id (\`cid\`) | 1–${limits.cidMaxChars} characters |
+| room name | \`${roomNamePattern.source}\` |
+| rooms per connection | ${limits.roomsPerConnection} |
+| messages in \`joined\` on join | ${limits.joinHistory} (server setting) |
+| REST history page | default ${limits.historyPageDefault}, at most ${limits.historyPageMax} |
+`;
+}
