@@ -2,15 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AckFrame, ChatMessage, TokenResponse } from '@hubbub/protocol';
-import {
-  postgresAvailable,
-  RawClient,
-  requireService,
-  spawnServer,
-  startPostgres,
-  type TestPostgres,
-} from '@hubbub/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { RawClient, spawnServer, usePostgres } from '@hubbub/testing';
+import { afterEach, describe, expect, test } from 'vitest';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -53,14 +46,7 @@ interface Engine {
   deployment(): Promise<(synchronous: string) => Record<string, string>>;
 }
 
-let postgres: TestPostgres | undefined;
-const withPostgres = requireService('PostgreSQL', postgresAvailable());
-beforeAll(async () => {
-  if (withPostgres) postgres = await startPostgres();
-});
-afterAll(async () => {
-  await postgres?.stop();
-});
+const postgres = usePostgres();
 
 const engines: Engine[] = [
   {
@@ -70,13 +56,13 @@ const engines: Engine[] = [
       return (synchronous) => ({ ...fast, DATA_DIR: dataDir, SQLITE_SYNCHRONOUS: synchronous });
     },
   },
-  ...(withPostgres
+  ...(postgres.enabled
     ? [
         {
           name: 'PostgreSQL',
           async deployment() {
             const dataDir = await freshDataDir();
-            const url = await postgres!.createDatabase();
+            const url = await postgres.server().createDatabase();
             return () => ({ ...fast, DATA_DIR: dataDir, DATABASE_URL: url });
           },
         },

@@ -21,16 +21,19 @@ export const TokenResponse = z.object({
 });
 export type TokenResponse = z.infer<typeof TokenResponse>;
 
+/** Page size of every history listing. */
+export const PageLimit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(limits.historyPageMax)
+  .default(limits.historyPageDefault);
+
 /** Keyset pagination by seq: `before` and `after` are exclusive bounds. */
 export const HistoryQuery = z.object({
   before: z.coerce.number().pipe(Seq).optional(),
   after: z.coerce.number().pipe(Seq).optional(),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(limits.historyPageMax)
-    .default(limits.historyPageDefault),
+  limit: PageLimit,
 });
 export type HistoryQuery = z.infer<typeof HistoryQuery>;
 

@@ -4,7 +4,8 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from './ports.js';
+import { afterAll, beforeAll } from 'vitest';
+import { freePort, requireService } from './ports.js';
 
 export interface TestPostgres {
   /** Base URL of the server; `database(name)` gives a URL for a fresh database. */
@@ -135,5 +136,30 @@ export async function startPostgres(): Promise<TestPostgres> {
     },
     stop,
     [Symbol.asyncDispose]: stop,
+  };
+}
+
+/**
+ * For a test file that needs PostgreSQL: whether it can run here (loud skip, or failure
+ * under CI=true), and a getter for one server started before the file's tests and stopped
+ * after them. Call at the top level of the file.
+ */
+export function usePostgres(): { enabled: boolean; server(): TestPostgres } {
+  const enabled = requireService('PostgreSQL', postgresAvailable());
+  let server: TestPostgres | undefined;
+  if (enabled) {
+    beforeAll(async () => {
+      server = await startPostgres();
+    });
+    afterAll(async () => {
+      await server?.stop();
+    });
+  }
+  return {
+    enabled,
+    server() {
+      if (server === undefined) throw new Error('PostgreSQL is not running');
+      return server;
+    },
   };
 }

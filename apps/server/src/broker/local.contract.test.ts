@@ -1,14 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  postgresAvailable,
-  requireService,
-  startPostgres,
-  type TestPostgres,
-} from '@hubbub/testing';
+import { usePostgres } from '@hubbub/testing';
 import pino from 'pino';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { describe } from 'vitest';
 import { GroupCommitPersister } from '../store/persister.js';
 import type { MessageStore } from '../store/port.js';
 import { openPostgresStore } from '../store/postgres.js';
@@ -63,16 +58,10 @@ brokerContract('local, over SQLite', async () => {
   );
 });
 
-describe.runIf(requireService('PostgreSQL', postgresAvailable()))('on PostgreSQL', () => {
-  let server: TestPostgres;
-  beforeAll(async () => {
-    server = await startPostgres();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+const postgres = usePostgres();
+describe.runIf(postgres.enabled)('on PostgreSQL', () => {
   brokerContract('local, over PostgreSQL', async () => {
-    const url = await server.createDatabase();
+    const url = await postgres.server().createDatabase();
     return localHarness(
       () => openPostgresStore({ url }),
       async () => {},

@@ -9,7 +9,7 @@ import {
 import type { Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import { WebSocket } from 'ws';
-import { TokenError, type TokenService } from '../auth/tokens.js';
+import { type Identity, TokenError, type TokenService } from '../auth/tokens.js';
 import { BrokerError } from '../broker/local.js';
 import { encodeFrame, type Member } from '../rooms/room.js';
 import type { Rooms } from '../rooms/rooms.js';
@@ -215,15 +215,8 @@ export class Connection implements Member {
       const identity = await this.ctx.tokens.verify(token);
       if (this.current !== 'authenticating') return;
       clearTimeout(this.authTimer);
-      this.user = identity.user;
       this.current = 'ready';
-      this.armExpiry(identity.expiresAt);
-      this.send({
-        type: 'ready',
-        user: identity.user,
-        session: this.id,
-        protocol: PROTOCOL_VERSION,
-      });
+      this.acceptIdentity(identity);
       for (const text of this.early.splice(0)) {
         if (this.current !== 'ready') break;
         this.handle(text);
@@ -242,17 +235,16 @@ export class Connection implements Member {
         this.refuse(Codes.userMismatch, 'a session cannot change user', 'authenticate');
         return;
       }
-      this.user = identity.user;
-      this.armExpiry(identity.expiresAt);
-      this.send({
-        type: 'ready',
-        user: identity.user,
-        session: this.id,
-        protocol: PROTOCOL_VERSION,
-      });
+      this.acceptIdentity(identity);
     } catch (error) {
       this.failAuth(error);
     }
+  }
+
+  private acceptIdentity(identity: Identity): void {
+    this.user = identity.user;
+    this.armExpiry(identity.expiresAt);
+    this.send({ type: 'ready', user: identity.user, session: this.id, protocol: PROTOCOL_VERSION });
   }
 
   private failAuth(error: unknown): void {

@@ -1,4 +1,4 @@
-import { HistoryQuery, limits, RoomId } from '@hubbub/protocol';
+import { HistoryQuery, PageLimit, RoomId } from '@hubbub/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { TokenService } from '../auth/tokens.js';
@@ -10,12 +10,7 @@ const RoomParams = z.object({ room: RoomId });
 const UserParams = z.object({ id: z.string().min(1).max(100) });
 const UserHistoryQuery = z.object({
   before: z.string().min(1).max(100).optional(),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(limits.historyPageMax)
-    .default(limits.historyPageDefault),
+  limit: PageLimit,
 });
 
 /**

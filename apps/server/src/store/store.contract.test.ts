@@ -1,13 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  postgresAvailable,
-  requireService,
-  startPostgres,
-  type TestPostgres,
-} from '@hubbub/testing';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { usePostgres } from '@hubbub/testing';
+import { describe } from 'vitest';
 import { messageStoreContract, type StoreHarness } from './contract.js';
 import type { MessageStore } from './port.js';
 import { openPostgresStore } from './postgres.js';
@@ -51,17 +46,10 @@ messageStoreContract('SQLite', async () => {
   );
 });
 
-const postgres = postgresAvailable();
-describe.runIf(requireService('PostgreSQL', postgres))('on PostgreSQL', () => {
-  let server: TestPostgres;
-  beforeAll(async () => {
-    server = await startPostgres();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+const postgres = usePostgres();
+describe.runIf(postgres.enabled)('on PostgreSQL', () => {
   messageStoreContract('PostgreSQL', async () => {
-    const url = await server.createDatabase();
+    const url = await postgres.server().createDatabase();
     return harness(
       () => openPostgresStore({ url }),
       async () => {},
