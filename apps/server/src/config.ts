@@ -26,7 +26,21 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** HS256 signing key for tokens; generated once into DATA_DIR when unset. */
   TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  TOKEN_TTL_SECONDS: int(60, 30 * 24 * 3600).default(24 * 3600),
+  /** Lifetime of an account's access token; the refresh token renews it. */
+  ACCESS_TOKEN_TTL_SECONDS: int(30, 24 * 3600).default(15 * 60),
+  /** Lifetime of a login session without use (refresh tokens rotate on every use). */
+  REFRESH_TOKEN_TTL_SECONDS: int(60, 365 * 24 * 3600).default(30 * 24 * 3600),
+  /** Lifetime of a guest's token (guests have no refresh token). */
+  GUEST_TOKEN_TTL_SECONDS: int(60, 30 * 24 * 3600).default(24 * 3600),
+  /** Whether guests (display name only) may get tokens and join open rooms. */
+  GUEST_ACCESS: z.enum(['true', 'false']).default('true'),
+  /** An external identity provider's JWKS; set with AUTH_ISSUER and AUTH_AUDIENCE. */
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  /** Login attempts per account and per client address before 429 (refilled over 15 min). */
+  LOGIN_ATTEMPTS_PER_ACCOUNT: int(1, 10_000).default(10),
+  LOGIN_ATTEMPTS_PER_ADDRESS: int(1, 100_000).default(30),
   /** Sends per second per connection (token bucket refill) and the bucket size. */
   RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(5),
   RATE_LIMIT_BURST: int(1, 1_000_000).default(10),
@@ -57,7 +71,12 @@ export interface Config {
   allowedOrigins: '*' | string[];
   logLevel: Parsed['LOG_LEVEL'];
   tokenSecret: string | undefined;
-  tokenTtlSeconds: number;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  guestTokenTtlSeconds: number;
+  guestAccess: boolean;
+  externalAuth: { jwksUrl: string; issuer: string; audience: string } | undefined;
+  loginAttempts: { perAccount: number; perAddress: number };
   rateLimit: { perSecond: number; burst: number; strikes: number };
   historyOnJoin: number;
   resumeWindow: number;
@@ -94,7 +113,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       return value === undefined || value === '' ? [] : [[key, value]];
     }),
   );
-  const parsed = schema.safeParse(relevant);
+  const parsed = schema
+    .refine(
+      (c) =>
+        [c.AUTH_JWKS_URL, c.AUTH_ISSUER, c.AUTH_AUDIENCE].every((v) => v === undefined) ||
+        [c.AUTH_JWKS_URL, c.AUTH_ISSUER, c.AUTH_AUDIENCE].every((v) => v !== undefined),
+      {
+        path: ['AUTH_JWKS_URL'],
+        message: 'AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE go together',
+      },
+    )
+    .safeParse(relevant);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
@@ -114,7 +143,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedOrigins: parseOrigins(c.ALLOWED_ORIGINS),
     logLevel: c.LOG_LEVEL,
     tokenSecret: c.TOKEN_SECRET,
-    tokenTtlSeconds: c.TOKEN_TTL_SECONDS,
+    accessTokenTtlSeconds: c.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: c.REFRESH_TOKEN_TTL_SECONDS,
+    guestTokenTtlSeconds: c.GUEST_TOKEN_TTL_SECONDS,
+    guestAccess: c.GUEST_ACCESS === 'true',
+    externalAuth:
+      c.AUTH_JWKS_URL === undefined
+        ? undefined
+        : { jwksUrl: c.AUTH_JWKS_URL, issuer: c.AUTH_ISSUER!, audience: c.AUTH_AUDIENCE! },
+    loginAttempts: {
+      perAccount: c.LOGIN_ATTEMPTS_PER_ACCOUNT,
+      perAddress: c.LOGIN_ATTEMPTS_PER_ADDRESS,
+    },
     rateLimit: {
       perSecond: c.RATE_LIMIT_PER_SECOND,
       burst: c.RATE_LIMIT_BURST,

@@ -1,15 +1,18 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
+import { AccountStore } from './auth/accounts.js';
 import { TokenService } from './auth/tokens.js';
 import { LocalBroker } from './broker/local.js';
 import type { Broker } from './broker/port.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { HubbubNode } from './node.js';
+import { KyselyMessageStore } from './store/kysely-store.js';
 import { GroupCommitPersister } from './store/persister.js';
-import type { MessageStore } from './store/port.js';
-import { openPostgresStore } from './store/postgres.js';
-import { openSqliteStore } from './store/sqlite.js';
+import { openPostgresDatabase } from './store/postgres.js';
+import type { Database } from './store/schema.js';
+import { openSqliteDatabase } from './store/sqlite.js';
 
 /**
  * The composition root: the one place that reads configuration and picks an implementation
@@ -20,9 +23,9 @@ export interface OpenNodeOptions {
   logger?: Logger;
 }
 
-function openStore(config: Config): Promise<MessageStore> {
-  if (config.databaseUrl !== undefined) return openPostgresStore({ url: config.databaseUrl });
-  return openSqliteStore({
+function openDatabase(config: Config): Kysely<Database> {
+  if (config.databaseUrl !== undefined) return openPostgresDatabase({ url: config.databaseUrl });
+  return openSqliteDatabase({
     file: join(resolve(config.dataDir), 'hubbub.sqlite'),
     synchronous: config.sqliteSynchronous,
   });
@@ -31,7 +34,9 @@ function openStore(config: Config): Promise<MessageStore> {
 /** Opens the store, runs migrations and wires a node; call `listen()` on the result. */
 export async function openNode(config: Config, options: OpenNodeOptions = {}): Promise<HubbubNode> {
   const logger = options.logger ?? pino({ level: config.logLevel });
-  const store = await openStore(config);
+  const db = openDatabase(config);
+  // The message store owns the database's lifetime; features borrow it for their tables.
+  const store = new KyselyMessageStore(db);
   await store.migrate();
   const persister = new GroupCommitPersister(store, { logger });
   const broker: Broker = new LocalBroker({
@@ -39,17 +44,18 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
     writer: persister,
     resumeWindow: config.resumeWindow,
   });
-  const tokens = await TokenService.load(
-    config.tokenSecret,
-    config.dataDir,
-    config.tokenTtlSeconds,
-  );
+  const tokens = await TokenService.load(config.tokenSecret, config.dataDir, {
+    accessTtlSeconds: config.accessTokenTtlSeconds,
+    guestTtlSeconds: config.guestTokenTtlSeconds,
+    external: config.externalAuth,
+  });
   return new HubbubNode(
     config,
     {
       store,
       broker,
       tokens,
+      accounts: new AccountStore(db),
       release: async () => {
         await persister.close();
         await store.close();

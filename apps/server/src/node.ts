@@ -1,6 +1,10 @@
 import type { AddressInfo } from 'node:net';
+import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
+import type { AccountStore } from './auth/accounts.js';
+import { Authenticator } from './auth/authenticator.js';
+import { AuthService } from './auth/service.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Broker } from './broker/port.js';
 import type { Config } from './config.js';
@@ -17,6 +21,8 @@ export interface NodePorts {
   store: MessageStore;
   broker: Broker;
   tokens: TokenService;
+  /** Accounts live in the store's database; not a port, since both engines share the queries. */
+  accounts: AccountStore;
   /** Called last on shutdown, after sockets are closed: drain the persister, close the store. */
   release(): Promise<void>;
 }
@@ -43,10 +49,24 @@ export class HubbubNode {
       bodyLimit: 64 * 1024,
     });
     installErrorHandlers(this.app);
+    // One allowlist for browsers, REST (CORS) and WebSocket upgrades (Origin) alike.
+    const origins = config.allowedOrigins;
+    void this.app.register(cors, {
+      origin: origins === '*' ? true : origins.length === 0 ? false : origins,
+      credentials: false,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    });
     const rooms = new Rooms({ broker: ports.broker, historyOnJoin: config.historyOnJoin });
     this.rooms = rooms;
+    const authenticator = new Authenticator(ports.tokens, ports.accounts, config.guestAccess);
+    const auth = new AuthService(
+      ports.accounts,
+      ports.tokens,
+      config.refreshTokenTtlSeconds,
+      (userId, sessionId) => this.gateway.endSessions(userId, sessionId),
+    );
     this.gateway = new Gateway({
-      tokens: ports.tokens,
+      authenticator,
       rooms,
       logger,
       allowedOrigins: config.allowedOrigins,
@@ -56,8 +76,15 @@ export class HubbubNode {
       rateLimit: config.rateLimit,
     });
     healthRoutes(this.app, ports.store, () => this.draining);
-    authRoutes(this.app, ports.tokens);
-    historyRoutes(this.app, ports.store, ports.tokens);
+    authRoutes(this.app, {
+      tokens: ports.tokens,
+      authenticator,
+      auth,
+      accounts: ports.accounts,
+      guestAccess: config.guestAccess,
+      loginAttempts: config.loginAttempts,
+    });
+    historyRoutes(this.app, ports.store, authenticator);
     this.gateway.attach(this.app.server);
   }
 

@@ -1,6 +1,5 @@
-import { CloseCode } from '@hubbub/protocol';
-import { TokenService } from '@hubbub/server';
-import { guestIn, RawClient, startServer } from '@hubbub/testing';
+import { CloseCode, type SessionResponse } from '@hubbub/protocol';
+import { guestIn, post, RawClient, register, startServer } from '@hubbub/testing';
 import { describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 
@@ -26,15 +25,15 @@ describe('connection lifecycle', () => {
 
   test('a ready connection re-authenticates with a fresh token of the same user', async () => {
     await using server = await startServer();
-    const first = await server.guest('Alice');
+    const first = await register(server, 'alice');
     await using client = await RawClient.ready(server.wsUrl, first.token);
-    // A second token for the same identity, signed with the key the server generated.
-    const tokens = await TokenService.load(undefined, server.dataDir, 3600);
-    const again = await tokens.issue(first.user);
-    client.send({ type: 'authenticate', token: again.token });
+    const renewed = await post<SessionResponse>(server, '/api/auth/refresh', {
+      refreshToken: first.refreshToken,
+    });
+    client.send({ type: 'authenticate', token: renewed.body.token });
     expect(await client.next((f) => f.type === 'ready')).toMatchObject({ user: first.user });
 
-    const other = await server.guest('Mallory');
+    const other = await register(server, 'mallory');
     client.send({ type: 'authenticate', token: other.token });
     expect(await client.next((f) => f.type === 'error')).toMatchObject({ code: 'user_mismatch' });
     client.send({ type: 'ping' });

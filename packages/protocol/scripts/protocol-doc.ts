@@ -31,7 +31,12 @@ const errorMeanings: Record<ErrorCode, string> = {
   unknown_type: "The frame's `type` is not one the server knows.",
   invalid_request: 'A REST body, parameter or query failed validation.',
   not_authenticated: 'Authenticate first (WebSocket), or send `Authorization: Bearer` (REST).',
-  auth_failed: 'The token was malformed, expired or not signed by this deployment.',
+  auth_failed:
+    'The token was malformed, revoked or not signed by an accepted key, or the credentials were wrong.',
+  token_expired: 'The token expired: refresh it and send `authenticate` again (or reconnect).',
+  username_taken: 'Registration asked for a username that is already taken.',
+  forbidden:
+    'Authenticated, but not allowed: a guest where an account is needed, or not a member, or a role too low.',
   user_mismatch: "A re-authentication named another user than the session's.",
   rate_limited: 'Too fast: resend later with the same `cid`. Repeated, it closes the socket.',
   invalid_room: 'The room name breaks the naming rules.',

@@ -13,8 +13,14 @@ export const ErrorCode = {
   invalidRequest: 'invalid_request',
   /** Authenticate first: the connection is not ready yet. */
   notAuthenticated: 'not_authenticated',
-  /** The token was missing, malformed, expired or not signed by us. */
+  /** The token was missing, malformed or not signed by us, or the credentials were wrong. */
   authFailed: 'auth_failed',
+  /** The token expired: refresh it (or get a new one) and authenticate again. */
+  tokenExpired: 'token_expired',
+  /** Registration asked for a username that is taken. */
+  usernameTaken: 'username_taken',
+  /** Authenticated, but not allowed to do this (a guest, or not a member, or a role too low). */
+  forbidden: 'forbidden',
   /** Re-authentication named a different user than the session's. */
   userMismatch: 'user_mismatch',
   /** Too many frames: slow down. Repeated abuse closes the connection. */
@@ -48,6 +54,9 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   invalid_request: 400,
   not_authenticated: 401,
   auth_failed: 401,
+  token_expired: 401,
+  username_taken: 409,
+  forbidden: 403,
   user_mismatch: 403,
   rate_limited: 429,
   invalid_room: 400,

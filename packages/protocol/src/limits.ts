@@ -17,6 +17,9 @@ export const limits = {
   /** REST history page size: default and maximum. */
   historyPageDefault: 50,
   historyPageMax: 200,
+  /** Password length bounds (argon2 hashes any length; the cap bounds the work). */
+  passwordMinChars: 8,
+  passwordMaxChars: 256,
   /** Rooms one connection may be in at once. */
   roomsPerConnection: 100,
 } as const;

@@ -13,6 +13,57 @@ export interface RestError {
 export const GuestRequest = z.object({ username: Username });
 export type GuestRequest = z.infer<typeof GuestRequest>;
 
+/** Login names: 3-32 of a-z 0-9 _ . -, compared case-insensitively. */
+export const LoginName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(3, 'username is at least 3 characters')
+  .max(32, 'username is at most 32 characters')
+  .regex(/^[a-z0-9_.-]+$/, 'username is letters, digits, _ . and -');
+
+/** Passwords: length is what matters (NIST 800-63B); no composition rules. */
+export const Password = z
+  .string()
+  .min(limits.passwordMinChars, `password is at least ${limits.passwordMinChars} characters`)
+  .max(limits.passwordMaxChars, `password is at most ${limits.passwordMaxChars} characters`);
+
+export const RegisterRequest = z.object({
+  username: LoginName,
+  password: Password,
+  displayName: Username.optional(),
+});
+export type RegisterRequest = z.infer<typeof RegisterRequest>;
+
+export const LoginRequest = z.object({
+  username: z.string().trim().toLowerCase().min(1).max(64),
+  password: z.string().min(1).max(limits.passwordMaxChars),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const RefreshRequest = z.object({ refreshToken: z.string().min(1).max(200) });
+export const ChangePasswordRequest = z.object({
+  currentPassword: z.string().min(1).max(limits.passwordMaxChars),
+  newPassword: Password,
+});
+
+/** An account's login: a short-lived access token and the refresh token that renews it. */
+export const SessionResponse = z.object({
+  token: z.string(),
+  expiresAt: z.string(),
+  refreshToken: z.string(),
+  refreshExpiresAt: z.string(),
+  user: UserRef,
+});
+export type SessionResponse = z.infer<typeof SessionResponse>;
+
+export const MeResponse = z.object({
+  user: UserRef,
+  kind: z.enum(['user', 'guest']),
+  username: z.string().nullable(),
+});
+export type MeResponse = z.infer<typeof MeResponse>;
+
 export const TokenResponse = z.object({
   token: z.string(),
   user: UserRef,

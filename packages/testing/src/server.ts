@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TokenResponse } from '@hubbub/protocol';
+import type { SessionResponse, TokenResponse } from '@hubbub/protocol';
 import { type HubbubNode, loadConfig, openNode } from '@hubbub/server';
 
 export interface TestServer {
@@ -80,4 +80,53 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
     },
   };
   return server;
+}
+
+/** A JSON POST to the server; resolves with the status and the parsed body. */
+export async function post<T = unknown>(
+  server: { httpUrl: string },
+  path: string,
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; body: T; headers: Headers }> {
+  const response = await fetch(`${server.httpUrl}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    body: (text === '' ? undefined : JSON.parse(text)) as T,
+    headers: response.headers,
+  };
+}
+
+/** A JSON GET with a bearer token. */
+export async function get<T = unknown>(
+  server: { httpUrl: string },
+  path: string,
+  token?: string,
+): Promise<{ status: number; body: T; headers: Headers }> {
+  const response = await fetch(`${server.httpUrl}${path}`, {
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  });
+  return { status: response.status, body: (await response.json()) as T, headers: response.headers };
+}
+
+/** Registers an account (password `correct horse battery`) and returns its first session. */
+export async function register(
+  server: { httpUrl: string },
+  username: string,
+): Promise<SessionResponse> {
+  const { status, body } = await post<SessionResponse>(server, '/api/auth/register', {
+    username,
+    password: 'correct horse battery',
+  });
+  if (status !== 201)
+    throw new Error(`register ${username}: HTTP ${status} ${JSON.stringify(body)}`);
+  return body;
 }

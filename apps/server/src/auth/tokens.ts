@@ -1,36 +1,100 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TokenResponse, UserRef } from '@hubbub/protocol';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import { uuidv7 } from 'uuidv7';
+import type { UserRef } from '@hubbub/protocol';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  type JWTPayload,
+  errors as joseErrors,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 
 const ISSUER = 'hubbub';
 const AUDIENCE = 'hubbub';
+/** Clocks of clients, providers and nodes disagree a little; this much is forgiven. */
+const CLOCK_TOLERANCE_SECONDS = 5;
+/** The only algorithm of our own tokens: symmetric, so no public-key algorithm ever meets our key. */
+const LOCAL_ALGORITHM = 'HS256';
+/** What identity providers may sign with: asymmetric only, so their keys can never act as HMAC secrets. */
+const EXTERNAL_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 
-/** A verified token's identity. The server trusts this, never a name or id in a frame. */
-export interface Identity {
+export type TokenKind = 'user' | 'guest';
+
+/** A token we signed ourselves. */
+export interface LocalClaims {
+  source: 'local';
   user: UserRef;
-  /** Seconds since the epoch after which the token is refused. */
+  kind: TokenKind;
+  /** The login (refresh-token family) an account's token belongs to. */
+  sessionId: string | undefined;
+  issuedAt: number;
   expiresAt: number;
 }
 
+/** A token an external identity provider signed; the subject still needs a local user. */
+export interface ExternalClaims {
+  source: 'external';
+  issuer: string;
+  subject: string;
+  name: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export type VerifiedToken = LocalClaims | ExternalClaims;
+
 export class TokenError extends Error {
   override name = 'TokenError';
+  constructor(
+    readonly code: 'auth_failed' | 'token_expired',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ExternalProvider {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+}
+
+export interface TokenSettings {
+  accessTtlSeconds: number;
+  guestTtlSeconds: number;
+  external?: ExternalProvider | undefined;
 }
 
 /**
- * Signs and verifies HS256 JWTs. Stateless on purpose: any node holding the key can verify,
- * so re-auth and resume need no sticky sessions.
+ * Signs our access tokens and verifies both ours and an identity provider's. Stateless on
+ * purpose: any node holding the key can verify, so re-auth and resume need no sticky
+ * sessions. The algorithm is pinned on each path, and `jku`/`jwk`/`x5u` headers are never
+ * followed: keys come only from our secret or the configured JWKS URL.
  */
 export class TokenService {
-  private constructor(
-    private readonly key: Uint8Array,
-    private readonly ttlSeconds: number,
-  ) {}
+  private readonly key: Uint8Array;
+  private readonly jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
 
-  static fromSecret(secret: string, ttlSeconds: number): TokenService {
-    return new TokenService(new TextEncoder().encode(secret), ttlSeconds);
+  private constructor(
+    secret: string,
+    private readonly settings: TokenSettings,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+    // Cached; an unknown `kid` triggers a refetch (at most every 30 s), so key rotation at
+    // the provider needs no restart here.
+    this.jwks =
+      settings.external === undefined
+        ? undefined
+        : createRemoteJWKSet(new URL(settings.external.jwksUrl), {
+            cooldownDuration: 30_000,
+            cacheMaxAge: 10 * 60_000,
+          });
+  }
+
+  static fromSecret(secret: string, settings: TokenSettings): TokenService {
+    return new TokenService(secret, settings);
   }
 
   /**
@@ -40,59 +104,140 @@ export class TokenService {
   static async load(
     secret: string | undefined,
     dataDir: string,
-    ttlSeconds: number,
+    settings: TokenSettings,
   ): Promise<TokenService> {
-    if (secret !== undefined) return TokenService.fromSecret(secret, ttlSeconds);
+    if (secret !== undefined) return new TokenService(secret, settings);
     const file = join(dataDir, 'token-secret');
     try {
-      return TokenService.fromSecret((await readFile(file, 'utf8')).trim(), ttlSeconds);
+      return new TokenService((await readFile(file, 'utf8')).trim(), settings);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     await mkdir(dataDir, { recursive: true });
-    const generated = randomBytes(48).toString('base64url');
     // `wx` so two processes starting at once cannot overwrite each other's key.
-    await writeFile(file, `${generated}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error) => {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    await writeFile(file, `${randomBytes(48).toString('base64url')}\n`, {
+      mode: 0o600,
+      flag: 'wx',
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
     });
-    return TokenService.fromSecret((await readFile(file, 'utf8')).trim(), ttlSeconds);
+    return new TokenService((await readFile(file, 'utf8')).trim(), settings);
   }
 
-  /** A token for a guest: a fresh user id each time, with the chosen display name. */
-  async issueGuest(name: string): Promise<TokenResponse> {
-    return this.issue({ id: uuidv7(), name });
+  /** A token for a guest: display name only, no account behind it. */
+  issueGuest(user: UserRef): Promise<{ token: string; expiresAt: string }> {
+    return this.sign(user, 'guest', undefined, this.settings.guestTtlSeconds);
   }
 
-  async issue(user: UserRef): Promise<TokenResponse> {
+  /** A short-lived access token for an account's login session. */
+  issueAccess(user: UserRef, sessionId: string): Promise<{ token: string; expiresAt: string }> {
+    return this.sign(user, 'user', sessionId, this.settings.accessTtlSeconds);
+  }
+
+  private async sign(
+    user: UserRef,
+    kind: TokenKind,
+    sessionId: string | undefined,
+    ttlSeconds: number,
+  ): Promise<{ token: string; expiresAt: string }> {
     const now = Math.floor(Date.now() / 1000);
-    const exp = now + this.ttlSeconds;
-    const token = await new SignJWT({ name: user.name })
-      .setProtectedHeader({ alg: 'HS256' })
+    const exp = now + ttlSeconds;
+    const token = await new SignJWT({
+      name: user.name,
+      kind,
+      ...(sessionId === undefined ? {} : { sid: sessionId }),
+    })
+      .setProtectedHeader({ alg: LOCAL_ALGORITHM, typ: 'JWT' })
       .setSubject(user.id)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt(now)
+      .setNotBefore(now)
       .setExpirationTime(exp)
       .sign(this.key);
-    return { token, user, expiresAt: new Date(exp * 1000).toISOString() };
+    return { token, expiresAt: new Date(exp * 1000).toISOString() };
   }
 
-  /** Verifies signature, issuer, audience and expiry; throws TokenError with a reason. */
-  async verify(token: string): Promise<Identity> {
+  /** Verifies signature, algorithm, issuer, audience and validity window; throws TokenError. */
+  async verify(token: string): Promise<VerifiedToken> {
+    let alg: string | undefined;
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw new TokenError('auth_failed', 'token is malformed');
+    }
+    if (alg === LOCAL_ALGORITHM) return this.verifyLocal(token);
+    if (this.jwks !== undefined && alg !== undefined && EXTERNAL_ALGORITHMS.includes(alg)) {
+      return this.verifyExternal(token);
+    }
+    throw new TokenError(
+      'auth_failed',
+      `tokens signed with ${alg ?? 'no algorithm'} are not accepted`,
+    );
+  }
+
+  private async verifyLocal(token: string): Promise<LocalClaims> {
+    const payload = await this.check(() =>
+      jwtVerify(token, this.key, {
+        algorithms: [LOCAL_ALGORITHM],
         issuer: ISSUER,
         audience: AUDIENCE,
-        algorithms: ['HS256'],
-      });
-      if (typeof payload.sub !== 'string' || typeof payload.name !== 'string') {
-        throw new TokenError('token lacks a subject or name');
-      }
-      return { user: { id: payload.sub, name: payload.name }, expiresAt: payload.exp ?? 0 };
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      }),
+    );
+    const { name, kind, sid } = payload;
+    if (typeof name !== 'string' || (kind !== 'user' && kind !== 'guest')) {
+      throw new TokenError('auth_failed', 'token lacks a name or kind');
+    }
+    return {
+      source: 'local',
+      user: { id: payload.sub!, name },
+      kind,
+      sessionId: typeof sid === 'string' ? sid : undefined,
+      issuedAt: payload.iat!,
+      expiresAt: payload.exp!,
+    };
+  }
+
+  private async verifyExternal(token: string): Promise<ExternalClaims> {
+    const provider = this.settings.external!;
+    const payload = await this.check(() =>
+      jwtVerify(token, this.jwks!, {
+        algorithms: EXTERNAL_ALGORITHMS,
+        issuer: provider.issuer,
+        audience: provider.audience,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['sub', 'exp'],
+      }),
+    );
+    const name = [payload.name, payload.preferred_username, payload.nickname, payload.email].find(
+      (value): value is string => typeof value === 'string' && value.trim().length > 0,
+    );
+    return {
+      source: 'external',
+      issuer: provider.issuer,
+      subject: payload.sub!,
+      name: (name ?? 'user').trim().slice(0, 50),
+      issuedAt: payload.iat ?? Math.floor(Date.now() / 1000),
+      expiresAt: payload.exp!,
+    };
+  }
+
+  private async check(verification: () => Promise<{ payload: JWTPayload }>): Promise<JWTPayload> {
+    try {
+      return (await verification()).payload;
     } catch (error) {
-      if (error instanceof TokenError) throw error;
-      if (error instanceof joseErrors.JWTExpired) throw new TokenError('token expired');
-      throw new TokenError('token is invalid');
+      if (error instanceof joseErrors.JWTExpired)
+        throw new TokenError('token_expired', 'token expired');
+      if (error instanceof joseErrors.JWTClaimValidationFailed) {
+        throw new TokenError('auth_failed', `token claim "${error.claim}" is not acceptable`);
+      }
+      if (error instanceof joseErrors.JWKSNoMatchingKey)
+        throw new TokenError('auth_failed', 'no key for this token');
+      if (error instanceof joseErrors.JOSEError)
+        throw new TokenError('auth_failed', 'token is invalid');
+      throw error;
     }
   }
 }

@@ -9,19 +9,20 @@ import {
 import type { Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import { WebSocket } from 'ws';
-import { type Identity, TokenError, type TokenService } from '../auth/tokens.js';
+import type { Authenticator, Identity } from '../auth/authenticator.js';
+import { TokenError } from '../auth/tokens.js';
 import { BrokerError } from '../broker/local.js';
 import { encodeFrame, type Member } from '../rooms/room.js';
 import type { Rooms } from '../rooms/rooms.js';
-import { type PerUserLimiter, TokenBucket } from './rate-limit.js';
+import { type KeyedLimiter, TokenBucket } from './rate-limit.js';
 
 export type ConnectionState = 'open' | 'authenticating' | 'ready' | 'closing' | 'closed';
 
 /** What every connection on a node shares. */
 export interface ConnectionContext {
-  tokens: TokenService;
+  authenticator: Authenticator;
   rooms: Rooms;
-  userSends: PerUserLimiter;
+  userSends: KeyedLimiter;
   logger: Logger;
   authTimeoutMs: number;
   maxBufferedBytes: number;
@@ -42,6 +43,7 @@ export class Connection implements Member {
   readonly id = uuidv7();
   private current: ConnectionState = 'open';
   private user: UserRef | undefined;
+  private sessionId: string | undefined;
   private readonly rooms = new Set<RoomId>();
   private readonly early: string[] = [];
   private readonly sends: TokenBucket;
@@ -212,7 +214,7 @@ export class Connection implements Member {
   private async authenticate(token: string): Promise<void> {
     this.current = 'authenticating';
     try {
-      const identity = await this.ctx.tokens.verify(token);
+      const identity = await this.ctx.authenticator.identify(token);
       if (this.current !== 'authenticating') return;
       clearTimeout(this.authTimer);
       this.current = 'ready';
@@ -229,7 +231,7 @@ export class Connection implements Member {
   /** A fresh token for the same user extends the session without a reconnect. */
   private async reauthenticate(token: string): Promise<void> {
     try {
-      const identity = await this.ctx.tokens.verify(token);
+      const identity = await this.ctx.authenticator.identify(token);
       if (this.current !== 'ready' || this.user === undefined) return;
       if (identity.user.id !== this.user.id) {
         this.refuse(Codes.userMismatch, 'a session cannot change user', 'authenticate');
@@ -243,16 +245,31 @@ export class Connection implements Member {
 
   private acceptIdentity(identity: Identity): void {
     this.user = identity.user;
+    this.sessionId = identity.sessionId;
     this.armExpiry(identity.expiresAt);
     this.send({ type: 'ready', user: identity.user, session: this.id, protocol: PROTOCOL_VERSION });
   }
 
   private failAuth(error: unknown): void {
-    const reason = error instanceof TokenError ? error.message : 'token is invalid';
-    if (!(error instanceof TokenError)) this.ctx.logger.error({ err: error }, 'token check failed');
-    this.ctx.logger.info({ conn: this.id, reason }, 'authentication refused');
-    this.refuse(Codes.authFailed, reason, 'authenticate');
-    this.close(CloseCode.authFailed, reason);
+    if (!(error instanceof TokenError)) {
+      this.ctx.logger.error({ conn: this.id, err: error }, 'token check failed');
+      this.refuse(Codes.internal, 'could not check the token; try again', 'authenticate');
+      this.close(CloseCode.serverShutdown, 'authentication unavailable');
+      return;
+    }
+    this.ctx.logger.info({ conn: this.id, reason: error.message }, 'authentication refused');
+    this.refuse(error.code, error.message, 'authenticate');
+    // An expired token is routine: the client refreshes and comes back. Anything else needs
+    // new credentials.
+    this.close(
+      error.code === 'token_expired' ? CloseCode.tokenExpired : CloseCode.authFailed,
+      error.message,
+    );
+  }
+
+  /** Whether this connection acts for `userId` (and, if given, that login session). */
+  belongsTo(userId: string, sessionId?: string): boolean {
+    return this.user?.id === userId && (sessionId === undefined || this.sessionId === sessionId);
   }
 
   private armExpiry(expiresAt: number): void {
@@ -260,7 +277,10 @@ export class Connection implements Member {
     const delay = Math.max(0, expiresAt * 1000 - Date.now());
     // setTimeout overflows past ~24.8 days; such tokens are re-armed at re-authentication.
     this.expiryTimer = setTimeout(
-      () => this.close(CloseCode.tokenExpired, 'token expired'),
+      () => {
+        this.refuse(Codes.tokenExpired, 'token expired: authenticate again', 'authenticate');
+        this.close(CloseCode.tokenExpired, 'token expired');
+      },
       Math.min(delay, 2 ** 31 - 1),
     );
   }

@@ -3,13 +3,13 @@ import type { Duplex } from 'node:stream';
 import { CloseCode, ErrorCode, limits, type RestError } from '@hubbub/protocol';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import type { TokenService } from '../auth/tokens.js';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { Rooms } from '../rooms/rooms.js';
 import { Connection } from './connection.js';
-import { PerUserLimiter } from './rate-limit.js';
+import { KeyedLimiter } from './rate-limit.js';
 
 export interface GatewayOptions {
-  tokens: TokenService;
+  authenticator: Authenticator;
   rooms: Rooms;
   logger: Logger;
   /** `'*'`, exact origins, or empty for same-origin only. */
@@ -41,10 +41,10 @@ export class Gateway {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    const userSends = new PerUserLimiter(options.rateLimit.perSecond, options.rateLimit.burst);
+    const userSends = new KeyedLimiter(options.rateLimit.perSecond, options.rateLimit.burst);
     this.wss.on('connection', (socket) => {
       const connection = new Connection(socket, {
-        tokens: options.tokens,
+        authenticator: options.authenticator,
         rooms: options.rooms,
         userSends,
         logger: options.logger,
@@ -106,6 +106,17 @@ export class Gateway {
       return host !== undefined && new URL(origin).host === host;
     } catch {
       return false;
+    }
+  }
+
+  /**
+   * Closes the sockets of a user (or of one login session of theirs): logout, password
+   * change, a revoked session. They must authenticate again to come back.
+   */
+  endSessions(userId: string, sessionId?: string): void {
+    for (const connection of this.connections) {
+      if (connection.belongsTo(userId, sessionId))
+        connection.close(CloseCode.authFailed, 'session ended');
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { PerUserLimiter, TokenBucket } from './rate-limit.js';
+import { KeyedLimiter, TokenBucket } from './rate-limit.js';
 
 describe('TokenBucket', () => {
   test('allows a burst, then refills at the configured rate', () => {
@@ -24,9 +24,9 @@ describe('TokenBucket', () => {
   });
 });
 
-describe('PerUserLimiter', () => {
+describe('KeyedLimiter', () => {
   test('users have separate buckets', () => {
-    const limiter = new PerUserLimiter(1, 2);
+    const limiter = new KeyedLimiter(1, 2);
     expect([limiter.take('a', 0), limiter.take('a', 0), limiter.take('a', 0)]).toEqual([
       true,
       true,

@@ -23,6 +23,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** Milliseconds until the next token is there (0 if one is there now). */
+  msUntilNext(now: number): number {
+    this.refill(now);
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
+  }
+
   /** Whether the bucket is back to full (so its owner can forget it). */
   isFull(now: number): boolean {
     this.refill(now);
@@ -37,10 +43,10 @@ export class TokenBucket {
 }
 
 /**
- * One bucket per user across all of the user's connections on this node, so opening more
- * sockets does not buy more sends. Full buckets are forgotten to bound memory.
+ * One bucket per key (a user, an account name, a client address), so opening more sockets
+ * or connections does not buy more attempts. Full buckets are forgotten to bound memory.
  */
-export class PerUserLimiter {
+export class KeyedLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
   private sweptAt = 0;
 
@@ -49,21 +55,30 @@ export class PerUserLimiter {
     private readonly burst: number,
   ) {}
 
-  take(userId: string, now: number): boolean {
+  take(key: string, now: number): boolean {
+    return this.bucket(key, now).take(now);
+  }
+
+  /** Milliseconds until `key` may try again. */
+  msUntilNext(key: string, now: number): number {
+    return this.bucket(key, now).msUntilNext(now);
+  }
+
+  private bucket(key: string, now: number): TokenBucket {
     this.sweep(now);
-    let bucket = this.buckets.get(userId);
+    let bucket = this.buckets.get(key);
     if (bucket === undefined) {
       bucket = new TokenBucket(this.perSecond, this.burst, now);
-      this.buckets.set(userId, bucket);
+      this.buckets.set(key, bucket);
     }
-    return bucket.take(now);
+    return bucket;
   }
 
   private sweep(now: number): void {
     if (now - this.sweptAt < 60_000) return;
     this.sweptAt = now;
-    for (const [userId, bucket] of this.buckets) {
-      if (bucket.isFull(now)) this.buckets.delete(userId);
+    for (const [key, bucket] of this.buckets) {
+      if (bucket.isFull(now)) this.buckets.delete(key);
     }
   }
 }

@@ -1,16 +1,34 @@
-import { ErrorCode, GuestRequest } from '@hubbub/protocol';
+import {
+  ChangePasswordRequest,
+  ErrorCode,
+  GuestRequest,
+  LoginRequest,
+  type MeResponse,
+  RefreshRequest,
+  RegisterRequest,
+  type TokenResponse,
+} from '@hubbub/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Identity, TokenError, type TokenService } from '../auth/tokens.js';
+import { uuidv7 } from 'uuidv7';
+import type { AccountStore } from '../auth/accounts.js';
+import { UsernameTaken } from '../auth/accounts.js';
+import type { Authenticator, Identity } from '../auth/authenticator.js';
+import { AuthError, type AuthService } from '../auth/service.js';
+import { TokenError, type TokenService } from '../auth/tokens.js';
+import { KeyedLimiter } from '../gateway/rate-limit.js';
 import { parseOr400, sendError } from './errors.js';
 
-/** `POST /api/auth/guest {"username"}`: a signed token for a new guest identity. */
-export function authRoutes(app: FastifyInstance, tokens: TokenService): void {
-  app.post('/api/auth/guest', async (request, reply) => {
-    const body = parseOr400(reply, GuestRequest, request.body);
-    if (body === undefined) return reply;
-    return tokens.issueGuest(body.username);
-  });
+export interface AuthRouteOptions {
+  tokens: TokenService;
+  authenticator: Authenticator;
+  auth: AuthService;
+  accounts: AccountStore;
+  guestAccess: boolean;
+  loginAttempts: { perAccount: number; perAddress: number };
 }
+
+/** Login attempts refill over this window: a burst of N, then N more per 15 minutes. */
+const LOGIN_WINDOW_SECONDS = 15 * 60;
 
 /**
  * The caller's identity from `Authorization: Bearer <token>`, or undefined after answering
@@ -19,7 +37,7 @@ export function authRoutes(app: FastifyInstance, tokens: TokenService): void {
 export async function authenticateRequest(
   request: FastifyRequest,
   reply: FastifyReply,
-  tokens: TokenService,
+  authenticator: Authenticator,
 ): Promise<Identity | undefined> {
   const header = request.headers.authorization;
   const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
@@ -28,13 +46,114 @@ export async function authenticateRequest(
     return undefined;
   }
   try {
-    return await tokens.verify(token);
+    return await authenticator.identify(token);
   } catch (error) {
-    sendError(
-      reply,
-      ErrorCode.authFailed,
-      error instanceof TokenError ? error.message : 'token is invalid',
-    );
+    if (!(error instanceof TokenError)) throw error;
+    sendError(reply, error.code, error.message);
     return undefined;
   }
+}
+
+/** Answers 429 with Retry-After when `limiter` refuses `key`; true if the request may go on. */
+function withinLimit(reply: FastifyReply, limiter: KeyedLimiter, key: string): boolean {
+  const now = Date.now();
+  if (limiter.take(key, now)) return true;
+  reply.header('retry-after', String(Math.max(1, Math.ceil(limiter.msUntilNext(key, now) / 1000))));
+  sendError(reply, ErrorCode.rateLimited, 'too many attempts; try again later');
+  return false;
+}
+
+export function authRoutes(app: FastifyInstance, options: AuthRouteOptions): void {
+  const { auth, authenticator } = options;
+  const perAccount = new KeyedLimiter(
+    options.loginAttempts.perAccount / LOGIN_WINDOW_SECONDS,
+    options.loginAttempts.perAccount,
+  );
+  const perAddress = new KeyedLimiter(
+    options.loginAttempts.perAddress / LOGIN_WINDOW_SECONDS,
+    options.loginAttempts.perAddress,
+  );
+
+  /** Maps the auth service's refusals to REST answers; anything else is a 500. */
+  const refusing = async <T>(
+    reply: FastifyReply,
+    work: () => Promise<T>,
+  ): Promise<T | FastifyReply> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof AuthError) return sendError(reply, error.code, error.message);
+      if (error instanceof UsernameTaken)
+        return sendError(reply, ErrorCode.usernameTaken, 'that username is taken');
+      throw error;
+    }
+  };
+
+  app.post('/api/auth/guest', async (request, reply) => {
+    if (!options.guestAccess)
+      return sendError(reply, ErrorCode.forbidden, 'guest access is disabled here');
+    const body = parseOr400(reply, GuestRequest, request.body);
+    if (body === undefined) return reply;
+    const user = { id: uuidv7(), name: body.username };
+    const issued = await options.tokens.issueGuest(user);
+    return { ...issued, user } satisfies TokenResponse;
+  });
+
+  app.post('/api/auth/register', async (request, reply) => {
+    if (!withinLimit(reply, perAddress, request.ip)) return reply;
+    const body = parseOr400(reply, RegisterRequest, request.body);
+    if (body === undefined) return reply;
+    const session = await refusing(reply, () => auth.register(body));
+    return reply.sent ? reply : reply.code(201).send(session);
+  });
+
+  app.post('/api/auth/login', async (request, reply) => {
+    const body = parseOr400(reply, LoginRequest, request.body);
+    if (body === undefined) return reply;
+    if (
+      !withinLimit(reply, perAddress, request.ip) ||
+      !withinLimit(reply, perAccount, body.username)
+    ) {
+      request.log.warn({ username: body.username, address: request.ip }, 'login rate limit hit');
+      return reply;
+    }
+    return refusing(reply, () => auth.login(body.username, body.password));
+  });
+
+  app.post('/api/auth/refresh', async (request, reply) => {
+    if (!withinLimit(reply, perAddress, request.ip)) return reply;
+    const body = parseOr400(reply, RefreshRequest, request.body);
+    if (body === undefined) return reply;
+    return refusing(reply, () => auth.refresh(body.refreshToken));
+  });
+
+  app.post('/api/auth/logout', async (request, reply) => {
+    const identity = await authenticateRequest(request, reply, authenticator);
+    if (identity === undefined) return reply;
+    await auth.logout(identity.user.id, identity.sessionId);
+    return reply.code(204).send();
+  });
+
+  app.post('/api/auth/password', async (request, reply) => {
+    const identity = await authenticateRequest(request, reply, authenticator);
+    if (identity === undefined) return reply;
+    if (!withinLimit(reply, perAccount, `id:${identity.user.id}`)) return reply;
+    const body = parseOr400(reply, ChangePasswordRequest, request.body);
+    if (body === undefined) return reply;
+    return refusing(reply, () =>
+      auth.changePassword(identity.user.id, body.currentPassword, body.newPassword),
+    );
+  });
+
+  app.get('/api/me', async (request, reply) => {
+    const identity = await authenticateRequest(request, reply, authenticator);
+    if (identity === undefined) return reply;
+    const account =
+      identity.kind === 'user' ? await options.accounts.findById(identity.user.id) : undefined;
+    return {
+      user: identity.user,
+      kind: identity.kind,
+      username: account?.username ?? null,
+    } satisfies MeResponse;
+  });
 }

@@ -1,7 +1,7 @@
 import { HistoryQuery, PageLimit, RoomId } from '@hubbub/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { TokenService } from '../auth/tokens.js';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { MessageStore } from '../store/port.js';
 import { authenticateRequest } from './auth.js';
 import { parseOr400 } from './errors.js';
@@ -20,10 +20,10 @@ const UserHistoryQuery = z.object({
 export function historyRoutes(
   app: FastifyInstance,
   store: MessageStore,
-  tokens: TokenService,
+  authenticator: Authenticator,
 ): void {
   app.get('/api/rooms/:room/messages', async (request, reply) => {
-    if ((await authenticateRequest(request, reply, tokens)) === undefined) return reply;
+    if ((await authenticateRequest(request, reply, authenticator)) === undefined) return reply;
     const params = parseOr400(reply, RoomParams, request.params);
     if (params === undefined) return reply;
     const query = parseOr400(reply, HistoryQuery, request.query);
@@ -45,7 +45,7 @@ export function historyRoutes(
   });
 
   app.get('/api/users/:id/messages', async (request, reply) => {
-    if ((await authenticateRequest(request, reply, tokens)) === undefined) return reply;
+    if ((await authenticateRequest(request, reply, authenticator)) === undefined) return reply;
     const params = parseOr400(reply, UserParams, request.params);
     if (params === undefined) return reply;
     const query = parseOr400(reply, UserHistoryQuery, request.query);

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { authMigrations } from '../auth/migrations.js';
 
 /**
  * Migrations in code, written once with Kysely's schema builder so the same steps run on
@@ -47,7 +48,8 @@ const migrations: Record<string, Migration> = {
 };
 
 const provider: MigrationProvider = {
-  getMigrations: async () => migrations,
+  // Features own their tables and migrations; names are globally ordered by their prefix.
+  getMigrations: async () => ({ ...migrations, ...authMigrations }),
 };
 
 /** Brings the schema to the latest version; throws naming the migration that failed. */

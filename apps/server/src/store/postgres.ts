@@ -13,7 +13,7 @@ export interface PostgresStoreOptions {
 }
 
 /** The production engine: a pg pool behind the same Kysely queries as SQLite. */
-export async function openPostgresStore(options: PostgresStoreOptions): Promise<MessageStore> {
+export function openPostgresDatabase(options: PostgresStoreOptions): Kysely<Database> {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,
@@ -28,6 +28,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new KyselyMessageStore(db);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** The message store on its own PostgreSQL pool (tests and tools). */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<MessageStore> {
+  return new KyselyMessageStore(openPostgresDatabase(options));
 }

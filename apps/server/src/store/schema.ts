@@ -1,10 +1,11 @@
 import type { Generated } from 'kysely';
+import type { AuthTables } from '../auth/schema.js';
 
 /**
  * Table types for Kysely, shared by both engines. Times are integer milliseconds since the
  * Unix epoch in both, so rows compare and sort the same way everywhere.
  */
-export interface Database {
+export interface Database extends AuthTables {
   rooms: RoomsTable;
   messages: MessagesTable;
 }

@@ -20,7 +20,7 @@ export interface SqliteStoreOptions {
  * The embedded engine. better-sqlite3 is synchronous, so every statement runs on the event
  * loop: the persister keeps each commit bounded (a few hundred rows) to keep stalls short.
  */
-export async function openSqliteStore(options: SqliteStoreOptions): Promise<MessageStore> {
+export function openSqliteDatabase(options: SqliteStoreOptions): Kysely<Database> {
   mkdirSync(dirname(options.file), { recursive: true });
   const sqlite = new SQLite(options.file);
   // WAL: readers never block the writer, and a commit is one append to the log.
@@ -29,6 +29,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mess
   // Another process (a second node in a test, a backup) holding the lock briefly is waited for.
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return new KyselyMessageStore(db);
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+/** The message store on its own SQLite database (tests and tools). */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<MessageStore> {
+  return new KyselyMessageStore(openSqliteDatabase(options));
 }

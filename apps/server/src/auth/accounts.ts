@@ -1,0 +1,168 @@
+import type { Kysely, Selectable } from 'kysely';
+import { uuidv7 } from 'uuidv7';
+import type { Database } from '../store/schema.js';
+import type { RefreshTokensTable, UsersTable } from './schema.js';
+
+export type UserRow = Selectable<UsersTable>;
+export type RefreshRow = Selectable<RefreshTokensTable>;
+
+export class UsernameTaken extends Error {
+  override name = 'UsernameTaken';
+}
+
+/**
+ * Accounts, login sessions (refresh-token families) and external identities, in the same
+ * database as the messages, through the same Kysely queries on SQLite and PostgreSQL.
+ */
+export class AccountStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async createUser(input: {
+    username: string;
+    displayName: string;
+    passwordHash: string;
+  }): Promise<UserRow> {
+    const now = Date.now();
+    const row: UserRow = {
+      id: uuidv7(),
+      username: input.username,
+      display_name: input.displayName,
+      password_hash: input.passwordHash,
+      created_at: now,
+      credentials_changed_at: now,
+    };
+    // The unique index decides races; this insert either wins or reports the name as taken.
+    const inserted = await this.db
+      .insertInto('users')
+      .values(row)
+      .onConflict((oc) => oc.column('username').doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0)
+      throw new UsernameTaken(input.username);
+    return row;
+  }
+
+  findByUsername(username: string): Promise<UserRow | undefined> {
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('username', '=', username)
+      .executeTakeFirst();
+  }
+
+  findById(id: string): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Replaces the password and voids every session issued before now. */
+  async setPassword(userId: string, passwordHash: string): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ password_hash: passwordHash, credentials_changed_at: Date.now() })
+      .where('id', '=', userId)
+      .execute();
+  }
+
+  /** The local user behind a provider's subject, created on first sight. */
+  async userForExternal(issuer: string, subject: string, name: string): Promise<UserRow> {
+    const linked = await this.db
+      .selectFrom('external_identities')
+      .innerJoin('users', 'users.id', 'external_identities.user_id')
+      .selectAll('users')
+      .where('issuer', '=', issuer)
+      .where('subject', '=', subject)
+      .executeTakeFirst();
+    if (linked !== undefined) return linked;
+    const now = Date.now();
+    const user: UserRow = {
+      id: uuidv7(),
+      username: null,
+      display_name: name,
+      password_hash: null,
+      created_at: now,
+      credentials_changed_at: now,
+    };
+    await this.db.transaction().execute(async (tx) => {
+      await tx.insertInto('users').values(user).execute();
+      await tx
+        .insertInto('external_identities')
+        .values({ issuer, subject, user_id: user.id, created_at: now })
+        .onConflict((oc) => oc.columns(['issuer', 'subject']).doNothing())
+        .execute();
+    });
+    // Two first sights at once: both inserted a user, one link won; use the winner's.
+    return (await this.userForExternalLinked(issuer, subject)) ?? user;
+  }
+
+  private userForExternalLinked(issuer: string, subject: string): Promise<UserRow | undefined> {
+    return this.db
+      .selectFrom('external_identities')
+      .innerJoin('users', 'users.id', 'external_identities.user_id')
+      .selectAll('users')
+      .where('issuer', '=', issuer)
+      .where('subject', '=', subject)
+      .executeTakeFirst();
+  }
+
+  async insertRefresh(
+    row: Omit<RefreshRow, 'used_at' | 'revoked_at' | 'created_at'>,
+  ): Promise<void> {
+    await this.db
+      .insertInto('refresh_tokens')
+      .values({ ...row, used_at: null, revoked_at: null, created_at: Date.now() })
+      .execute();
+  }
+
+  findRefresh(tokenHash: string): Promise<RefreshRow | undefined> {
+    return this.db
+      .selectFrom('refresh_tokens')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+  }
+
+  /**
+   * Marks a refresh token used, atomically: true for the one caller that wins, false if it
+   * was already used (a replay, or a race with a stolen copy).
+   */
+  async claimRefresh(tokenHash: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('refresh_tokens')
+      .set({ used_at: Date.now() })
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async revokeFamily(familyId: string): Promise<void> {
+    await this.db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: Date.now() })
+      .where('family_id', '=', familyId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  async revokeUser(userId: string): Promise<void> {
+    await this.db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: Date.now() })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  /** Whether a login session can still be used: some token of it is neither revoked nor expired. */
+  async isFamilyActive(familyId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('refresh_tokens')
+      .select('token_hash')
+      .where('family_id', '=', familyId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', Date.now())
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+}
