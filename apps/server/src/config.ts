@@ -27,7 +27,7 @@ const schema = z.object({
   /** HS256 signing key for tokens; generated once into DATA_DIR when unset. */
   TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Lifetime of an account's access token; the refresh token renews it. */
-  ACCESS_TOKEN_TTL_SECONDS: int(30, 24 * 3600).default(15 * 60),
+  ACCESS_TOKEN_TTL_SECONDS: int(5, 24 * 3600).default(15 * 60),
   /** Lifetime of a login session without use (refresh tokens rotate on every use). */
   REFRESH_TOKEN_TTL_SECONDS: int(60, 365 * 24 * 3600).default(30 * 24 * 3600),
   /** Lifetime of a guest's token (guests have no refresh token). */

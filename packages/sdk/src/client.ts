@@ -16,6 +16,7 @@ import { type BackoffOptions, backoffDelay, defaultBackoff } from './backoff.js'
 import { RoomCursor } from './cursor.js';
 import { Emitter } from './emitter.js';
 import { HubbubError, retryableCodes } from './errors.js';
+import { tokenExpiry } from './rest.js';
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
 
 export type ClientState = 'connecting' | 'authenticating' | 'ready' | 'reconnecting' | 'closed';
@@ -77,9 +78,12 @@ export class HubbubClient {
   private readonly pending = new Map<string, PendingSend>();
   private readonly pings: Array<() => void> = [];
   private socket: WebSocketLike | undefined;
+  /** The token the current connection authenticated (or is authenticating) with. */
+  private token = '';
   private current: ClientState = 'connecting';
   private attempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private renewTimer: ReturnType<typeof setTimeout> | undefined;
   private firstReady: {
     promise: Promise<ReadyFrame>;
     resolve(f: ReadyFrame): void;
@@ -212,6 +216,7 @@ export class HubbubClient {
   close(): void {
     if (this.current === 'closed') return;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.renewTimer);
     this.setState('closed');
     this.socket?.close(CloseCode.normal, 'client closed');
     const error = new HubbubError(ErrorCode.shuttingDown, 'client closed before the ack');
@@ -241,6 +246,7 @@ export class HubbubClient {
       return;
     }
     if (this.current === 'closed') return;
+    this.token = token;
     const socket = new this.options.WebSocket(this.options.url);
     this.socket = socket;
     socket.onopen = () => {
@@ -260,6 +266,7 @@ export class HubbubClient {
 
   private onClosed(code: number, reason: string): void {
     this.socket = undefined;
+    clearTimeout(this.renewTimer);
     for (const pending of this.pending.values()) clearTimeout(pending.timer);
     if (this.current === 'closed') return;
     if (code === CloseCode.authFailed) {
@@ -269,6 +276,35 @@ export class HubbubClient {
       return;
     }
     this.scheduleReconnect();
+  }
+
+  /**
+   * With a token provider, re-authenticates on the open connection shortly before the token
+   * expires, so a long session never has to reconnect for a new token.
+   */
+  private scheduleRenewal(): void {
+    clearTimeout(this.renewTimer);
+    const provider = this.options.token;
+    const expiry = tokenExpiry(this.token);
+    if (typeof provider !== 'function' || expiry === undefined) return;
+    const remaining = expiry * 1000 - Date.now();
+    const delay = Math.max(0, remaining - Math.min(60_000, remaining / 5));
+    this.renewTimer = setTimeout(
+      async () => {
+        try {
+          const token = await provider();
+          if (this.current !== 'ready') return;
+          this.token = token;
+          this.write({ type: 'authenticate', token });
+        } catch (error) {
+          this.events.emit(
+            'error',
+            new HubbubError(ErrorCode.authFailed, `token renewal failed: ${String(error)}`),
+          );
+        }
+      },
+      Math.min(delay, 2 ** 31 - 1),
+    );
   }
 
   private scheduleReconnect(): void {
@@ -282,6 +318,7 @@ export class HubbubClient {
   private onReady(frame: ReadyFrame): void {
     const restoring = this.current !== 'ready';
     this.attempt = 0;
+    this.scheduleRenewal();
     this.setState('ready');
     this.events.emit('ready', frame);
     this.firstReady.resolve(frame);

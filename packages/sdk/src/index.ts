@@ -7,5 +7,13 @@ export {
 } from './client.js';
 export { RoomCursor, type Verdict } from './cursor.js';
 export { HubbubError, retryableCodes } from './errors.js';
-export { fetchHistory, guestToken } from './rest.js';
+export {
+  fetchHistory,
+  guestToken,
+  login,
+  refreshSession,
+  registerAccount,
+  sessionTokenProvider,
+  tokenExpiry,
+} from './rest.js';
 export type { WebSocketConstructor, WebSocketLike } from './socket.js';

@@ -4,6 +4,7 @@ import {
   type HistoryQuery,
   type RestError,
   type RoomId,
+  SessionResponse,
   TokenResponse,
 } from '@hubbub/protocol';
 import type { z } from 'zod';
@@ -47,4 +48,76 @@ export async function fetchHistory(
   }
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   return parse(response, HistoryPage);
+}
+
+async function postJson<T extends z.ZodType>(
+  baseUrl: string,
+  path: string,
+  body: unknown,
+  schema: T,
+): Promise<z.output<T>> {
+  const response = await fetch(new URL(path, baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return parse(response, schema);
+}
+
+/** Creates an account and logs in (`POST /api/auth/register`). */
+export function registerAccount(
+  baseUrl: string,
+  input: { username: string; password: string; displayName?: string },
+): Promise<SessionResponse> {
+  return postJson(baseUrl, '/api/auth/register', input, SessionResponse);
+}
+
+/** Logs in (`POST /api/auth/login`). */
+export function login(
+  baseUrl: string,
+  username: string,
+  password: string,
+): Promise<SessionResponse> {
+  return postJson(baseUrl, '/api/auth/login', { username, password }, SessionResponse);
+}
+
+/** Swaps a refresh token for a new session pair (`POST /api/auth/refresh`); the old one is spent. */
+export function refreshSession(baseUrl: string, refreshToken: string): Promise<SessionResponse> {
+  return postJson(baseUrl, '/api/auth/refresh', { refreshToken }, SessionResponse);
+}
+
+/** Seconds-since-epoch expiry of a JWT, read without verifying it (the server verifies). */
+export function tokenExpiry(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(
+      atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')),
+    ) as { exp?: unknown };
+    return typeof payload.exp === 'number' ? payload.exp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A token provider for HubbubClient over an account session: hands out the access token,
+ * and refreshes it (rotating the refresh token) once it is within a minute of expiring.
+ * Concurrent callers share one refresh, since a refresh token can be spent only once.
+ */
+export function sessionTokenProvider(
+  baseUrl: string,
+  session: SessionResponse,
+  onSession: (session: SessionResponse) => void = () => {},
+): () => Promise<string> {
+  let current = session;
+  let refreshing: Promise<SessionResponse> | undefined;
+  return async () => {
+    const expiry = Date.parse(current.expiresAt);
+    if (expiry - Date.now() > 60_000) return current.token;
+    refreshing ??= refreshSession(baseUrl, current.refreshToken).finally(() => {
+      refreshing = undefined;
+    });
+    current = await refreshing;
+    onSession(current);
+    return current.token;
+  };
 }

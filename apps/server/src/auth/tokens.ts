@@ -82,13 +82,13 @@ export class TokenService {
     private readonly settings: TokenSettings,
   ) {
     this.key = new TextEncoder().encode(secret);
-    // Cached; an unknown `kid` triggers a refetch (at most every 30 s), so key rotation at
-    // the provider needs no restart here.
+    // Cached; an unknown `kid` triggers a refetch, so key rotation at the provider needs no
+    // restart here. At most one refetch per 5 s, so forged kids cannot flood the provider.
     this.jwks =
       settings.external === undefined
         ? undefined
         : createRemoteJWKSet(new URL(settings.external.jwksUrl), {
-            cooldownDuration: 30_000,
+            cooldownDuration: 5_000,
             cacheMaxAge: 10 * 60_000,
           });
   }

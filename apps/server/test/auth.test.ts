@@ -1,0 +1,309 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CloseCode, type MeResponse, type SessionResponse } from '@hubbub/protocol';
+import { get, post, RawClient, register, startServer, type TestServer } from '@hubbub/testing';
+import { SignJWT } from 'jose';
+import { describe, expect, test } from 'vitest';
+
+const PASSWORD = 'correct horse battery';
+
+/** Signs a token with the server's own key, with whatever claims and header a test needs. */
+async function forge(
+  server: TestServer,
+  claims: Record<string, unknown>,
+  options: { alg?: string; key?: Uint8Array; iat?: number; exp?: number; nbf?: number } = {},
+): Promise<string> {
+  const secret = (await readFile(join(server.dataDir, 'token-secret'), 'utf8')).trim();
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ name: 'Forged', kind: 'guest', ...claims })
+    .setProtectedHeader({ alg: options.alg ?? 'HS256' })
+    .setSubject('someone')
+    .setIssuer((claims.iss as string | undefined) ?? 'hubbub')
+    .setAudience((claims.aud as string | undefined) ?? 'hubbub')
+    .setIssuedAt(options.iat ?? now)
+    .setNotBefore(options.nbf ?? now)
+    .setExpirationTime(options.exp ?? now + 600)
+    .sign(options.key ?? new TextEncoder().encode(secret));
+}
+
+function unsigned(payload: Record<string, unknown>): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode(payload)}.`;
+}
+
+async function meStatus(
+  server: TestServer,
+  token: string,
+): Promise<{ status: number; code?: string }> {
+  const { status, body } = await get<{ error?: { code: string } }>(server, '/api/me', token);
+  return { status, ...(body.error === undefined ? {} : { code: body.error.code }) };
+}
+
+describe('accounts', () => {
+  test('register, me, login; names are unique and case-insensitive; input is validated', async () => {
+    await using server = await startServer();
+    const alice = await register(server, 'Alice');
+    expect(alice.user.name).toBe('alice');
+    const me = await get<MeResponse>(server, '/api/me', alice.token);
+    expect(me.body).toEqual({ user: alice.user, kind: 'user', username: 'alice' });
+
+    const taken = await post(server, '/api/auth/register', {
+      username: 'ALICE',
+      password: PASSWORD,
+    });
+    expect(taken).toMatchObject({ status: 409, body: { error: { code: 'username_taken' } } });
+    const short = await post(server, '/api/auth/register', { username: 'bob', password: 'short' });
+    expect(short).toMatchObject({ status: 400, body: { error: { code: 'invalid_request' } } });
+    const badName = await post(server, '/api/auth/register', {
+      username: 'b o b',
+      password: PASSWORD,
+    });
+    expect(badName.status).toBe(400);
+
+    const login = await post<SessionResponse>(server, '/api/auth/login', {
+      username: 'Alice',
+      password: PASSWORD,
+    });
+    expect(login.status).toBe(200);
+    expect(login.body.user).toEqual(alice.user);
+    const wrong = await post(server, '/api/auth/login', {
+      username: 'alice',
+      password: 'not the password',
+    });
+    expect(wrong).toMatchObject({ status: 401, body: { error: { code: 'auth_failed' } } });
+    const nobody = await post(server, '/api/auth/login', {
+      username: 'nobody',
+      password: PASSWORD,
+    });
+    expect(nobody).toMatchObject({ status: 401, body: { error: { code: 'auth_failed' } } });
+  });
+
+  test('accounts and sessions survive a restart; the password is stored only as argon2id', async () => {
+    await using server = await startServer();
+    const alice = await register(server, 'alice');
+    await server.restart();
+    expect((await meStatus(server, alice.token)).status).toBe(200);
+    const login = await post(server, '/api/auth/login', { username: 'alice', password: PASSWORD });
+    expect(login.status).toBe(200);
+    const db = await readFile(join(server.dataDir, 'hubbub.sqlite'));
+    expect(db.includes(Buffer.from(PASSWORD))).toBe(false);
+    expect(db.includes(Buffer.from('$argon2id$v=19$m=19456,t=2,p=1$'))).toBe(true);
+  });
+
+  test('refresh rotates; reusing a refresh token revokes the whole session', async () => {
+    await using server = await startServer();
+    const first = await register(server, 'alice');
+    const second = await post<SessionResponse>(server, '/api/auth/refresh', {
+      refreshToken: first.refreshToken,
+    });
+    expect(second.status).toBe(200);
+    expect(second.body.refreshToken).not.toBe(first.refreshToken);
+    expect((await meStatus(server, second.body.token)).status).toBe(200);
+
+    // The old refresh token again: someone has a copy. Everything of this login ends.
+    const replay = await post(server, '/api/auth/refresh', { refreshToken: first.refreshToken });
+    expect(replay).toMatchObject({ status: 401, body: { error: { code: 'auth_failed' } } });
+    const successor = await post(server, '/api/auth/refresh', {
+      refreshToken: second.body.refreshToken,
+    });
+    expect(successor.status).toBe(401);
+    expect(await meStatus(server, second.body.token)).toEqual({ status: 401, code: 'auth_failed' });
+    // Other logins of the same user are untouched.
+    const other = await post<SessionResponse>(server, '/api/auth/login', {
+      username: 'alice',
+      password: PASSWORD,
+    });
+    expect((await meStatus(server, other.body.token)).status).toBe(200);
+  });
+
+  test('logout ends that session: its sockets close and its tokens stop working', async () => {
+    await using server = await startServer();
+    const phone = await register(server, 'alice');
+    const laptop = (
+      await post<SessionResponse>(server, '/api/auth/login', {
+        username: 'alice',
+        password: PASSWORD,
+      })
+    ).body;
+    const phoneSocket = await RawClient.ready(server.wsUrl, phone.token);
+    await using laptopSocket = await RawClient.ready(server.wsUrl, laptop.token);
+
+    expect((await post(server, '/api/auth/logout', {}, phone.token)).status).toBe(204);
+    expect((await phoneSocket.closed).code).toBe(CloseCode.authFailed);
+    expect(await meStatus(server, phone.token)).toEqual({ status: 401, code: 'auth_failed' });
+    expect(
+      (await post(server, '/api/auth/refresh', { refreshToken: phone.refreshToken })).status,
+    ).toBe(401);
+    const again = await RawClient.connect(server.wsUrl);
+    again.send({ type: 'authenticate', token: phone.token });
+    expect((await again.closed).code).toBe(CloseCode.authFailed);
+    // The laptop stays logged in.
+    laptopSocket.send({ type: 'ping' });
+    await laptopSocket.next((f) => f.type === 'pong');
+  });
+
+  test('a password change closes every socket of the user and voids every session', async () => {
+    await using server = await startServer();
+    const phone = await register(server, 'alice');
+    const socket = await RawClient.ready(server.wsUrl, phone.token);
+    const wrong = await post(
+      server,
+      '/api/auth/password',
+      { currentPassword: 'nope nope', newPassword: 'a brand new one' },
+      phone.token,
+    );
+    expect(wrong.status).toBe(401);
+    const changed = await post<SessionResponse>(
+      server,
+      '/api/auth/password',
+      { currentPassword: PASSWORD, newPassword: 'a brand new one' },
+      phone.token,
+    );
+    expect(changed.status).toBe(200);
+    expect((await socket.closed).code).toBe(CloseCode.authFailed);
+    expect((await meStatus(server, phone.token)).status).toBe(401);
+    expect((await meStatus(server, changed.body.token)).status).toBe(200);
+    expect(
+      (await post(server, '/api/auth/login', { username: 'alice', password: PASSWORD })).status,
+    ).toBe(401);
+    expect(
+      (await post(server, '/api/auth/login', { username: 'alice', password: 'a brand new one' }))
+        .status,
+    ).toBe(200);
+  });
+
+  test('login brute force is limited per account, with 429 and Retry-After', async () => {
+    await using server = await startServer({ env: { LOGIN_ATTEMPTS_PER_ACCOUNT: '3' } });
+    await register(server, 'alice');
+    for (let i = 0; i < 3; i++) {
+      expect(
+        (await post(server, '/api/auth/login', { username: 'alice', password: 'guess guess' }))
+          .status,
+      ).toBe(401);
+    }
+    const limited = await post(server, '/api/auth/login', {
+      username: 'alice',
+      password: PASSWORD,
+    });
+    expect(limited).toMatchObject({ status: 429, body: { error: { code: 'rate_limited' } } });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another account from the same address is not locked by it.
+    await register(server, 'bob');
+    expect(
+      (await post(server, '/api/auth/login', { username: 'bob', password: PASSWORD })).status,
+    ).toBe(200);
+  });
+
+  test('and per client address', async () => {
+    await using server = await startServer({ env: { LOGIN_ATTEMPTS_PER_ADDRESS: '4' } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push(
+        (await post(server, '/api/auth/login', { username: `user${i}`, password: 'x' })).status,
+      );
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+  });
+
+  test('guest access can be switched off: no guest tokens, and old ones are refused', async () => {
+    await using open = await startServer();
+    const guest = await open.guest('Visitor');
+    await using closed = await startServer({
+      env: { GUEST_ACCESS: 'false' },
+      dataDir: open.dataDir,
+    });
+    expect((await post(closed, '/api/auth/guest', { username: 'Visitor' })).status).toBe(403);
+    expect(await meStatus(closed, guest.token)).toEqual({ status: 401, code: 'auth_failed' });
+    expect((await meStatus(open, guest.token)).status).toBe(200);
+  });
+});
+
+describe('tokens an attacker might try', () => {
+  test('alg none, a wrong key, a tampered payload, wrong issuer or audience are all refused', async () => {
+    await using server = await startServer();
+    const real = await register(server, 'alice');
+    const now = Math.floor(Date.now() / 1000);
+    const [header, payload, signature] = real.token.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, name: 'Admin' })).toString('base64url')}.${signature}`;
+    const attempts = {
+      none: unsigned({
+        sub: real.user.id,
+        name: 'alice',
+        kind: 'user',
+        iss: 'hubbub',
+        aud: 'hubbub',
+        iat: now,
+        exp: now + 600,
+      }),
+      wrongKey: await forge(server, {}, { key: new TextEncoder().encode('x'.repeat(48)) }),
+      tampered,
+      wrongIssuer: await forge(server, { iss: 'someone-else' }),
+      wrongAudience: await forge(server, { aud: 'another-app' }),
+      garbage: 'not.a.token',
+    };
+    for (const [name, token] of Object.entries(attempts)) {
+      expect(await meStatus(server, token), name).toEqual({ status: 401, code: 'auth_failed' });
+      const socket = await RawClient.connect(server.wsUrl);
+      socket.send({ type: 'authenticate', token });
+      expect(await socket.next((f) => f.type === 'error'), name).toMatchObject({
+        code: 'auth_failed',
+      });
+      expect((await socket.closed).code, name).toBe(CloseCode.authFailed);
+    }
+    // The genuine token still works, so the refusals above were about the tokens.
+    expect((await meStatus(server, real.token)).status).toBe(200);
+  });
+
+  test('expired and not-yet-valid tokens are refused; expiry is a typed, recoverable error', async () => {
+    await using server = await startServer();
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await forge(server, {}, { iat: now - 3600, nbf: now - 3600, exp: now - 60 });
+    const early = await forge(server, {}, { nbf: now + 3600 });
+    const barelyExpired = await forge(server, {}, { iat: now - 600, nbf: now - 600, exp: now - 2 });
+    expect(await meStatus(server, expired)).toEqual({ status: 401, code: 'token_expired' });
+    expect(await meStatus(server, early)).toEqual({ status: 401, code: 'auth_failed' });
+    // Within the clock leeway: a client's clock a moment ahead is forgiven.
+    expect((await meStatus(server, barelyExpired)).status).toBe(200);
+
+    const socket = await RawClient.connect(server.wsUrl);
+    socket.send({ type: 'authenticate', token: expired });
+    expect(await socket.next((f) => f.type === 'error')).toMatchObject({ code: 'token_expired' });
+    expect((await socket.closed).code).toBe(CloseCode.tokenExpired);
+  });
+
+  test('a session whose token expires while connected is told so and closed with 4004', async () => {
+    await using server = await startServer();
+    const now = Math.floor(Date.now() / 1000);
+    const shortLived = await forge(server, { name: 'Brief' }, { exp: now + 2 });
+    const socket = await RawClient.ready(server.wsUrl, shortLived);
+    expect(await socket.next((f) => f.type === 'error', 10_000)).toMatchObject({
+      code: 'token_expired',
+    });
+    expect((await socket.closed).code).toBe(CloseCode.tokenExpired);
+  });
+});
+
+describe('CORS shares the Origin allowlist', () => {
+  test('an allowed origin gets CORS headers; another does not', async () => {
+    await using server = await startServer({ env: { ALLOWED_ORIGINS: 'https://chat.example' } });
+    const preflight = (origin: string) =>
+      fetch(`${server.httpUrl}/api/auth/login`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
+      });
+    expect(
+      (await preflight('https://chat.example')).headers.get('access-control-allow-origin'),
+    ).toBe('https://chat.example');
+    expect(
+      (await preflight('https://evil.example')).headers.get('access-control-allow-origin'),
+    ).toBeNull();
+  });
+});
