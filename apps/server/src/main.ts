@@ -6,6 +6,7 @@ import { AccountStore } from './auth/accounts.js';
 import { TokenService } from './auth/tokens.js';
 import { LocalBroker } from './broker/local.js';
 import type { Broker } from './broker/port.js';
+import { ChannelStore } from './channels/store.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { HubbubNode } from './node.js';
 import { KyselyMessageStore } from './store/kysely-store.js';
@@ -56,6 +57,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       broker,
       tokens,
       accounts: new AccountStore(db),
+      channels: new ChannelStore(db),
       release: async () => {
         await persister.close();
         await store.close();

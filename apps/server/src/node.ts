@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import cors from '@fastify/cors';
+import type { ModeratedFrame } from '@hubbub/protocol';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import type { AccountStore } from './auth/accounts.js';
@@ -7,6 +8,11 @@ import { Authenticator } from './auth/authenticator.js';
 import { AuthService } from './auth/service.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Broker } from './broker/port.js';
+import { RoomAccess } from './channels/access.js';
+import { ModerationService } from './channels/moderation.js';
+import { channelRoutes } from './channels/routes.js';
+import { ChannelService } from './channels/service.js';
+import type { ChannelStore } from './channels/store.js';
 import type { Config } from './config.js';
 import { Gateway } from './gateway/gateway.js';
 import { authRoutes } from './http/auth.js';
@@ -23,6 +29,8 @@ export interface NodePorts {
   tokens: TokenService;
   /** Accounts live in the store's database; not a port, since both engines share the queries. */
   accounts: AccountStore;
+  /** Channel rules, likewise. */
+  channels: ChannelStore;
   /** Called last on shutdown, after sockets are closed: drain the persister, close the store. */
   release(): Promise<void>;
 }
@@ -35,6 +43,7 @@ export class HubbubNode {
   private readonly app;
   private readonly gateway: Gateway;
   private readonly rooms: Rooms;
+  private readonly channels: ChannelService;
   private draining = false;
   private closing: Promise<void> | undefined;
 
@@ -65,9 +74,25 @@ export class HubbubNode {
       config.refreshTokenTtlSeconds,
       (userId, sessionId) => this.gateway.endSessions(userId, sessionId),
     );
+    const access = new RoomAccess(ports.channels);
+    const effects = {
+      announce: (room: string, frame: ModeratedFrame) => rooms.announce(room, frame),
+      evict: (userId: string, room: string, reason: 'kicked' | 'banned' | 'removed') =>
+        this.gateway.evict(userId, room, reason),
+    };
+    const moderation = new ModerationService(
+      access,
+      ports.channels,
+      ports.store,
+      ports.broker,
+      effects,
+    );
+    this.channels = new ChannelService(ports.channels, access, ports.accounts, effects);
     this.gateway = new Gateway({
       authenticator,
       rooms,
+      guard: access,
+      moderation,
       logger,
       allowedOrigins: config.allowedOrigins,
       authTimeoutMs: config.authTimeoutMs,
@@ -84,12 +109,16 @@ export class HubbubNode {
       guestAccess: config.guestAccess,
       loginAttempts: config.loginAttempts,
     });
-    historyRoutes(this.app, ports.store, authenticator);
+    historyRoutes(this.app, ports.store, authenticator, (identity, room) =>
+      access.canRead(identity, room),
+    );
+    channelRoutes(this.app, { authenticator, channels: this.channels, moderation });
     this.gateway.attach(this.app.server);
   }
 
   /** Listens on the configured host and port (0 picks a free one); resolves with the port. */
   async listen(): Promise<number> {
+    await this.channels.ensureDefaults();
     await this.app.listen({ host: this.config.host, port: this.config.port });
     const port = (this.app.server.address() as AddressInfo).port;
     this.logger.info({ host: this.config.host, port }, 'hubbub listening');

@@ -29,7 +29,7 @@ describe('real-time core over real sockets', () => {
     await using server = await startServer();
     await using mallory = await guestIn(server, 'Mallory', 'global');
     const before = Date.now();
-    mallory.send({
+    const spoofed: Record<string, unknown> = {
       type: 'send',
       room: 'global',
       cid: 'x',
@@ -38,7 +38,8 @@ describe('real-time core over real sockets', () => {
       seq: 999,
       id: 'forged',
       ts: '2000-01-01T00:00:00.000Z',
-    });
+    };
+    mallory.send(spoofed);
     const message = await mallory.next((f) => f.type === 'message');
     if (message.type !== 'message') throw new Error('expected a message');
     expect(message.user.name).toBe('Mallory');

@@ -42,6 +42,10 @@ const errorMeanings: Record<ErrorCode, string> = {
   invalid_room: 'The room name breaks the naming rules.',
   not_in_room: 'Send or leave for a room this connection has not joined.',
   too_many_rooms: `A connection may be in at most ${limits.roomsPerConnection} rooms.`,
+  muted: 'Muted in this room: reading is fine, sending is not until the mute ends.',
+  banned: 'Banned from this room: no joining, resuming, reading or sending.',
+  slow_mode: "Slow mode: wait the room's interval between messages (moderators are exempt).",
+  name_taken: 'A room by that name exists already.',
   not_found: 'No such route or resource.',
   origin_not_allowed: "The browser's Origin is not on the allowlist (upgrade refused).",
   token_in_url: 'A token was passed in the URL; send it in the `authenticate` frame.',
@@ -109,6 +113,44 @@ const clientFrames: Record<string, FrameDoc> = {
       'Re-enter a room after a reconnect, from the last seq delivered. Answered by `joined` with exactly the missed messages, or `reset`.',
     example: { type: 'resume', room: 'global', since: 41, epoch: 'k2J9x0aQ' },
   },
+  delete: {
+    schema: frames.DeleteFrame,
+    summary:
+      "Delete a message: your own, or anyone's as a moderator or owner. Everyone in the room gets `moderated`; history keeps a tombstone.",
+    example: { type: 'delete', room: 'general', id: message.id },
+  },
+  mute: {
+    schema: frames.MuteFrame,
+    summary: 'Moderators: keep a user from sending in the room for `seconds` (they still read).',
+    example: { type: 'mute', room: 'general', user: user.id, seconds: 600 },
+  },
+  unmute: {
+    schema: frames.UnmuteFrame,
+    summary: 'Moderators: lift a mute.',
+    example: { type: 'unmute', room: 'general', user: user.id },
+  },
+  kick: {
+    schema: frames.KickFrame,
+    summary:
+      'Moderators: remove a user from the room; their sockets get `left` with reason `kicked`.',
+    example: { type: 'kick', room: 'general', user: user.id },
+  },
+  ban: {
+    schema: frames.BanFrame,
+    summary: 'Moderators: remove a user and keep them out, for `seconds` or until unbanned.',
+    example: { type: 'ban', room: 'general', user: user.id, seconds: 86400 },
+  },
+  unban: {
+    schema: frames.UnbanFrame,
+    summary: 'Moderators: lift a ban.',
+    example: { type: 'unban', room: 'general', user: user.id },
+  },
+  slow_mode: {
+    schema: frames.SlowModeFrame,
+    summary:
+      "Moderators: minimum seconds between one user's messages in the room (0 turns it off).",
+    example: { type: 'slow_mode', room: 'general', seconds: 30 },
+  },
   ping: {
     schema: frames.PingFrame,
     summary:
@@ -156,8 +198,23 @@ const serverFrames: Record<string, FrameDoc> = {
   },
   left: {
     schema: frames.LeftFrame,
-    summary: 'Answer to `leave`.',
-    example: { type: 'left', room: 'global' },
+    summary:
+      'Out of the room: answer to `leave`, or `reason` says you were kicked, banned or removed (then do not resume it).',
+    example: { type: 'left', room: 'general', reason: 'kicked' },
+  },
+  moderated: {
+    schema: frames.ModeratedFrame,
+    summary:
+      'A moderation action in the room, for everyone in it. On `delete`, blank message `messageId`.',
+    example: {
+      type: 'moderated',
+      room: 'general',
+      action: 'delete',
+      actor: user,
+      messageId: message.id,
+      seq: 42,
+      target: user.id,
+    },
   },
   error: {
     schema: frames.ErrorFrame,

@@ -31,6 +31,14 @@ export const ErrorCode = {
   notInRoom: 'not_in_room',
   /** The connection is in as many rooms as it may be. */
   tooManyRooms: 'too_many_rooms',
+  /** Muted in this room: reading is fine, sending is not (until the mute ends). */
+  muted: 'muted',
+  /** Banned from this room. */
+  banned: 'banned',
+  /** Slow mode: wait the room's interval between messages. */
+  slowMode: 'slow_mode',
+  /** A channel by that name exists already. */
+  nameTaken: 'name_taken',
   /** Not found (REST). */
   notFound: 'not_found',
   /** The Origin of a browser upgrade is not on the allowlist. */
@@ -62,6 +70,10 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   invalid_room: 400,
   not_in_room: 403,
   too_many_rooms: 403,
+  muted: 403,
+  banned: 403,
+  slow_mode: 429,
+  name_taken: 409,
   not_found: 404,
   origin_not_allowed: 403,
   token_in_url: 400,

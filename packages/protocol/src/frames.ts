@@ -50,6 +50,8 @@ export const ChatMessage = z.object({
   user: UserRef,
   content: z.string(),
   ts: z.string(),
+  /** Set on a message removed by its author or a moderator; its content is then empty. */
+  deleted: z.literal(true).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -76,6 +78,50 @@ export const ResumeFrame = z.object({
 });
 export const PingFrame = z.object({ type: z.literal('ping') });
 
+/** Moderation, for the message's author (delete only) and the room's moderators and owner. */
+export const DeleteFrame = z.object({
+  type: z.literal('delete'),
+  room: RoomId,
+  id: z.string().min(1).max(64),
+});
+const Target = z.string().min(1).max(100);
+/** Mute a user in a room for `seconds`: they stay, and read, but cannot send. */
+export const MuteFrame = z.object({
+  type: z.literal('mute'),
+  room: RoomId,
+  user: Target,
+  seconds: z.number().int().min(1).max(limits.moderationMaxSeconds),
+});
+export const UnmuteFrame = z.object({ type: z.literal('unmute'), room: RoomId, user: Target });
+/** Remove a user from a room; they may come back (if the room lets them). */
+export const KickFrame = z.object({ type: z.literal('kick'), room: RoomId, user: Target });
+/** Remove a user and keep them out, for `seconds` or until unbanned. */
+export const BanFrame = z.object({
+  type: z.literal('ban'),
+  room: RoomId,
+  user: Target,
+  seconds: z.number().int().min(1).max(limits.moderationMaxSeconds).optional(),
+});
+export const UnbanFrame = z.object({ type: z.literal('unban'), room: RoomId, user: Target });
+/** Minimum seconds between one user's messages in the room; 0 turns slow mode off. */
+export const SlowModeFrame = z.object({
+  type: z.literal('slow_mode'),
+  room: RoomId,
+  seconds: z.number().int().min(0).max(limits.slowModeMaxSeconds),
+});
+
+export const ModerationFrame = z.discriminatedUnion('type', [
+  DeleteFrame,
+  MuteFrame,
+  UnmuteFrame,
+  KickFrame,
+  BanFrame,
+  UnbanFrame,
+  SlowModeFrame,
+]);
+export type ModerationFrame = z.infer<typeof ModerationFrame>;
+export type ModerationAction = ModerationFrame['type'];
+
 export const ClientFrame = z.discriminatedUnion('type', [
   AuthenticateFrame,
   JoinFrame,
@@ -83,6 +129,13 @@ export const ClientFrame = z.discriminatedUnion('type', [
   SendFrame,
   ResumeFrame,
   PingFrame,
+  DeleteFrame,
+  MuteFrame,
+  UnmuteFrame,
+  KickFrame,
+  BanFrame,
+  UnbanFrame,
+  SlowModeFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameType = ClientFrame['type'];
@@ -93,6 +146,13 @@ export const clientFrameTypes: readonly ClientFrameType[] = [
   'send',
   'resume',
   'ping',
+  'delete',
+  'mute',
+  'unmute',
+  'kick',
+  'ban',
+  'unban',
+  'slow_mode',
 ];
 
 // ---- server → client ----
@@ -139,7 +199,29 @@ export const ResetFrame = z.object({
   seq: Seq,
   epoch: Epoch,
 });
-export const LeftFrame = z.object({ type: z.literal('left'), room: RoomId });
+/**
+ * The connection is out of the room: it left, or it was kicked, banned or removed from the
+ * room's members (then it cannot resume the room).
+ */
+export const LeftFrame = z.object({
+  type: z.literal('left'),
+  room: RoomId,
+  reason: z.enum(['left', 'kicked', 'banned', 'removed']).optional(),
+});
+/**
+ * A moderation action in the room, shown to everyone in it. For `delete`, clients blank the
+ * message `messageId` (seq `seq`); its content is gone from history too.
+ */
+export const ModeratedFrame = z.object({
+  type: z.literal('moderated'),
+  room: RoomId,
+  action: z.enum(['delete', 'mute', 'unmute', 'kick', 'ban', 'unban', 'slow_mode']),
+  actor: UserRef,
+  target: z.string().optional(),
+  messageId: z.string().optional(),
+  seq: Seq.optional(),
+  seconds: z.number().int().nonnegative().optional(),
+});
 export const ErrorFrame = z.object({
   type: z.literal('error'),
   code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
@@ -157,6 +239,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   AckFrame,
   ResetFrame,
   LeftFrame,
+  ModeratedFrame,
   ErrorFrame,
   PongFrame,
 ]);
@@ -168,3 +251,5 @@ export type BatchFrame = z.infer<typeof BatchFrame>;
 export type AckFrame = z.infer<typeof AckFrame>;
 export type ResetFrame = z.infer<typeof ResetFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;
+export type LeftFrame = z.infer<typeof LeftFrame>;
+export type ModeratedFrame = z.infer<typeof ModeratedFrame>;

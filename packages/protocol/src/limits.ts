@@ -20,6 +20,12 @@ export const limits = {
   /** Password length bounds (argon2 hashes any length; the cap bounds the work). */
   passwordMinChars: 8,
   passwordMaxChars: 256,
+  /** Longest mute or timed ban: 30 days. */
+  moderationMaxSeconds: 30 * 24 * 3600,
+  /** Longest slow-mode interval: 6 hours. */
+  slowModeMaxSeconds: 6 * 3600,
+  /** Channel names: as room names, without the `:` that namespaces system rooms. */
+  channelNameMaxChars: 64,
   /** Rooms one connection may be in at once. */
   roomsPerConnection: 100,
 } as const;

@@ -7,6 +7,8 @@ import {
   ErrorCode,
   type ErrorFrame,
   type JoinedFrame,
+  type LeftFrame,
+  type ModeratedFrame,
   type ReadyFrame,
   type ResetFrame,
   type RoomId,
@@ -39,6 +41,10 @@ export interface ClientEvents {
   /** The server could not replay what was missed: refetch the room's history over REST. */
   reset: ResetFrame;
   state: ClientState;
+  /** A moderation notice in a joined room (a deleted message, a mute, slow mode, …). */
+  moderated: ModeratedFrame;
+  /** The server took this client out of a room (`reason` kicked, banned or removed): it is not resumed. */
+  removed: LeftFrame;
   /** Errors that belong to no call: invalid frames, refusals of frames the SDK sent itself. */
   error: HubbubError;
   ready: ReadyFrame;
@@ -395,6 +401,13 @@ export class HubbubClient {
         this.onError(frame);
         return;
       case 'left':
+        if (frame.reason !== undefined && frame.reason !== 'left') {
+          this.rooms.delete(frame.room);
+          this.events.emit('removed', frame);
+        }
+        return;
+      case 'moderated':
+        this.events.emit('moderated', frame);
         return;
       case 'pong':
         this.pings.shift()?.();

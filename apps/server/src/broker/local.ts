@@ -228,6 +228,17 @@ export class LocalBroker implements Broker {
     return rows.filter((m) => m.seq <= upTo);
   }
 
+  redact(tombstone: ChatMessage): void {
+    void this.logs.get(tombstone.room)?.then((log) => {
+      const index = log.window.findIndex((m) => m.seq === tombstone.seq);
+      if (index >= 0) log.window[index] = tombstone;
+    });
+    for (const [key, known] of this.recentCids) {
+      if (known.room === tombstone.room && known.seq === tombstone.seq)
+        this.recentCids.set(key, tombstone);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.inflight.values()]);

@@ -54,6 +54,12 @@ export interface Broker {
   /** The latest `limit` messages, oldest first, for `joined`. */
   recent(room: RoomId, limit: number): Promise<{ epoch: Epoch; seq: Seq; messages: ChatMessage[] }>;
 
+  /**
+   * Replaces a message in the recovery window with its tombstone (after the store redacted
+   * it), so joins and resumes never hand out deleted content.
+   */
+  redact(tombstone: ChatMessage): void;
+
   /** Finishes in-flight publishes (they resolve or reject) and stops delivery. */
   close(): Promise<void>;
 }

@@ -1,4 +1,10 @@
-import type { ClientFrame, ErrorCode, RoomId, ServerFrame, UserRef } from '@hubbub/protocol';
+import type {
+  ClientFrame,
+  ErrorCode,
+  ModerationFrame,
+  RoomId,
+  ServerFrame,
+} from '@hubbub/protocol';
 import {
   CloseCode,
   ErrorCode as Codes,
@@ -14,6 +20,7 @@ import { TokenError } from '../auth/tokens.js';
 import { BrokerError } from '../broker/local.js';
 import { encodeFrame, type Member } from '../rooms/room.js';
 import type { Rooms } from '../rooms/rooms.js';
+import { type ModerationHandler, Refused, type RoomGuard } from './guard.js';
 import { type KeyedLimiter, TokenBucket } from './rate-limit.js';
 
 export type ConnectionState = 'open' | 'authenticating' | 'ready' | 'closing' | 'closed';
@@ -22,6 +29,8 @@ export type ConnectionState = 'open' | 'authenticating' | 'ready' | 'closing' | 
 export interface ConnectionContext {
   authenticator: Authenticator;
   rooms: Rooms;
+  guard: RoomGuard;
+  moderation: ModerationHandler;
   userSends: KeyedLimiter;
   logger: Logger;
   authTimeoutMs: number;
@@ -42,8 +51,9 @@ const CLOSE_GRACE_MS = 2000;
 export class Connection implements Member {
   readonly id = uuidv7();
   private current: ConnectionState = 'open';
-  private user: UserRef | undefined;
-  private sessionId: string | undefined;
+  private identity: Identity | undefined;
+  /** Joins still being admitted: a send right behind its join waits for the answer. */
+  private readonly admitting = new Map<RoomId, Promise<boolean>>();
   private readonly rooms = new Set<RoomId>();
   private readonly early: string[] = [];
   private readonly sends: TokenBucket;
@@ -94,7 +104,7 @@ export class Connection implements Member {
     // A single large batch to an idle socket is fine.
     if (this.socket.bufferedAmount > this.ctx.maxBufferedBytes) {
       this.ctx.logger.warn(
-        { conn: this.id, user: this.user?.id, buffered: this.socket.bufferedAmount },
+        { conn: this.id, user: this.identity?.user.id, buffered: this.socket.bufferedAmount },
         'slow consumer shed',
       );
       this.close(CloseCode.slowConsumer, 'send buffer overflow: reconnect and resume');
@@ -204,6 +214,15 @@ export class Connection implements Member {
       case 'ping':
         this.send({ type: 'pong' });
         return;
+      case 'delete':
+      case 'mute':
+      case 'unmute':
+      case 'kick':
+      case 'ban':
+      case 'unban':
+      case 'slow_mode':
+        this.moderate(frame);
+        return;
       default: {
         const unreachable: never = frame;
         void unreachable;
@@ -232,8 +251,8 @@ export class Connection implements Member {
   private async reauthenticate(token: string): Promise<void> {
     try {
       const identity = await this.ctx.authenticator.identify(token);
-      if (this.current !== 'ready' || this.user === undefined) return;
-      if (identity.user.id !== this.user.id) {
+      if (this.current !== 'ready' || this.identity === undefined) return;
+      if (identity.user.id !== this.identity.user.id) {
         this.refuse(Codes.userMismatch, 'a session cannot change user', 'authenticate');
         return;
       }
@@ -244,8 +263,7 @@ export class Connection implements Member {
   }
 
   private acceptIdentity(identity: Identity): void {
-    this.user = identity.user;
-    this.sessionId = identity.sessionId;
+    this.identity = identity;
     this.armExpiry(identity.expiresAt);
     this.send({ type: 'ready', user: identity.user, session: this.id, protocol: PROTOCOL_VERSION });
   }
@@ -269,7 +287,10 @@ export class Connection implements Member {
 
   /** Whether this connection acts for `userId` (and, if given, that login session). */
   belongsTo(userId: string, sessionId?: string): boolean {
-    return this.user?.id === userId && (sessionId === undefined || this.sessionId === sessionId);
+    return (
+      this.identity?.user.id === userId &&
+      (sessionId === undefined || this.identity.sessionId === sessionId)
+    );
   }
 
   private armExpiry(expiresAt: number): void {
@@ -286,16 +307,53 @@ export class Connection implements Member {
   }
 
   private join(room: RoomId, resume?: { since: number; epoch?: string }): void {
+    const identity = this.identity;
+    if (identity === undefined) return;
     if (!this.rooms.has(room) && this.rooms.size >= limits.roomsPerConnection) {
       this.refuse(Codes.tooManyRooms, `at most ${limits.roomsPerConnection} rooms`, room);
       return;
     }
     this.rooms.add(room);
-    this.ctx.rooms.join(this, room, resume).catch((error: unknown) => {
-      this.ctx.logger.error({ conn: this.id, room, err: error }, 'join failed');
-      this.rooms.delete(room);
-      this.refuse(Codes.unavailable, 'could not join; try again', room);
-    });
+    const admitted = this.ctx.guard
+      .admit(identity, room)
+      .then(async (refusal) => {
+        if (refusal !== undefined) {
+          this.rooms.delete(room);
+          this.refuse(refusal.code, refusal.message, room);
+          return false;
+        }
+        if (!this.rooms.has(room) || this.current !== 'ready') return false;
+        // Synchronous up to the member being added, so a send queued behind this join finds it.
+        const joining = this.ctx.rooms.join(this, room, resume);
+        joining.catch((error: unknown) => {
+          this.ctx.logger.error({ conn: this.id, room, err: error }, 'join failed');
+          this.rooms.delete(room);
+          this.refuse(Codes.unavailable, 'could not join; try again', room);
+        });
+        return true;
+      })
+      .catch((error: unknown) => {
+        this.ctx.logger.error({ conn: this.id, room, err: error }, 'admission failed');
+        this.rooms.delete(room);
+        this.refuse(Codes.unavailable, 'could not join; try again', room);
+        return false;
+      })
+      .finally(() => {
+        if (this.admitting.get(room) === admitted) this.admitting.delete(room);
+      });
+    this.admitting.set(room, admitted);
+  }
+
+  /** Takes the connection out of a room it was removed from (kicked, banned, removed). */
+  evict(room: RoomId, reason: 'kicked' | 'banned' | 'removed'): void {
+    if (!this.rooms.delete(room)) return;
+    this.ctx.rooms.leave(this, room);
+    this.send({ type: 'left', room, reason });
+  }
+
+  /** Whether this connection is in `room` (joined or joining). */
+  isIn(room: RoomId): boolean {
+    return this.rooms.has(room);
   }
 
   private leave(room: RoomId): void {
@@ -308,21 +366,36 @@ export class Connection implements Member {
   }
 
   private publish(room: RoomId, cid: string, content: string): void {
-    const user = this.user;
-    if (user === undefined) return;
+    const admitting = this.admitting.get(room);
+    if (admitting !== undefined) {
+      // Pipelined right behind its join: wait for the answer, keeping the order of sends.
+      void admitting.then(() => this.publishNow(room, cid, content));
+      return;
+    }
+    this.publishNow(room, cid, content);
+  }
+
+  private publishNow(room: RoomId, cid: string, content: string): void {
+    const identity = this.identity;
+    if (identity === undefined || this.current !== 'ready') return;
     if (!this.ctx.rooms.isMember(this, room)) {
       this.refuse(Codes.notInRoom, 'join the room before sending to it', cid);
       return;
     }
     const now = Date.now();
-    if (!this.sends.take(now) || !this.ctx.userSends.take(user.id, now)) {
+    if (!this.sends.take(now) || !this.ctx.userSends.take(identity.user.id, now)) {
       this.strike(Codes.rateLimited, 'sending too fast; resend later with the same cid', cid);
+      return;
+    }
+    const refusal = this.ctx.guard.checkSend(identity, room, now);
+    if (refusal !== undefined) {
+      this.refuse(refusal.code, refusal.message, cid);
       return;
     }
     this.strikes = 0;
     this.inflight += 1;
     this.ctx.rooms
-      .send(user, room, cid, content)
+      .send(identity.user, room, cid, content)
       .then((ack) => this.send(ack))
       .catch((error: unknown) => {
         if (error instanceof BrokerError) {
@@ -337,16 +410,29 @@ export class Connection implements Member {
       });
   }
 
+  private moderate(frame: ModerationFrame): void {
+    const identity = this.identity;
+    if (identity === undefined) return;
+    this.ctx.moderation.apply(identity, frame).catch((error: unknown) => {
+      if (error instanceof Refused) {
+        this.refuse(error.code, error.message, frame.type);
+        return;
+      }
+      this.ctx.logger.error({ conn: this.id, err: error, action: frame.type }, 'moderation failed');
+      this.refuse(Codes.internal, 'moderation failed', frame.type);
+    });
+  }
+
   /** Answers a bad or refused frame, and closes the socket after too many in a row. */
   private strike(code: ErrorCode, message: string, ref: string | undefined): void {
     this.strikes += 1;
     // Logged once here; refusals of a flood are routine, so only they stay at debug.
     const level = code === Codes.rateLimited ? 'debug' : 'info';
-    this.ctx.logger[level]({ conn: this.id, user: this.user?.id, code, ref }, message);
+    this.ctx.logger[level]({ conn: this.id, user: this.identity?.user.id, code, ref }, message);
     this.refuse(code, message, ref);
     if (this.strikes >= this.ctx.rateLimit.strikes) {
       this.ctx.logger.warn(
-        { conn: this.id, user: this.user?.id, code },
+        { conn: this.id, user: this.identity?.user.id, code },
         'closing abusive connection',
       );
       this.close(CloseCode.policyViolation, 'too many refused frames');

@@ -1,16 +1,19 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CloseCode, ErrorCode, limits, type RestError } from '@hubbub/protocol';
+import { CloseCode, ErrorCode, limits, type RestError, type RoomId } from '@hubbub/protocol';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Rooms } from '../rooms/rooms.js';
 import { Connection } from './connection.js';
+import type { ModerationHandler, RoomGuard } from './guard.js';
 import { KeyedLimiter } from './rate-limit.js';
 
 export interface GatewayOptions {
   authenticator: Authenticator;
   rooms: Rooms;
+  guard: RoomGuard;
+  moderation: ModerationHandler;
   logger: Logger;
   /** `'*'`, exact origins, or empty for same-origin only. */
   allowedOrigins: '*' | string[];
@@ -46,6 +49,8 @@ export class Gateway {
       const connection = new Connection(socket, {
         authenticator: options.authenticator,
         rooms: options.rooms,
+        guard: options.guard,
+        moderation: options.moderation,
         userSends,
         logger: options.logger,
         authTimeoutMs: options.authTimeoutMs,
@@ -117,6 +122,13 @@ export class Gateway {
     for (const connection of this.connections) {
       if (connection.belongsTo(userId, sessionId))
         connection.close(CloseCode.authFailed, 'session ended');
+    }
+  }
+
+  /** Takes a user's sockets out of a room they were removed from, at once. */
+  evict(userId: string, room: RoomId, reason: 'kicked' | 'banned' | 'removed'): void {
+    for (const connection of this.connections) {
+      if (connection.belongsTo(userId)) connection.evict(room, reason);
     }
   }
 

@@ -1,10 +1,11 @@
 import { HistoryQuery, PageLimit, RoomId } from '@hubbub/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Authenticator } from '../auth/authenticator.js';
+import type { Authenticator, Identity } from '../auth/authenticator.js';
+import type { Refusal } from '../gateway/guard.js';
 import type { MessageStore } from '../store/port.js';
 import { authenticateRequest } from './auth.js';
-import { parseOr400 } from './errors.js';
+import { parseOr400, sendError } from './errors.js';
 
 const RoomParams = z.object({ room: RoomId });
 const UserParams = z.object({ id: z.string().min(1).max(100) });
@@ -21,11 +22,15 @@ export function historyRoutes(
   app: FastifyInstance,
   store: MessageStore,
   authenticator: Authenticator,
+  canRead: (identity: Identity, room: RoomId) => Promise<Refusal | undefined>,
 ): void {
   app.get('/api/rooms/:room/messages', async (request, reply) => {
-    if ((await authenticateRequest(request, reply, authenticator)) === undefined) return reply;
+    const identity = await authenticateRequest(request, reply, authenticator);
+    if (identity === undefined) return reply;
     const params = parseOr400(reply, RoomParams, request.params);
     if (params === undefined) return reply;
+    const refusal = await canRead(identity, params.room);
+    if (refusal !== undefined) return sendError(reply, refusal.code, refusal.message);
     const query = parseOr400(reply, HistoryQuery, request.query);
     if (query === undefined) return reply;
     const rows = await store.roomMessages(params.room, {
@@ -45,7 +50,8 @@ export function historyRoutes(
   });
 
   app.get('/api/users/:id/messages', async (request, reply) => {
-    if ((await authenticateRequest(request, reply, authenticator)) === undefined) return reply;
+    const identity = await authenticateRequest(request, reply, authenticator);
+    if (identity === undefined) return reply;
     const params = parseOr400(reply, UserParams, request.params);
     if (params === undefined) return reply;
     const query = parseOr400(reply, UserHistoryQuery, request.query);
@@ -55,6 +61,12 @@ export function historyRoutes(
       limit: query.limit + 1,
     });
     const hasMore = rows.length > query.limit;
-    return { messages: hasMore ? rows.slice(1) : rows, hasMore };
+    // Only what the caller could read in the room itself: private channels and DMs stay private.
+    const readable = new Map<RoomId, boolean>();
+    for (const room of new Set(rows.map((m) => m.room))) {
+      readable.set(room, (await canRead(identity, room)) === undefined);
+    }
+    const page = hasMore ? rows.slice(1) : rows;
+    return { messages: page.filter((m) => readable.get(m.room)), hasMore };
   });
 }

@@ -78,6 +78,17 @@ export class Room {
     return this.members.delete(member);
   }
 
+  /**
+   * Delivers a notice to every answered member, after whatever messages are queued, so a
+   * notice about a message never overtakes the message.
+   */
+  announce(encoded: Uint8Array): void {
+    this.flush();
+    for (const [member, membership] of this.members) {
+      if (membership.waiting === null) member.deliver(encoded);
+    }
+  }
+
   /** The broker's listener: queue, and flush on the next turn. */
   readonly receive = (messages: readonly ChatMessage[]): void => {
     this.queue.push(...messages);

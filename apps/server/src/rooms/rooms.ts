@@ -116,6 +116,11 @@ export class Rooms {
     return { type: 'ack', cid, room: roomId, id: message.id, seq: message.seq };
   }
 
+  /** Sends a notice (not a message: no seq, not stored) to the room's members on this node. */
+  announce(roomId: RoomId, frame: ServerFrame): void {
+    this.rooms.get(roomId)?.room.announce(encodeFrame(frame));
+  }
+
   private open(roomId: RoomId): Room {
     const existing = this.rooms.get(roomId);
     if (existing !== undefined) return existing.room;

@@ -18,8 +18,9 @@ function toStored(row: Selectable<MessagesTable>): StoredMessage {
     seq: Number(row.seq),
     id: row.id,
     user: { id: row.user_id, name: row.user_name },
-    content: row.content,
+    content: row.deleted_at === null ? row.content : '',
     ts: new Date(Number(row.created_at)).toISOString(),
+    ...(row.deleted_at === null ? {} : { deleted: true as const }),
     cid: row.cid,
   };
 }
@@ -138,6 +139,27 @@ export class KyselyMessageStore implements MessageStore {
     if (range.before !== undefined) query = query.where('id', '<', range.before);
     const rows = await query.orderBy('id', 'desc').limit(range.limit).execute();
     return rows.reverse().map(toMessage);
+  }
+
+  async findMessage(room: RoomId, id: string): Promise<ChatMessage | undefined> {
+    const row = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('room_id', '=', room)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row === undefined ? undefined : toMessage(row);
+  }
+
+  async redact(room: RoomId, id: string): Promise<ChatMessage | undefined> {
+    await this.db
+      .updateTable('messages')
+      .set({ content: '', deleted_at: Date.now() })
+      .where('room_id', '=', room)
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .execute();
+    return this.findMessage(room, id);
   }
 
   close(): Promise<void> {

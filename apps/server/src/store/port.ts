@@ -59,6 +59,16 @@ export interface MessageStore {
   /** A user's messages across all rooms, newest `limit` below `before` (a message id), oldest first. */
   userMessages(userId: string, range: { before?: string; limit: number }): Promise<ChatMessage[]>;
 
+  /** One message of a room by its id (deleted ones included, as tombstones). */
+  findMessage(room: RoomId, id: string): Promise<ChatMessage | undefined>;
+
+  /**
+   * Deletes a message's content, keeping its seq so the log stays gapless: afterwards it
+   * reads as a tombstone (`deleted: true`, empty content). Returns the tombstone, or
+   * undefined if there is no such message. Idempotent.
+   */
+  redact(room: RoomId, id: string): Promise<ChatMessage | undefined>;
+
   /** Closes the connection pool or file. Waits for nothing: flush the persister first. */
   close(): Promise<void>;
 }

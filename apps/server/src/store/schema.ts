@@ -1,11 +1,12 @@
 import type { Generated } from 'kysely';
 import type { AuthTables } from '../auth/schema.js';
+import type { ChannelTables } from '../channels/schema.js';
 
 /**
  * Table types for Kysely, shared by both engines. Times are integer milliseconds since the
  * Unix epoch in both, so rows compare and sort the same way everywhere.
  */
-export interface Database extends AuthTables {
+export interface Database extends AuthTables, ChannelTables {
   rooms: RoomsTable;
   messages: MessagesTable;
 }
@@ -30,4 +31,6 @@ export interface MessagesTable {
   /** The sender's client id, for idempotent resends. */
   cid: string;
   created_at: number;
+  /** Set when the message was deleted; its content is then empty. */
+  deleted_at: Generated<number | null>;
 }

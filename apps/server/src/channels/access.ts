@@ -1,0 +1,179 @@
+import { ErrorCode, type RoomId } from '@hubbub/protocol';
+import type { Identity } from '../auth/authenticator.js';
+import type { Refusal, RoomGuard } from '../gateway/guard.js';
+import type { Role, SanctionKind } from './schema.js';
+import type { ChannelRow, ChannelStore, Sanction } from './store.js';
+
+interface UserState {
+  role: Role | undefined;
+  sanctions: Sanction[];
+  lastSentAt: number;
+}
+
+interface RoomState {
+  /** null: an open room (no rules). */
+  channel: ChannelRow | null;
+  users: Map<string, UserState>;
+}
+
+const rank: Record<Role, number> = { member: 1, moderator: 2, owner: 3 };
+
+function active(sanctions: Sanction[], kind: SanctionKind, now: number): Sanction | undefined {
+  return sanctions.find((s) => s.kind === kind && (s.until === null || s.until > now));
+}
+
+function until(sanction: Sanction): string {
+  return sanction.until === null
+    ? 'until lifted'
+    : `until ${new Date(sanction.until).toISOString()}`;
+}
+
+/**
+ * The rules of rooms, cached per node so the send path stays in memory: who is a member
+ * and in what role, who is muted or banned, and slow mode. Every change goes through this
+ * class, which writes the store first and then its cache.
+ *
+ * Scale-out note: with several nodes, changes must also reach the other nodes' caches
+ * (over the broker); today one node's changes are seen by that node at once and by others
+ * on their next load.
+ */
+export class RoomAccess implements RoomGuard {
+  private readonly rooms = new Map<RoomId, Promise<RoomState>>();
+  /** The same states once loaded, for the synchronous send check. */
+  private readonly loaded = new Map<RoomId, RoomState>();
+
+  constructor(private readonly store: ChannelStore) {}
+
+  private room(roomId: RoomId): Promise<RoomState> {
+    let state = this.rooms.get(roomId);
+    if (state === undefined) {
+      state = this.store.findChannel(roomId).then((channel) => {
+        const loaded: RoomState = { channel: channel ?? null, users: new Map() };
+        this.loaded.set(roomId, loaded);
+        return loaded;
+      });
+      state.catch(() => this.rooms.delete(roomId));
+      this.rooms.set(roomId, state);
+    }
+    return state;
+  }
+
+  private async user(room: RoomState, roomId: RoomId, userId: string): Promise<UserState> {
+    let user = room.users.get(userId);
+    if (user === undefined) {
+      const [role, sanctions] = await Promise.all([
+        this.store.role(roomId, userId),
+        this.store.sanctions(roomId, userId),
+      ]);
+      user = room.users.get(userId) ?? { role, sanctions, lastSentAt: 0 };
+      room.users.set(userId, user);
+    }
+    return user;
+  }
+
+  /** The room's channel row, or null for an open room. */
+  async channel(roomId: RoomId): Promise<ChannelRow | null> {
+    return (await this.room(roomId)).channel;
+  }
+
+  async roleOf(roomId: RoomId, userId: string): Promise<Role | undefined> {
+    return (await this.user(await this.room(roomId), roomId, userId)).role;
+  }
+
+  /** Read access: history and resume. No side effects. */
+  async canRead(identity: Identity, roomId: RoomId): Promise<Refusal | undefined> {
+    const room = await this.room(roomId);
+    const user = await this.user(room, roomId, identity.user.id);
+    const ban = active(user.sanctions, 'ban', Date.now());
+    if (ban !== undefined)
+      return { code: ErrorCode.banned, message: `banned from this room ${until(ban)}` };
+    if (room.channel === null) return undefined;
+    if (identity.kind === 'guest')
+      return { code: ErrorCode.forbidden, message: 'guests may only join open rooms' };
+    if (room.channel.visibility === 'public') return undefined;
+    if (user.role === undefined)
+      return { code: ErrorCode.forbidden, message: 'this room is private' };
+    return undefined;
+  }
+
+  async admit(identity: Identity, roomId: RoomId): Promise<Refusal | undefined> {
+    const refusal = await this.canRead(identity, roomId);
+    if (refusal !== undefined) return refusal;
+    const room = await this.room(roomId);
+    const user = await this.user(room, roomId, identity.user.id);
+    // Joining a public channel makes you a member of it, as in Slack.
+    if (room.channel?.visibility === 'public' && user.role === undefined) {
+      await this.store.setMember(roomId, identity.user.id, 'member');
+      user.role = 'member';
+    }
+    return undefined;
+  }
+
+  checkSend(identity: Identity, roomId: RoomId, now: number): Refusal | undefined {
+    // Sends follow a join, and the join loaded this; a miss means the rules changed under us.
+    const state = this.loaded.get(roomId);
+    const user = state?.users.get(identity.user.id);
+    if (state === undefined || user === undefined)
+      return { code: ErrorCode.notInRoom, message: 'join the room again' };
+    const ban = active(user.sanctions, 'ban', now);
+    if (ban !== undefined)
+      return { code: ErrorCode.banned, message: `banned from this room ${until(ban)}` };
+    const mute = active(user.sanctions, 'mute', now);
+    if (mute !== undefined)
+      return { code: ErrorCode.muted, message: `muted in this room ${until(mute)}` };
+    if (
+      state.channel !== null &&
+      state.channel.visibility === 'private' &&
+      user.role === undefined
+    ) {
+      return { code: ErrorCode.forbidden, message: 'not a member of this room' };
+    }
+    const slow = state.channel?.slow_mode_seconds ?? 0;
+    const exempt = user.role !== undefined && rank[user.role] >= rank.moderator;
+    if (slow > 0 && !exempt && now - user.lastSentAt < slow * 1000) {
+      const wait = Math.ceil((slow * 1000 - (now - user.lastSentAt)) / 1000);
+      return { code: ErrorCode.slowMode, message: `slow mode: wait ${wait} s between messages` };
+    }
+    user.lastSentAt = now;
+    return undefined;
+  }
+
+  // ---- changes: store first, then the cache ----
+
+  async setMember(roomId: RoomId, userId: string, role: Role): Promise<void> {
+    await this.store.setMember(roomId, userId, role);
+    const user = (await this.room(roomId)).users.get(userId);
+    if (user !== undefined) user.role = role;
+  }
+
+  async removeMember(roomId: RoomId, userId: string): Promise<boolean> {
+    const removed = await this.store.removeMember(roomId, userId);
+    const user = (await this.room(roomId)).users.get(userId);
+    if (user !== undefined) user.role = undefined;
+    return removed;
+  }
+
+  async sanction(roomId: RoomId, userId: string, sanction: Sanction, by: string): Promise<void> {
+    await this.store.setSanction(roomId, userId, sanction, by);
+    const user = await this.user(await this.room(roomId), roomId, userId);
+    user.sanctions = [...user.sanctions.filter((s) => s.kind !== sanction.kind), sanction];
+  }
+
+  async lift(roomId: RoomId, userId: string, kind: SanctionKind): Promise<void> {
+    await this.store.liftSanction(roomId, userId, kind);
+    const user = (await this.room(roomId)).users.get(userId);
+    if (user !== undefined) user.sanctions = user.sanctions.filter((s) => s.kind !== kind);
+  }
+
+  async setSlowMode(roomId: RoomId, seconds: number): Promise<void> {
+    await this.store.setSlowMode(roomId, seconds);
+    const room = await this.room(roomId);
+    if (room.channel !== null) room.channel = { ...room.channel, slow_mode_seconds: seconds };
+  }
+
+  /** Forgets a room's cached rules (a channel was just created under that name). */
+  forget(roomId: RoomId): void {
+    this.rooms.delete(roomId);
+    this.loaded.delete(roomId);
+  }
+}

@@ -1,0 +1,171 @@
+import {
+  ErrorCode,
+  type ModeratedFrame,
+  type ModerationFrame,
+  type RoomId,
+  type UserRef,
+} from '@hubbub/protocol';
+import type { Identity } from '../auth/authenticator.js';
+import type { Broker } from '../broker/port.js';
+import { type ModerationHandler, Refused } from '../gateway/guard.js';
+import type { MessageStore } from '../store/port.js';
+import type { RoomAccess } from './access.js';
+import type { Role } from './schema.js';
+import type { ChannelStore } from './store.js';
+
+const rank: Record<Role, number> = { member: 1, moderator: 2, owner: 3 };
+
+/** How moderation reaches people: a notice to the room, and removal of a user's sockets from it. */
+export interface RoomEffects {
+  announce(room: RoomId, frame: ModeratedFrame): void;
+  evict(userId: string, room: RoomId, reason: 'kicked' | 'banned' | 'removed'): void;
+}
+
+/**
+ * Delete, mute, kick, ban and slow mode, for WebSocket frames and REST alike. Authors may
+ * delete their own messages; everything else needs a moderator or the owner, and nobody
+ * can act on someone of equal or higher rank. Every action is recorded in the audit log.
+ */
+export class ModerationService implements ModerationHandler {
+  constructor(
+    private readonly access: RoomAccess,
+    private readonly channels: ChannelStore,
+    private readonly messages: MessageStore,
+    private readonly broker: Broker,
+    private readonly effects: RoomEffects,
+  ) {}
+
+  async apply(identity: Identity, frame: ModerationFrame): Promise<void> {
+    const actor = identity.user;
+    const room = frame.room;
+    if (frame.type === 'delete') return this.deleteMessage(actor, room, frame.id);
+    await this.requireRank(actor, room, 'moderator');
+    const notice = (extra: Partial<ModeratedFrame>): ModeratedFrame => ({
+      type: 'moderated',
+      room,
+      action: frame.type,
+      actor,
+      ...extra,
+    });
+    switch (frame.type) {
+      case 'slow_mode':
+        await this.access.setSlowMode(room, frame.seconds);
+        await this.channels.audit({
+          roomId: room,
+          actorId: actor.id,
+          action: 'slow_mode',
+          details: { seconds: frame.seconds },
+        });
+        this.effects.announce(room, notice({ seconds: frame.seconds }));
+        return;
+      case 'mute':
+      case 'ban': {
+        await this.requireOutranks(actor, room, frame.user);
+        const until = frame.seconds === undefined ? null : Date.now() + frame.seconds * 1000;
+        await this.access.sanction(room, frame.user, { kind: frame.type, until }, actor.id);
+        if (frame.type === 'ban') {
+          await this.access.removeMember(room, frame.user);
+          this.effects.evict(frame.user, room, 'banned');
+        }
+        await this.channels.audit({
+          roomId: room,
+          actorId: actor.id,
+          action: frame.type,
+          targetUserId: frame.user,
+          details: { seconds: frame.seconds ?? null },
+        });
+        this.effects.announce(
+          room,
+          notice({
+            target: frame.user,
+            ...(frame.seconds === undefined ? {} : { seconds: frame.seconds }),
+          }),
+        );
+        return;
+      }
+      case 'unmute':
+      case 'unban':
+        await this.access.lift(room, frame.user, frame.type === 'unmute' ? 'mute' : 'ban');
+        await this.channels.audit({
+          roomId: room,
+          actorId: actor.id,
+          action: frame.type,
+          targetUserId: frame.user,
+        });
+        this.effects.announce(room, notice({ target: frame.user }));
+        return;
+      case 'kick':
+        await this.requireOutranks(actor, room, frame.user);
+        await this.access.removeMember(room, frame.user);
+        this.effects.evict(frame.user, room, 'kicked');
+        await this.channels.audit({
+          roomId: room,
+          actorId: actor.id,
+          action: 'kick',
+          targetUserId: frame.user,
+        });
+        this.effects.announce(room, notice({ target: frame.user }));
+        return;
+      default: {
+        const unreachable: never = frame;
+        void unreachable;
+      }
+    }
+  }
+
+  private async deleteMessage(actor: UserRef, room: RoomId, id: string): Promise<void> {
+    const message = await this.messages.findMessage(room, id);
+    if (message === undefined)
+      throw new Refused(ErrorCode.notFound, 'no such message in this room');
+    if (message.user.id !== actor.id) await this.requireRank(actor, room, 'moderator');
+    const tombstone = await this.messages.redact(room, id);
+    if (tombstone === undefined)
+      throw new Refused(ErrorCode.notFound, 'no such message in this room');
+    this.broker.redact(tombstone);
+    await this.channels.audit({
+      roomId: room,
+      actorId: actor.id,
+      action: 'delete',
+      targetUserId: message.user.id,
+      messageId: id,
+    });
+    this.effects.announce(room, {
+      type: 'moderated',
+      room,
+      action: 'delete',
+      actor,
+      messageId: id,
+      seq: message.seq,
+      target: message.user.id,
+    });
+  }
+
+  /** The room's moderation history, newest first. */
+  auditLog(room: RoomId, limit = 200) {
+    return this.channels.auditLog(room, limit);
+  }
+
+  /** Moderation exists in channels only: open rooms and DMs have no one to give it to. */
+  async requireRank(actor: UserRef, room: RoomId, needed: Role): Promise<Role> {
+    const channel = await this.access.channel(room);
+    if (channel === null || channel.kind !== 'channel') {
+      throw new Refused(ErrorCode.forbidden, 'this room has no moderators');
+    }
+    const role = await this.access.roleOf(room, actor.id);
+    if (role === undefined || rank[role] < rank[needed]) {
+      throw new Refused(ErrorCode.forbidden, `only a ${needed} or above may do that`);
+    }
+    return role;
+  }
+
+  private async requireOutranks(actor: UserRef, room: RoomId, target: string): Promise<void> {
+    if (target === actor.id) throw new Refused(ErrorCode.forbidden, 'not on yourself');
+    const [mine, theirs] = await Promise.all([
+      this.access.roleOf(room, actor.id),
+      this.access.roleOf(room, target),
+    ]);
+    if (theirs !== undefined && rank[theirs] >= rank[mine ?? 'member']) {
+      throw new Refused(ErrorCode.forbidden, 'not on someone of equal or higher rank');
+    }
+  }
+}

@@ -1,0 +1,63 @@
+/** The tables of the channels feature: rooms with rules. Times are ms since the epoch. */
+export interface ChannelTables {
+  channels: ChannelsTable;
+  room_members: RoomMembersTable;
+  room_sanctions: RoomSanctionsTable;
+  dms: DmsTable;
+  moderation_log: ModerationLogTable;
+}
+
+export type RoomKind = 'channel' | 'dm';
+export type Visibility = 'public' | 'private';
+export type Role = 'owner' | 'moderator' | 'member';
+export type SanctionKind = 'mute' | 'ban';
+
+/**
+ * A room with rules. Rooms without a row here are open rooms (`global`, event rooms): anyone
+ * may join, guests included.
+ */
+export interface ChannelsTable {
+  room_id: string;
+  kind: RoomKind;
+  visibility: Visibility;
+  topic: string;
+  created_by: string | null;
+  created_at: number;
+  slow_mode_seconds: number;
+}
+
+export interface RoomMembersTable {
+  room_id: string;
+  user_id: string;
+  role: Role;
+  added_at: number;
+}
+
+/** Mutes and bans; `until` null means until lifted. */
+export interface RoomSanctionsTable {
+  room_id: string;
+  user_id: string;
+  kind: SanctionKind;
+  until: number | null;
+  by_user_id: string;
+  created_at: number;
+}
+
+/** The one DM room of a pair of users, keyed by the pair in sorted order. */
+export interface DmsTable {
+  user_low: string;
+  user_high: string;
+  room_id: string;
+}
+
+/** Every moderation action, who did it and to whom: the audit trail. */
+export interface ModerationLogTable {
+  id: string;
+  room_id: string;
+  actor_id: string;
+  action: string;
+  target_user_id: string | null;
+  message_id: string | null;
+  details: string;
+  created_at: number;
+}

@@ -1,0 +1,143 @@
+import { ErrorCode, type RoomId } from '@hubbub/protocol';
+import type { AccountStore } from '../auth/accounts.js';
+import type { Identity } from '../auth/authenticator.js';
+import { Refused } from '../gateway/guard.js';
+import type { RoomAccess } from './access.js';
+import type { RoomEffects } from './moderation.js';
+import type { Role, Visibility } from './schema.js';
+import { ChannelExists, type ChannelStore } from './store.js';
+
+const rank: Record<Role, number> = { member: 1, moderator: 2, owner: 3 };
+
+/** The channels a fresh install has, public and ownerless. */
+export const defaultChannels = ['general', 'support', 'tech'] as const;
+
+function refuse(code: ErrorCode, message: string): never {
+  throw new Refused(code, message);
+}
+
+/**
+ * Channels and DMs: creating them, membership and roles. Only accounts take part; guests
+ * stay in open rooms.
+ */
+export class ChannelService {
+  constructor(
+    private readonly store: ChannelStore,
+    private readonly access: RoomAccess,
+    private readonly accounts: AccountStore,
+    private readonly effects: Pick<RoomEffects, 'evict'>,
+  ) {}
+
+  /** Creates the default channels that do not exist yet (and whose names hold no open room). */
+  async ensureDefaults(): Promise<void> {
+    for (const name of defaultChannels) {
+      if ((await this.store.findChannel(name)) !== undefined) continue;
+      await this.store
+        .createRoom(
+          { roomId: name, kind: 'channel', visibility: 'public', topic: '', createdBy: null },
+          [],
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof ChannelExists)) throw error;
+        });
+    }
+  }
+
+  private requireAccount(identity: Identity): void {
+    if (identity.kind !== 'user') refuse(ErrorCode.forbidden, 'guests cannot do that; sign in');
+  }
+
+  async create(identity: Identity, input: { name: RoomId; visibility: Visibility; topic: string }) {
+    this.requireAccount(identity);
+    try {
+      const row = await this.store.createRoom(
+        {
+          roomId: input.name,
+          kind: 'channel',
+          visibility: input.visibility,
+          topic: input.topic,
+          createdBy: identity.user.id,
+        },
+        [{ userId: identity.user.id, role: 'owner' }],
+      );
+      this.access.forget(input.name);
+      return row;
+    } catch (error) {
+      if (error instanceof ChannelExists) refuse(ErrorCode.nameTaken, 'a room by that name exists');
+      throw error;
+    }
+  }
+
+  async list(identity: Identity) {
+    if (identity.kind !== 'user') return [];
+    return this.store.visibleChannels(identity.user.id);
+  }
+
+  async members(identity: Identity, room: RoomId) {
+    await this.requireChannel(identity, room);
+    return this.store.members(room);
+  }
+
+  /** Adds a user (moderators and owners); adding someone as moderator or owner takes an owner. */
+  async addMember(identity: Identity, room: RoomId, userId: string, role: Role): Promise<void> {
+    const mine = await this.requireChannel(identity, room);
+    if (rank[mine] < rank.moderator)
+      refuse(ErrorCode.forbidden, 'only moderators and owners add members');
+    if (role !== 'member' && mine !== 'owner')
+      refuse(ErrorCode.forbidden, 'only an owner hands out roles');
+    if ((await this.accounts.findById(userId)) === undefined)
+      refuse(ErrorCode.notFound, 'no such user');
+    const current = await this.access.roleOf(room, userId);
+    if (current !== undefined && rank[current] > rank[role] && mine !== 'owner')
+      refuse(ErrorCode.forbidden, 'cannot demote');
+    await this.access.setMember(room, userId, role);
+  }
+
+  async setRole(identity: Identity, room: RoomId, userId: string, role: Role): Promise<void> {
+    const mine = await this.requireChannel(identity, room);
+    if (mine !== 'owner') refuse(ErrorCode.forbidden, 'only an owner changes roles');
+    if ((await this.access.roleOf(room, userId)) === undefined)
+      refuse(ErrorCode.notFound, 'not a member');
+    await this.access.setMember(room, userId, role);
+  }
+
+  /** Removes a member: yourself (leaving), or someone below you. They stop receiving at once. */
+  async removeMember(identity: Identity, room: RoomId, userId: string): Promise<void> {
+    const mine = await this.requireChannel(identity, room);
+    if (userId !== identity.user.id) {
+      const theirs = await this.access.roleOf(room, userId);
+      if (theirs === undefined) refuse(ErrorCode.notFound, 'not a member');
+      if (rank[mine] < rank.moderator || rank[theirs] >= rank[mine]) {
+        refuse(ErrorCode.forbidden, 'only someone of higher rank may remove a member');
+      }
+    }
+    await this.access.removeMember(room, userId);
+    this.effects.evict(userId, room, 'removed');
+  }
+
+  /** The one DM room between the caller and `userId`, opened on first use. */
+  async openDm(identity: Identity, userId: string): Promise<RoomId> {
+    this.requireAccount(identity);
+    if (userId === identity.user.id) refuse(ErrorCode.invalidRequest, 'a DM needs someone else');
+    if ((await this.accounts.findById(userId)) === undefined)
+      refuse(ErrorCode.notFound, 'no such user');
+    const room = await this.store.openDm(identity.user.id, userId);
+    this.access.forget(room);
+    return room;
+  }
+
+  /** The caller's role in a channel they can see; refuses for open rooms and strangers to private ones. */
+  private async requireChannel(identity: Identity, room: RoomId): Promise<Role> {
+    this.requireAccount(identity);
+    const channel = await this.access.channel(room);
+    if (channel === null) refuse(ErrorCode.notFound, 'no such channel');
+    const role = await this.access.roleOf(room, identity.user.id);
+    if (role === undefined) {
+      refuse(
+        channel.visibility === 'public' ? ErrorCode.forbidden : ErrorCode.notFound,
+        channel.visibility === 'public' ? 'join the channel first' : 'no such channel',
+      );
+    }
+    return role;
+  }
+}

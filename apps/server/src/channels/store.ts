@@ -1,0 +1,284 @@
+import type { Kysely, Selectable } from 'kysely';
+import { uuidv7 } from 'uuidv7';
+import type { Database } from '../store/schema.js';
+import type { ChannelsTable, Role, RoomKind, SanctionKind, Visibility } from './schema.js';
+
+export type ChannelRow = Selectable<ChannelsTable>;
+
+export interface Sanction {
+  kind: SanctionKind;
+  /** ms since the epoch, or null for "until lifted". */
+  until: number | null;
+}
+
+export class ChannelExists extends Error {
+  override name = 'ChannelExists';
+}
+
+/** Queries of the channels feature, shared by SQLite and PostgreSQL. */
+export class ChannelStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  findChannel(roomId: string): Promise<ChannelRow | undefined> {
+    return this.db
+      .selectFrom('channels')
+      .selectAll()
+      .where('room_id', '=', roomId)
+      .executeTakeFirst();
+  }
+
+  /** Creates a channel (or DM room) with its first members; ChannelExists if the id is used. */
+  async createRoom(
+    input: {
+      roomId: string;
+      kind: RoomKind;
+      visibility: Visibility;
+      topic: string;
+      createdBy: string | null;
+    },
+    members: Array<{ userId: string; role: Role }>,
+  ): Promise<ChannelRow> {
+    const now = Date.now();
+    const row: ChannelRow = {
+      room_id: input.roomId,
+      kind: input.kind,
+      visibility: input.visibility,
+      topic: input.topic,
+      created_by: input.createdBy,
+      created_at: now,
+      slow_mode_seconds: 0,
+    };
+    // A name that already holds messages is an open room: it cannot become a channel.
+    const used = await this.db
+      .selectFrom('rooms')
+      .select('id')
+      .where('id', '=', input.roomId)
+      .executeTakeFirst();
+    if (used !== undefined) throw new ChannelExists(input.roomId);
+    await this.db.transaction().execute(async (tx) => {
+      const inserted = await tx
+        .insertInto('channels')
+        .values(row)
+        .onConflict((oc) => oc.column('room_id').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0)
+        throw new ChannelExists(input.roomId);
+      for (const member of members) {
+        await tx
+          .insertInto('room_members')
+          .values({
+            room_id: input.roomId,
+            user_id: member.userId,
+            role: member.role,
+            added_at: now,
+          })
+          .execute();
+      }
+    });
+    return row;
+  }
+
+  /** Public channels, and the private ones and DMs `userId` belongs to. */
+  async visibleChannels(
+    userId: string,
+  ): Promise<Array<ChannelRow & { members: number; role: Role | null }>> {
+    const rows = await this.db
+      .selectFrom('channels')
+      .leftJoin('room_members as mine', (join) =>
+        join.onRef('mine.room_id', '=', 'channels.room_id').on('mine.user_id', '=', userId),
+      )
+      .selectAll('channels')
+      .select('mine.role as role')
+      .select((eb) =>
+        eb
+          .selectFrom('room_members')
+          .whereRef('room_members.room_id', '=', 'channels.room_id')
+          .select((inner) => inner.fn.countAll<number>().as('n'))
+          .as('members'),
+      )
+      .where((eb) =>
+        eb.or([eb('channels.visibility', '=', 'public'), eb('mine.user_id', 'is not', null)]),
+      )
+      .orderBy('channels.room_id')
+      .execute();
+    return rows.map((row) => ({
+      ...row,
+      members: Number(row.members ?? 0),
+      role: row.role ?? null,
+    }));
+  }
+
+  async role(roomId: string, userId: string): Promise<Role | undefined> {
+    const row = await this.db
+      .selectFrom('room_members')
+      .select('role')
+      .where('room_id', '=', roomId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row?.role;
+  }
+
+  async members(roomId: string): Promise<Array<{ userId: string; role: Role; addedAt: number }>> {
+    const rows = await this.db
+      .selectFrom('room_members')
+      .select(['user_id', 'role', 'added_at'])
+      .where('room_id', '=', roomId)
+      .orderBy('added_at')
+      .execute();
+    return rows.map((r) => ({ userId: r.user_id, role: r.role, addedAt: Number(r.added_at) }));
+  }
+
+  /** Adds a member or changes their role. */
+  async setMember(roomId: string, userId: string, role: Role): Promise<void> {
+    await this.db
+      .insertInto('room_members')
+      .values({ room_id: roomId, user_id: userId, role, added_at: Date.now() })
+      .onConflict((oc) => oc.columns(['room_id', 'user_id']).doUpdateSet({ role }))
+      .execute();
+  }
+
+  async removeMember(roomId: string, userId: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('room_members')
+      .where('room_id', '=', roomId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async sanctions(roomId: string, userId: string): Promise<Sanction[]> {
+    const rows = await this.db
+      .selectFrom('room_sanctions')
+      .select(['kind', 'until'])
+      .where('room_id', '=', roomId)
+      .where('user_id', '=', userId)
+      .execute();
+    return rows.map((r) => ({ kind: r.kind, until: r.until === null ? null : Number(r.until) }));
+  }
+
+  async setSanction(roomId: string, userId: string, sanction: Sanction, by: string): Promise<void> {
+    await this.db
+      .insertInto('room_sanctions')
+      .values({
+        room_id: roomId,
+        user_id: userId,
+        kind: sanction.kind,
+        until: sanction.until,
+        by_user_id: by,
+        created_at: Date.now(),
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['room_id', 'user_id', 'kind'])
+          .doUpdateSet({ until: sanction.until, by_user_id: by }),
+      )
+      .execute();
+  }
+
+  async liftSanction(roomId: string, userId: string, kind: SanctionKind): Promise<void> {
+    await this.db
+      .deleteFrom('room_sanctions')
+      .where('room_id', '=', roomId)
+      .where('user_id', '=', userId)
+      .where('kind', '=', kind)
+      .execute();
+  }
+
+  async setSlowMode(roomId: string, seconds: number): Promise<void> {
+    await this.db
+      .updateTable('channels')
+      .set({ slow_mode_seconds: seconds })
+      .where('room_id', '=', roomId)
+      .execute();
+  }
+
+  /** The DM room of two users, if they have one. */
+  async findDm(a: string, b: string): Promise<string | undefined> {
+    const [low, high] = a < b ? [a, b] : [b, a];
+    const row = await this.db
+      .selectFrom('dms')
+      .select('room_id')
+      .where('user_low', '=', low)
+      .where('user_high', '=', high)
+      .executeTakeFirst();
+    return row?.room_id;
+  }
+
+  /** Opens the one DM room of a pair (or returns the one a racing call opened). */
+  async openDm(a: string, b: string): Promise<string> {
+    const existing = await this.findDm(a, b);
+    if (existing !== undefined) return existing;
+    const [low, high] = a < b ? [a, b] : [b, a];
+    const roomId = `dm:${uuidv7()}`;
+    await this.db.transaction().execute(async (tx) => {
+      const inserted = await tx
+        .insertInto('dms')
+        .values({ user_low: low, user_high: high, room_id: roomId })
+        .onConflict((oc) => oc.columns(['user_low', 'user_high']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
+      const now = Date.now();
+      await tx
+        .insertInto('channels')
+        .values({
+          room_id: roomId,
+          kind: 'dm',
+          visibility: 'private',
+          topic: '',
+          created_by: a,
+          created_at: now,
+          slow_mode_seconds: 0,
+        })
+        .execute();
+      for (const userId of [low, high]) {
+        await tx
+          .insertInto('room_members')
+          .values({ room_id: roomId, user_id: userId, role: 'member', added_at: now })
+          .execute();
+      }
+    });
+    return (await this.findDm(a, b))!;
+  }
+
+  async audit(entry: {
+    roomId: string;
+    actorId: string;
+    action: string;
+    targetUserId?: string | undefined;
+    messageId?: string | undefined;
+    details?: Record<string, unknown>;
+  }): Promise<void> {
+    await this.db
+      .insertInto('moderation_log')
+      .values({
+        id: uuidv7(),
+        room_id: entry.roomId,
+        actor_id: entry.actorId,
+        action: entry.action,
+        target_user_id: entry.targetUserId ?? null,
+        message_id: entry.messageId ?? null,
+        details: JSON.stringify(entry.details ?? {}),
+        created_at: Date.now(),
+      })
+      .execute();
+  }
+
+  async auditLog(roomId: string, limit: number) {
+    const rows = await this.db
+      .selectFrom('moderation_log')
+      .selectAll()
+      .where('room_id', '=', roomId)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      action: r.action,
+      actor: r.actor_id,
+      target: r.target_user_id,
+      messageId: r.message_id,
+      details: JSON.parse(r.details) as Record<string, unknown>,
+      at: new Date(Number(r.created_at)).toISOString(),
+    }));
+  }
+}

@@ -1,0 +1,35 @@
+import type { ErrorCode, ModerationFrame, RoomId } from '@hubbub/protocol';
+import type { Identity } from '../auth/authenticator.js';
+
+/** Why an action was refused, in the protocol's terms. */
+export interface Refusal {
+  code: ErrorCode;
+  message: string;
+}
+
+/**
+ * Who may be in a room and send to it. The gateway asks; the feature that owns room rules
+ * (channels, DMs, moderation) answers, so the gateway knows nothing of roles or bans.
+ */
+export interface RoomGuard {
+  /** May `identity` join (or resume, or read the history of) `room`? May have side effects (joining a public channel makes you a member). */
+  admit(identity: Identity, room: RoomId): Promise<Refusal | undefined>;
+  /** May `identity` send to `room` now (mutes, bans, slow mode)? Synchronous: it is on the send path. */
+  checkSend(identity: Identity, room: RoomId, now: number): Refusal | undefined;
+}
+
+/** Moderation frames, handled by the feature that owns room rules. Rejects with Refused. */
+export interface ModerationHandler {
+  apply(identity: Identity, frame: ModerationFrame): Promise<void>;
+}
+
+/** A refusal of a room action, thrown by the rules feature and answered with its code. */
+export class Refused extends Error {
+  override name = 'Refused';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
