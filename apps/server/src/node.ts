@@ -19,6 +19,7 @@ import { authRoutes } from './http/auth.js';
 import { installErrorHandlers } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { historyRoutes } from './http/history.js';
+import { registerOpenApi } from './http/openapi.js';
 import { Rooms } from './rooms/rooms.js';
 import type { MessageStore } from './store/port.js';
 
@@ -45,6 +46,7 @@ export class HubbubNode {
   private readonly rooms: Rooms;
   private readonly channels: ChannelService;
   private draining = false;
+  private readonly routeList: string[] = [];
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -100,19 +102,30 @@ export class HubbubNode {
       maxBufferedBytes: config.maxBufferedBytes,
       rateLimit: config.rateLimit,
     });
-    healthRoutes(this.app, ports.store, () => this.draining);
-    authRoutes(this.app, {
-      tokens: ports.tokens,
-      authenticator,
-      auth,
-      accounts: ports.accounts,
-      guestAccess: config.guestAccess,
-      loginAttempts: config.loginAttempts,
+    this.app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) {
+        if (method !== 'HEAD' && method !== 'OPTIONS')
+          this.routeList.push(`${method} ${route.url}`);
+      }
     });
-    historyRoutes(this.app, ports.store, authenticator, (identity, room) =>
-      access.canRead(identity, room),
-    );
-    channelRoutes(this.app, { authenticator, channels: this.channels, moderation });
+    registerOpenApi(this.app);
+    // Routes go in a plugin registered after the document generator, so it sees every one.
+    void this.app.register(async (api) => {
+      healthRoutes(api, ports.store, () => this.draining);
+      authRoutes(api, {
+        tokens: ports.tokens,
+        authenticator,
+        auth,
+        accounts: ports.accounts,
+        guestAccess: config.guestAccess,
+        loginAttempts: config.loginAttempts,
+      });
+      historyRoutes(api, ports.store, authenticator, (identity, room) =>
+        access.canRead(identity, room),
+      );
+      channelRoutes(api, { authenticator, channels: this.channels, moderation });
+      api.get('/api/docs', { schema: { hide: true } }, async () => this.app.swagger());
+    });
     this.gateway.attach(this.app.server);
   }
 
@@ -128,6 +141,11 @@ export class HubbubNode {
   /** Open WebSocket connections on this node. */
   get connections(): number {
     return this.gateway.size;
+  }
+
+  /** Every HTTP route, as `METHOD /path` (for the test that keeps the API document complete). */
+  get routes(): readonly string[] {
+    return this.routeList;
   }
 
   /** Rooms with members on this node. */

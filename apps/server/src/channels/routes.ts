@@ -5,6 +5,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { Refused } from '../gateway/guard.js';
 import { authenticateRequest } from '../http/auth.js';
 import { parseOr400, sendError } from '../http/errors.js';
+import { doc } from '../http/openapi.js';
 import type { ModerationService } from './moderation.js';
 import type { ChannelService } from './service.js';
 import type { ChannelRow } from './store.js';
@@ -22,8 +23,18 @@ const Role = z.enum(['owner', 'moderator', 'member']);
 const RoomParams = z.object({ room: RoomId });
 const MemberParams = z.object({ room: RoomId, userId: z.string().min(1).max(100) });
 const MessageParams = z.object({ room: RoomId, id: z.string().min(1).max(64) });
+const AddMember = z.object({ userId: z.string().min(1).max(100), role: Role.default('member') });
+const OpenDm = z.object({ userId: z.string().min(1).max(100) });
+const ChannelView = z.object({
+  room: z.string(),
+  kind: z.enum(['channel', 'dm']),
+  visibility: z.enum(['public', 'private']),
+  topic: z.string(),
+  slowModeSeconds: z.number(),
+  createdAt: z.string(),
+});
 
-function channelView(row: ChannelRow) {
+function channelView(row: ChannelRow): z.infer<typeof ChannelView> {
   return {
     room: row.room_id,
     kind: row.kind,
@@ -57,106 +68,203 @@ export function channelRoutes(
     }
   };
 
-  app.post('/api/channels', (request, reply) =>
-    asCaller(request, reply, async (identity) => {
-      const body = parseOr400(reply, CreateChannel, request.body);
-      if (body === undefined) return reply;
-      return reply.code(201).send(channelView(await channels.create(identity, body)));
+  app.post(
+    '/api/channels',
+    doc({
+      summary: 'Create a channel; the caller owns it',
+      tags: ['channels'],
+      auth: true,
+      body: CreateChannel,
+      response: ChannelView,
+      status: 201,
     }),
+    (request, reply) =>
+      asCaller(request, reply, async (identity) => {
+        const body = parseOr400(reply, CreateChannel, request.body);
+        if (body === undefined) return reply;
+        return reply.code(201).send(channelView(await channels.create(identity, body)));
+      }),
   );
 
-  app.get('/api/channels', (request, reply) =>
-    asCaller(request, reply, async (identity) => ({
-      channels: (await channels.list(identity)).map((row) => ({
-        ...channelView(row),
-        members: row.members,
-        role: row.role,
+  app.get(
+    '/api/channels',
+    doc({
+      summary: 'Public channels, and the private ones and DMs the caller is in',
+      tags: ['channels'],
+      auth: true,
+      response: z.object({
+        channels: z.array(ChannelView.extend({ members: z.number(), role: z.string().nullable() })),
+      }),
+    }),
+    (request, reply) =>
+      asCaller(request, reply, async (identity) => ({
+        channels: (await channels.list(identity)).map((row) => ({
+          ...channelView(row),
+          members: row.members,
+          role: row.role,
+        })),
       })),
-    })),
   );
 
-  app.get('/api/channels/:room/members', (request, reply) =>
-    asCaller(request, reply, async (identity) => {
-      const params = parseOr400(reply, RoomParams, request.params);
-      if (params === undefined) return reply;
-      return { members: await channels.members(identity, params.room) };
+  app.get(
+    '/api/channels/:room/members',
+    doc({
+      summary: 'Members of a channel the caller is in',
+      tags: ['channels'],
+      auth: true,
+      params: RoomParams,
+      response: z.object({
+        members: z.array(z.object({ userId: z.string(), role: Role, addedAt: z.number() })),
+      }),
     }),
+    (request, reply) =>
+      asCaller(request, reply, async (identity) => {
+        const params = parseOr400(reply, RoomParams, request.params);
+        if (params === undefined) return reply;
+        return { members: await channels.members(identity, params.room) };
+      }),
   );
 
-  app.post('/api/channels/:room/members', (request, reply) =>
-    asCaller(request, reply, async (identity) => {
-      const params = parseOr400(reply, RoomParams, request.params);
-      const body =
-        params &&
-        parseOr400(
+  app.post(
+    '/api/channels/:room/members',
+    doc({
+      summary: 'Add a member (moderators; roles above member: owners)',
+      tags: ['channels'],
+      auth: true,
+      params: RoomParams,
+      body: AddMember,
+      response: null,
+    }),
+    (request, reply) =>
+      asCaller(request, reply, async (identity) => {
+        const params = parseOr400(reply, RoomParams, request.params);
+        const body =
+          params &&
+          parseOr400(
+            reply,
+            z.object({ userId: z.string().min(1).max(100), role: Role.default('member') }),
+            request.body,
+          );
+        if (params === undefined || body === undefined) return reply;
+        await channels.addMember(identity, params.room, body.userId, body.role);
+        return reply.code(204).send();
+      }),
+  );
+
+  app.patch(
+    '/api/channels/:room/members/:userId',
+    doc({
+      summary: 'Change a member’s role (owners)',
+      tags: ['channels'],
+      auth: true,
+      params: MemberParams,
+      body: z.object({ role: Role }),
+      response: null,
+    }),
+    (request, reply) =>
+      asCaller(request, reply, async (identity) => {
+        const params = parseOr400(reply, MemberParams, request.params);
+        const body = params && parseOr400(reply, z.object({ role: Role }), request.body);
+        if (params === undefined || body === undefined) return reply;
+        await channels.setRole(identity, params.room, params.userId, body.role);
+        return reply.code(204).send();
+      }),
+  );
+
+  app.delete(
+    '/api/channels/:room/members/:userId',
+    doc({
+      summary: 'Remove a member (or leave); their sockets leave the room at once',
+      tags: ['channels'],
+      auth: true,
+      params: MemberParams,
+      response: null,
+    }),
+    (request, reply) =>
+      asCaller(request, reply, async (identity) => {
+        const params = parseOr400(reply, MemberParams, request.params);
+        if (params === undefined) return reply;
+        await channels.removeMember(identity, params.room, params.userId);
+        return reply.code(204).send();
+      }),
+  );
+
+  app.post(
+    '/api/dms',
+    doc({
+      summary: 'Open (or find) the DM room with a user',
+      tags: ['channels'],
+      auth: true,
+      body: OpenDm,
+      response: z.object({ room: z.string() }),
+    }),
+    (request, reply) =>
+      asCaller(request, reply, async (identity) => {
+        const body = parseOr400(
           reply,
-          z.object({ userId: z.string().min(1).max(100), role: Role.default('member') }),
+          z.object({ userId: z.string().min(1).max(100) }),
           request.body,
         );
-      if (params === undefined || body === undefined) return reply;
-      await channels.addMember(identity, params.room, body.userId, body.role);
-      return reply.code(204).send();
-    }),
+        if (body === undefined) return reply;
+        return { room: await channels.openDm(identity, body.userId) };
+      }),
   );
 
-  app.patch('/api/channels/:room/members/:userId', (request, reply) =>
-    asCaller(request, reply, async (identity) => {
-      const params = parseOr400(reply, MemberParams, request.params);
-      const body = params && parseOr400(reply, z.object({ role: Role }), request.body);
-      if (params === undefined || body === undefined) return reply;
-      await channels.setRole(identity, params.room, params.userId, body.role);
-      return reply.code(204).send();
+  app.post(
+    '/api/rooms/:room/moderation',
+    doc({
+      summary:
+        'A moderation action: the WebSocket frame’s body without room (delete, mute, unmute, kick, ban, unban, slow_mode)',
+      tags: ['moderation'],
+      auth: true,
+      params: RoomParams,
+      body: ModerationFrame,
+      response: null,
     }),
+    (request, reply) =>
+      asCaller(request, reply, async (identity) => {
+        const params = parseOr400(reply, RoomParams, request.params);
+        const frame =
+          params &&
+          parseOr400(reply, ModerationFrame, { ...(request.body as object), room: params.room });
+        if (params === undefined || frame === undefined) return reply;
+        await moderation.apply(identity, frame);
+        return reply.code(204).send();
+      }),
   );
 
-  app.delete('/api/channels/:room/members/:userId', (request, reply) =>
-    asCaller(request, reply, async (identity) => {
-      const params = parseOr400(reply, MemberParams, request.params);
-      if (params === undefined) return reply;
-      await channels.removeMember(identity, params.room, params.userId);
-      return reply.code(204).send();
+  app.delete(
+    '/api/rooms/:room/messages/:id',
+    doc({
+      summary: 'Delete a message (its author, or a moderator)',
+      tags: ['moderation'],
+      auth: true,
+      params: MessageParams,
+      response: null,
     }),
+    (request, reply) =>
+      asCaller(request, reply, async (identity) => {
+        const params = parseOr400(reply, MessageParams, request.params);
+        if (params === undefined) return reply;
+        await moderation.apply(identity, { type: 'delete', room: params.room, id: params.id });
+        return reply.code(204).send();
+      }),
   );
 
-  app.post('/api/dms', (request, reply) =>
-    asCaller(request, reply, async (identity) => {
-      const body = parseOr400(
-        reply,
-        z.object({ userId: z.string().min(1).max(100) }),
-        request.body,
-      );
-      if (body === undefined) return reply;
-      return { room: await channels.openDm(identity, body.userId) };
+  app.get(
+    '/api/rooms/:room/audit',
+    doc({
+      summary: 'The room’s moderation log, newest first (moderators)',
+      tags: ['moderation'],
+      auth: true,
+      params: RoomParams,
     }),
-  );
-
-  app.post('/api/rooms/:room/moderation', (request, reply) =>
-    asCaller(request, reply, async (identity) => {
-      const params = parseOr400(reply, RoomParams, request.params);
-      const frame =
-        params &&
-        parseOr400(reply, ModerationFrame, { ...(request.body as object), room: params.room });
-      if (params === undefined || frame === undefined) return reply;
-      await moderation.apply(identity, frame);
-      return reply.code(204).send();
-    }),
-  );
-
-  app.delete('/api/rooms/:room/messages/:id', (request, reply) =>
-    asCaller(request, reply, async (identity) => {
-      const params = parseOr400(reply, MessageParams, request.params);
-      if (params === undefined) return reply;
-      await moderation.apply(identity, { type: 'delete', room: params.room, id: params.id });
-      return reply.code(204).send();
-    }),
-  );
-
-  app.get('/api/rooms/:room/audit', (request, reply) =>
-    asCaller(request, reply, async (identity) => {
-      const params = parseOr400(reply, RoomParams, request.params);
-      if (params === undefined) return reply;
-      await moderation.requireRank(identity.user, params.room, 'moderator');
-      return { entries: await moderation.auditLog(params.room) };
-    }),
+    (request, reply) =>
+      asCaller(request, reply, async (identity) => {
+        const params = parseOr400(reply, RoomParams, request.params);
+        if (params === undefined) return reply;
+        await moderation.requireRank(identity.user, params.room, 'moderator');
+        return { entries: await moderation.auditLog(params.room) };
+      }),
   );
 }

@@ -3,10 +3,11 @@ import {
   ErrorCode,
   GuestRequest,
   LoginRequest,
-  type MeResponse,
+  MeResponse,
   RefreshRequest,
   RegisterRequest,
-  type TokenResponse,
+  SessionResponse,
+  TokenResponse,
 } from '@hubbub/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { uuidv7 } from 'uuidv7';
@@ -17,6 +18,7 @@ import { AuthError, type AuthService } from '../auth/service.js';
 import { TokenError, type TokenService } from '../auth/tokens.js';
 import { KeyedLimiter } from '../gateway/rate-limit.js';
 import { parseOr400, sendError } from './errors.js';
+import { doc } from './openapi.js';
 
 export interface AuthRouteOptions {
   tokens: TokenService;
@@ -89,71 +91,131 @@ export function authRoutes(app: FastifyInstance, options: AuthRouteOptions): voi
     }
   };
 
-  app.post('/api/auth/guest', async (request, reply) => {
-    if (!options.guestAccess)
-      return sendError(reply, ErrorCode.forbidden, 'guest access is disabled here');
-    const body = parseOr400(reply, GuestRequest, request.body);
-    if (body === undefined) return reply;
-    const user = { id: uuidv7(), name: body.username };
-    const issued = await options.tokens.issueGuest(user);
-    return { ...issued, user } satisfies TokenResponse;
-  });
+  app.post(
+    '/api/auth/guest',
+    doc({
+      summary: 'A token for a guest (display name only)',
+      tags: ['auth'],
+      body: GuestRequest,
+      response: TokenResponse,
+    }),
+    async (request, reply) => {
+      if (!options.guestAccess)
+        return sendError(reply, ErrorCode.forbidden, 'guest access is disabled here');
+      const body = parseOr400(reply, GuestRequest, request.body);
+      if (body === undefined) return reply;
+      const user = { id: uuidv7(), name: body.username };
+      const issued = await options.tokens.issueGuest(user);
+      return { ...issued, user } satisfies TokenResponse;
+    },
+  );
 
-  app.post('/api/auth/register', async (request, reply) => {
-    if (!withinLimit(reply, perAddress, request.ip)) return reply;
-    const body = parseOr400(reply, RegisterRequest, request.body);
-    if (body === undefined) return reply;
-    const session = await refusing(reply, () => auth.register(body));
-    return reply.sent ? reply : reply.code(201).send(session);
-  });
+  app.post(
+    '/api/auth/register',
+    doc({
+      summary: 'Create an account and log in',
+      tags: ['auth'],
+      body: RegisterRequest,
+      response: SessionResponse,
+      status: 201,
+    }),
+    async (request, reply) => {
+      if (!withinLimit(reply, perAddress, request.ip)) return reply;
+      const body = parseOr400(reply, RegisterRequest, request.body);
+      if (body === undefined) return reply;
+      const session = await refusing(reply, () => auth.register(body));
+      return reply.sent ? reply : reply.code(201).send(session);
+    },
+  );
 
-  app.post('/api/auth/login', async (request, reply) => {
-    const body = parseOr400(reply, LoginRequest, request.body);
-    if (body === undefined) return reply;
-    if (
-      !withinLimit(reply, perAddress, request.ip) ||
-      !withinLimit(reply, perAccount, body.username)
-    ) {
-      request.log.warn({ username: body.username, address: request.ip }, 'login rate limit hit');
-      return reply;
-    }
-    return refusing(reply, () => auth.login(body.username, body.password));
-  });
+  app.post(
+    '/api/auth/login',
+    doc({
+      summary: 'Log in (limited per account and per address: 429 with Retry-After)',
+      tags: ['auth'],
+      body: LoginRequest,
+      response: SessionResponse,
+    }),
+    async (request, reply) => {
+      const body = parseOr400(reply, LoginRequest, request.body);
+      if (body === undefined) return reply;
+      if (
+        !withinLimit(reply, perAddress, request.ip) ||
+        !withinLimit(reply, perAccount, body.username)
+      ) {
+        request.log.warn({ username: body.username, address: request.ip }, 'login rate limit hit');
+        return reply;
+      }
+      return refusing(reply, () => auth.login(body.username, body.password));
+    },
+  );
 
-  app.post('/api/auth/refresh', async (request, reply) => {
-    if (!withinLimit(reply, perAddress, request.ip)) return reply;
-    const body = parseOr400(reply, RefreshRequest, request.body);
-    if (body === undefined) return reply;
-    return refusing(reply, () => auth.refresh(body.refreshToken));
-  });
+  app.post(
+    '/api/auth/refresh',
+    doc({
+      summary: 'Swap a refresh token for a new pair; a reused token revokes the session',
+      tags: ['auth'],
+      body: RefreshRequest,
+      response: SessionResponse,
+    }),
+    async (request, reply) => {
+      if (!withinLimit(reply, perAddress, request.ip)) return reply;
+      const body = parseOr400(reply, RefreshRequest, request.body);
+      if (body === undefined) return reply;
+      return refusing(reply, () => auth.refresh(body.refreshToken));
+    },
+  );
 
-  app.post('/api/auth/logout', async (request, reply) => {
-    const identity = await authenticateRequest(request, reply, authenticator);
-    if (identity === undefined) return reply;
-    await auth.logout(identity.user.id, identity.sessionId);
-    return reply.code(204).send();
-  });
+  app.post(
+    '/api/auth/logout',
+    doc({
+      summary: 'End this login session and close its sockets',
+      tags: ['auth'],
+      auth: true,
+      response: null,
+    }),
+    async (request, reply) => {
+      const identity = await authenticateRequest(request, reply, authenticator);
+      if (identity === undefined) return reply;
+      await auth.logout(identity.user.id, identity.sessionId);
+      return reply.code(204).send();
+    },
+  );
 
-  app.post('/api/auth/password', async (request, reply) => {
-    const identity = await authenticateRequest(request, reply, authenticator);
-    if (identity === undefined) return reply;
-    if (!withinLimit(reply, perAccount, `id:${identity.user.id}`)) return reply;
-    const body = parseOr400(reply, ChangePasswordRequest, request.body);
-    if (body === undefined) return reply;
-    return refusing(reply, () =>
-      auth.changePassword(identity.user.id, body.currentPassword, body.newPassword),
-    );
-  });
+  app.post(
+    '/api/auth/password',
+    doc({
+      summary: 'Change the password; ends every session and closes every socket',
+      tags: ['auth'],
+      auth: true,
+      body: ChangePasswordRequest,
+      response: SessionResponse,
+    }),
+    async (request, reply) => {
+      const identity = await authenticateRequest(request, reply, authenticator);
+      if (identity === undefined) return reply;
+      if (!withinLimit(reply, perAccount, `id:${identity.user.id}`)) return reply;
+      const body = parseOr400(reply, ChangePasswordRequest, request.body);
+      if (body === undefined) return reply;
+      return refusing(reply, () =>
+        auth.changePassword(identity.user.id, body.currentPassword, body.newPassword),
+      );
+    },
+  );
 
-  app.get('/api/me', async (request, reply) => {
-    const identity = await authenticateRequest(request, reply, authenticator);
-    if (identity === undefined) return reply;
-    const account =
-      identity.kind === 'user' ? await options.accounts.findById(identity.user.id) : undefined;
-    return {
-      user: identity.user,
-      kind: identity.kind,
-      username: account?.username ?? null,
-    } satisfies MeResponse;
-  });
+  app.get(
+    '/api/me',
+    doc({ summary: 'Who the token belongs to', tags: ['auth'], auth: true, response: MeResponse }),
+    async (request, reply) => {
+      const identity = await authenticateRequest(request, reply, authenticator);
+      if (identity === undefined) return reply;
+      const account =
+        identity.kind === 'user' ? await options.accounts.findById(identity.user.id) : undefined;
+      return {
+        user: identity.user,
+        kind: identity.kind,
+        username: account?.username ?? null,
+      } satisfies MeResponse;
+    },
+  );
 }

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { MessageStore } from '../store/port.js';
+import { doc } from './openapi.js';
 
 /**
  * Liveness says the process serves HTTP; readiness says it can do its job: migrations ran
@@ -10,15 +12,28 @@ export function healthRoutes(
   store: MessageStore,
   isDraining: () => boolean,
 ): void {
-  app.get('/health', async () => ({ status: 'ok' }));
-  app.get('/ready', async (_request, reply) => {
-    if (isDraining()) return reply.code(503).send({ status: 'draining' });
-    try {
-      await store.ping();
-      return { status: 'ready', store: 'ok' };
-    } catch (error) {
-      reply.log.warn({ err: error }, 'store not reachable');
-      return reply.code(503).send({ status: 'unavailable', store: 'unreachable' });
-    }
-  });
+  app.get(
+    '/health',
+    doc({ summary: 'Liveness', tags: ['health'], response: z.object({ status: z.literal('ok') }) }),
+    async () => ({ status: 'ok' }),
+  );
+  app.get(
+    '/ready',
+    doc({
+      summary:
+        'Readiness: migrations done and the store answers (503 while draining or unreachable)',
+      tags: ['health'],
+      response: z.object({ status: z.string(), store: z.string() }),
+    }),
+    async (_request, reply) => {
+      if (isDraining()) return reply.code(503).send({ status: 'draining' });
+      try {
+        await store.ping();
+        return { status: 'ready', store: 'ok' };
+      } catch (error) {
+        reply.log.warn({ err: error }, 'store not reachable');
+        return reply.code(503).send({ status: 'unavailable', store: 'unreachable' });
+      }
+    },
+  );
 }
