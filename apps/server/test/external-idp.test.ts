@@ -133,6 +133,32 @@ describe('external identity provider (JWKS)', () => {
     expect((await socket.closed).code).toBe(CloseCode.authFailed);
   });
 
+  test('keys named inside the token (jwk, jku, x5u headers) are never used', async () => {
+    await using server = await startServer({ env: env() });
+    const attacker = await signingKey('rsa-1', 'RS256');
+    const base = () =>
+      new SignJWT({ name: 'Mallory' })
+        .setSubject('user_2abc')
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('10m');
+    const embedded = await base()
+      .setProtectedHeader({ alg: 'RS256', kid: rsa.kid, jwk: attacker.publicJwk })
+      .sign(attacker.privateKey);
+    const pointed = await base()
+      .setProtectedHeader({
+        alg: 'RS256',
+        kid: 'evil',
+        jku: `${provider.url}?evil`,
+        x5u: 'http://127.0.0.1:1/cert',
+      })
+      .sign(attacker.privateKey);
+    for (const token of [embedded, pointed]) {
+      expect((await get(server, '/api/me', token)).status).toBe(401);
+    }
+  });
+
   test('without the provider configured, its tokens are not accepted at all', async () => {
     await using server = await startServer();
     const { status } = await get(server, '/api/me', await provider.sign(rsa));

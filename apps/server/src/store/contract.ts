@@ -172,6 +172,35 @@ export function messageStoreContract(name: string, open: () => Promise<StoreHarn
       expect((await store.roomMessages('big', { after: 0, limit: 2000 })).length).toBe(1200);
     });
 
+    test('redact keeps the seq and leaves a tombstone everywhere the message is read', async () => {
+      const { store } = await start();
+      const original = range(1, 3).map((seq) => message('r', seq));
+      await store.insertMessages(original);
+      const target = original[1]!;
+      const tombstone = await store.redact('r', target.id);
+      expect(tombstone).toMatchObject({
+        seq: 2,
+        id: target.id,
+        content: '',
+        deleted: true,
+        user: target.user,
+      });
+      expect(await store.redact('r', target.id)).toEqual(tombstone);
+      expect(await store.findMessage('r', target.id)).toEqual(tombstone);
+      const rows = await store.roomMessages('r', { limit: 10 });
+      expect(rows.map((m) => [m.seq, m.content])).toEqual([
+        [1, original[0]!.content],
+        [2, ''],
+        [3, original[2]!.content],
+      ]);
+      expect(await store.redact('r', 'no-such-id')).toBeUndefined();
+      expect(await store.redact('other-room', original[0]!.id)).toBeUndefined();
+      expect(await store.findMessage('r', original[0]!.id)).toMatchObject({
+        content: original[0]!.content,
+      });
+      expect((await store.findMessage('r', original[0]!.id))?.deleted).toBeUndefined();
+    });
+
     test('committed rows survive closing and reopening', async () => {
       const harness = await start();
       const head = await harness.store.openRoom('r');
