@@ -83,11 +83,13 @@ export class RoomAccess implements RoomGuard {
   /** Read access: history and resume. No side effects. */
   async canRead(identity: Identity, roomId: RoomId): Promise<Refusal | undefined> {
     const room = await this.room(roomId);
+    // Open rooms have no rules and no moderators, hence no sanctions: a crowd joining an
+    // event room costs no per-user lookups and no per-user memory.
+    if (room.channel === null) return undefined;
     const user = await this.user(room, roomId, identity.user.id);
     const ban = active(user.sanctions, 'ban', Date.now());
     if (ban !== undefined)
       return { code: ErrorCode.banned, message: `banned from this room ${until(ban)}` };
-    if (room.channel === null) return undefined;
     if (identity.kind === 'guest')
       return { code: ErrorCode.forbidden, message: 'guests may only join open rooms' };
     if (room.channel.visibility === 'public') return undefined;
@@ -100,9 +102,10 @@ export class RoomAccess implements RoomGuard {
     const refusal = await this.canRead(identity, roomId);
     if (refusal !== undefined) return refusal;
     const room = await this.room(roomId);
+    if (room.channel === null) return undefined;
     const user = await this.user(room, roomId, identity.user.id);
     // Joining a public channel makes you a member of it, as in Slack.
-    if (room.channel?.visibility === 'public' && user.role === undefined) {
+    if (room.channel.visibility === 'public' && user.role === undefined) {
       await this.store.setMember(roomId, identity.user.id, 'member');
       user.role = 'member';
     }
@@ -112,6 +115,7 @@ export class RoomAccess implements RoomGuard {
   checkSend(identity: Identity, roomId: RoomId, now: number): Refusal | undefined {
     // Sends follow a join, and the join loaded this; a miss means the rules changed under us.
     const state = this.loaded.get(roomId);
+    if (state?.channel === null) return undefined;
     const user = state?.users.get(identity.user.id);
     if (state === undefined || user === undefined)
       return { code: ErrorCode.notInRoom, message: 'join the room again' };
@@ -121,14 +125,10 @@ export class RoomAccess implements RoomGuard {
     const mute = active(user.sanctions, 'mute', now);
     if (mute !== undefined)
       return { code: ErrorCode.muted, message: `muted in this room ${until(mute)}` };
-    if (
-      state.channel !== null &&
-      state.channel.visibility === 'private' &&
-      user.role === undefined
-    ) {
+    if (state.channel.visibility === 'private' && user.role === undefined) {
       return { code: ErrorCode.forbidden, message: 'not a member of this room' };
     }
-    const slow = state.channel?.slow_mode_seconds ?? 0;
+    const slow = state.channel.slow_mode_seconds;
     const exempt = user.role !== undefined && rank[user.role] >= rank.moderator;
     if (slow > 0 && !exempt && now - user.lastSentAt < slow * 1000) {
       const wait = Math.ceil((slow * 1000 - (now - user.lastSentAt)) / 1000);
