@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /**
@@ -11,6 +12,11 @@ const schema = z.object({
   PORT: int(0, 65_535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** The built web app to serve at /; the repo's own build by default. */
+  WEB_DIR: z
+    .string()
+    .min(1)
+    .default(fileURLToPath(new URL('../../web/dist', import.meta.url))),
   /** Set to use PostgreSQL instead of the embedded SQLite file. */
   DATABASE_URL: z
     .string()
@@ -65,6 +71,7 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  webDir: string;
   databaseUrl: string | undefined;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   /** `'*'` or exact origins; empty array means "the server's own origin". */
@@ -138,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: c.PORT,
     host: c.HOST,
     dataDir: c.DATA_DIR,
+    webDir: c.WEB_DIR,
     databaseUrl: c.DATABASE_URL,
     sqliteSynchronous: c.SQLITE_SYNCHRONOUS,
     allowedOrigins: parseOrigins(c.ALLOWED_ORIGINS),

@@ -20,6 +20,7 @@ import { installErrorHandlers } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { historyRoutes } from './http/history.js';
 import { registerOpenApi } from './http/openapi.js';
+import { webRoutes } from './http/web.js';
 import { Rooms } from './rooms/rooms.js';
 import type { MessageStore } from './store/port.js';
 
@@ -103,6 +104,10 @@ export class HubbubNode {
       rateLimit: config.rateLimit,
     });
     this.app.addHook('onRoute', (route) => {
+      // The API surface, without the document itself.
+      const api =
+        route.url.startsWith('/api/') || route.url === '/health' || route.url === '/ready';
+      if (!api || route.url === '/api/docs') return;
       for (const method of [route.method].flat()) {
         if (method !== 'HEAD' && method !== 'OPTIONS')
           this.routeList.push(`${method} ${route.url}`);
@@ -125,6 +130,7 @@ export class HubbubNode {
       );
       channelRoutes(api, { authenticator, channels: this.channels, moderation });
       api.get('/api/docs', { schema: { hide: true } }, async () => this.app.swagger());
+      webRoutes(api, config.webDir);
     });
     this.gateway.attach(this.app.server);
   }
@@ -143,8 +149,8 @@ export class HubbubNode {
     return this.gateway.size;
   }
 
-  /** Every HTTP route, as `METHOD /path` (for the test that keeps the API document complete). */
-  get routes(): readonly string[] {
+  /** Every API route, as `METHOD /path` (for the test that keeps the API document complete). */
+  get apiRoutes(): readonly string[] {
     return this.routeList;
   }
 

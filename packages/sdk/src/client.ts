@@ -9,6 +9,7 @@ import {
   type JoinedFrame,
   type LeftFrame,
   type ModeratedFrame,
+  type ModerationFrame,
   type ReadyFrame,
   type ResetFrame,
   type RoomId,
@@ -41,6 +42,10 @@ export interface ClientEvents {
   /** The server could not replay what was missed: refetch the room's history over REST. */
   reset: ResetFrame;
   state: ClientState;
+  /** A send was refused for now (rate limit, storage busy) and will be retried with the same cid. */
+  throttled: HubbubError;
+  /** A reconnect is scheduled after `delayMs` (attempt counts from 0 since the last ready). */
+  reconnecting: { delayMs: number; attempt: number };
   /** A moderation notice in a joined room (a deleted message, a mute, slow mode, …). */
   moderated: ModeratedFrame;
   /** The server took this client out of a room (`reason` kicked, banned or removed): it is not resumed. */
@@ -210,6 +215,16 @@ export class HubbubClient {
     return iterator;
   }
 
+  /**
+   * A moderation action (delete, mute, kick, ban, slow mode…). The room sees a `moderated`
+   * notice when it is done; a refusal arrives as an 'error' event whose ref is the action.
+   */
+  moderate(frame: ModerationFrame): void {
+    if (this.current === 'ready') this.write(frame);
+    else
+      this.events.emit('error', new HubbubError(ErrorCode.unavailable, 'not connected; try again'));
+  }
+
   /** Round trip through the server (`ping` → `pong`). */
   ping(): Promise<void> {
     return new Promise((resolve) => {
@@ -317,6 +332,7 @@ export class HubbubClient {
     if (this.current === 'closed') return;
     this.setState('reconnecting');
     const delay = backoffDelay(this.attempt, this.options.backoff);
+    this.events.emit('reconnecting', { delayMs: delay, attempt: this.attempt });
     this.attempt += 1;
     this.reconnectTimer = setTimeout(() => void this.open(), delay);
   }
@@ -475,6 +491,7 @@ export class HubbubClient {
       clearTimeout(pending.timer);
       if (retryableCodes.has(frame.code)) {
         // Same cid later: the server answers a duplicate with the original ack.
+        this.events.emit('throttled', error);
         pending.retries += 1;
         pending.timer = setTimeout(() => {
           if (this.current === 'ready' && this.pending.has(pending.frame.cid))

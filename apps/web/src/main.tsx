@@ -1,0 +1,17 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { Toaster } from 'sonner';
+import { App } from './App.js';
+import './styles.css';
+
+const queries = new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 10_000 } } });
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <QueryClientProvider client={queries}>
+      <App />
+      <Toaster theme="dark" position="top-center" richColors closeButton />
+    </QueryClientProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,93 @@
+import type { ChatMessage } from '@hubbub/protocol';
+
+/** One line of a room's timeline: a stored message, or one of ours still on its way. */
+export type Entry =
+  | { kind: 'message'; key: string; message: ChatMessage }
+  | {
+      kind: 'pending';
+      key: string;
+      cid: string;
+      content: string;
+      user: { id: string; name: string };
+      /** Set once the server acknowledged it: the id its message will arrive with. */
+      ackedId: string | undefined;
+      failed: string | undefined;
+    };
+
+export interface Timeline {
+  /** Stored messages by seq, ascending, each seq once. */
+  messages: ChatMessage[];
+  /** Our unacknowledged sends, in the order they were made. */
+  pending: Array<Extract<Entry, { kind: 'pending' }>>;
+}
+
+export const emptyTimeline: Timeline = { messages: [], pending: [] };
+
+/**
+ * Adds messages (live, replayed or from history pages, in any order) keeping one entry per
+ * seq in ascending order. A later copy of the same seq (a tombstone) replaces the earlier.
+ */
+export function mergeMessages(timeline: Timeline, incoming: readonly ChatMessage[]): Timeline {
+  if (incoming.length === 0) return timeline;
+  const bySeq = new Map(timeline.messages.map((m) => [m.seq, m]));
+  for (const message of incoming) bySeq.set(message.seq, message);
+  const messages = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  // A pending send whose message has arrived is no longer pending.
+  const arrived = new Set(incoming.map((m) => m.id));
+  return {
+    messages,
+    pending: timeline.pending.filter((p) => p.ackedId === undefined || !arrived.has(p.ackedId)),
+  };
+}
+
+export function addPending(
+  timeline: Timeline,
+  entry: { cid: string; content: string; user: { id: string; name: string } },
+): Timeline {
+  return {
+    ...timeline,
+    pending: [
+      ...timeline.pending,
+      { kind: 'pending', key: `p:${entry.cid}`, ackedId: undefined, failed: undefined, ...entry },
+    ],
+  };
+}
+
+/**
+ * The server acknowledged `cid` as message `messageId`: the line turns solid, and goes away
+ * as soon as the message itself is in the timeline (it may already be).
+ */
+export function settlePending(timeline: Timeline, cid: string, messageId: string): Timeline {
+  if (timeline.messages.some((m) => m.id === messageId)) {
+    return { ...timeline, pending: timeline.pending.filter((p) => p.cid !== cid) };
+  }
+  return {
+    ...timeline,
+    pending: timeline.pending.map((p) =>
+      p.cid === cid ? { ...p, ackedId: messageId, failed: undefined } : p,
+    ),
+  };
+}
+
+export function failPending(timeline: Timeline, cid: string, reason: string): Timeline {
+  return {
+    ...timeline,
+    pending: timeline.pending.map((p) => (p.cid === cid ? { ...p, failed: reason } : p)),
+  };
+}
+
+export function dropPending(timeline: Timeline, cid: string): Timeline {
+  return { ...timeline, pending: timeline.pending.filter((p) => p.cid !== cid) };
+}
+
+/** What the list renders: stored messages, then our pending ones. */
+export function entries(timeline: Timeline): Entry[] {
+  return [
+    ...timeline.messages.map((message) => ({
+      kind: 'message' as const,
+      key: `m:${message.seq}`,
+      message,
+    })),
+    ...timeline.pending,
+  ];
+}

@@ -1,0 +1,196 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { requireService, startServer, type TestServer } from '@hubbub/testing';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+const shots = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
+const webBuilt = existsSync(fileURLToPath(new URL('../dist/index.html', import.meta.url)));
+const enabled = requireService(
+  'the browser',
+  !existsSync(CHROMIUM)
+    ? { ok: false, reason: `${CHROMIUM} is missing (apt-get install chromium)` }
+    : !webBuilt
+      ? { ok: false, reason: 'apps/web/dist is missing (npm run build)' }
+      : { ok: true },
+);
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+let browser: Browser;
+beforeAll(async () => {
+  if (!enabled) return;
+  mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-dev-shm-usage',
+    ],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function open(
+  server: TestServer,
+  viewport = { width: 1280, height: 800 },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  await page.goto(server.httpUrl);
+  return { context, page };
+}
+
+async function signUp(page: Page, username: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Sign up' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText('Connected').waitFor();
+}
+
+async function openRoom(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name }).click();
+  await page.getByRole('heading', { name }).waitFor();
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.getByLabel('Message', { exact: true }).press('Enter');
+}
+
+/** Waits until the page shows `text` as a stored message (not just our pending copy). */
+async function seen(page: Page, text: string): Promise<void> {
+  await page.getByTestId('message').filter({ hasText: text }).first().waitFor({ timeout: 20_000 });
+}
+
+/** The contents of the messages the page shows, in order. */
+async function shown(page: Page): Promise<string[]> {
+  return page.getByTestId('message').evaluateAll((rows) =>
+    rows
+      .map((row) => ({
+        seq: Number((row as HTMLElement).dataset.seq),
+        author: row.querySelector('button, span')?.textContent ?? '',
+        content: row.querySelector('[data-content]')?.textContent?.trim() ?? '',
+      }))
+      .sort((a, b) => a.seq - b.seq)
+      .map((row) => `${row.seq}:${row.author}:${row.content}`),
+  );
+}
+
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run(): Promise<{ violations: Array<{ id: string; impact: string | null }> }> };
+      }
+    ).axe;
+    return (await axe.run()).violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => v.id);
+}
+
+describe.runIf(enabled)('the web app in Chromium', { timeout: 60_000 }, () => {
+  test('two people sign up and chat in a channel and a DM; the session survives a reload', async () => {
+    await using server = await startServer();
+    const alice = await open(server);
+    const bob = await open(server);
+    await signUp(alice.page, 'alice');
+    await signUp(bob.page, 'bob');
+    await openRoom(alice.page, '#general');
+    await openRoom(bob.page, '#general');
+    await say(alice.page, 'hello from alice');
+    await seen(bob.page, 'hello from alice');
+    await say(bob.page, 'hi alice');
+    await seen(alice.page, 'hi alice');
+    expect(await shown(alice.page)).toEqual(['1:alice:hello from alice', '2:bob:hi alice']);
+    await alice.page.screenshot({ path: join(shots, 'channel-desktop.png') });
+    expect(await accessibilityViolations(alice.page)).toEqual([]);
+
+    // Bob opens a DM by clicking Alice's name; Alice reloads and finds it in her list.
+    await bob.page.getByRole('button', { name: 'alice', exact: true }).first().click();
+    await bob.page.getByRole('heading', { name: 'Direct message' }).waitFor();
+    await say(bob.page, 'just between us');
+    await seen(bob.page, 'just between us');
+    await alice.page.reload();
+    await alice.page.getByText('Connected').waitFor();
+    await openRoom(alice.page, 'Direct message');
+    await seen(alice.page, 'just between us');
+    await alice.context.close();
+    await bob.context.close();
+  });
+
+  test('a guest joins global; the page looks right on a phone and passes an accessibility check', async () => {
+    await using server = await startServer();
+    const { context, page } = await open(server, { width: 390, height: 844 });
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(shots, 'welcome-mobile.png') });
+    await page.getByRole('tab', { name: 'Guest' }).click();
+    await page.getByLabel('Display name').fill('Visitor');
+    await page.getByRole('button', { name: 'Join as guest' }).click();
+    await page.getByText('Connected').waitFor();
+    await say(page, 'hello crowd');
+    await seen(page, 'hello crowd');
+    expect(await shown(page)).toEqual(['1:Visitor:hello crowd']);
+    await page.screenshot({ path: join(shots, 'global-mobile.png') });
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  test('the server restarts mid-conversation: both pages recover and show every message once, in order', async () => {
+    await using server = await startServer();
+    const alice = await open(server);
+    const bob = await open(server);
+    await signUp(alice.page, 'alice');
+    await signUp(bob.page, 'bob');
+    await openRoom(alice.page, '#general');
+    await openRoom(bob.page, '#general');
+    await say(alice.page, 'before');
+    await seen(bob.page, 'before');
+
+    await server.restart();
+    await alice.page.getByText('Connected').waitFor({ timeout: 20_000 });
+    await bob.page.getByText('Connected').waitFor({ timeout: 20_000 });
+    await say(alice.page, 'after one');
+    await say(bob.page, 'after two');
+    for (const { page } of [alice, bob]) {
+      await seen(page, 'after two');
+      await seen(page, 'after one');
+      const rows = await shown(page);
+      expect(rows.map((r) => r.split(':')[0])).toEqual(['1', '2', '3']);
+      expect(rows.join('|')).toMatch(
+        /^1:alice:before\|2:\w+:after (one|two)\|3:\w+:after (one|two)$/,
+      );
+    }
+    await alice.context.close();
+    await bob.context.close();
+  });
+
+  test('a rate-limit refusal shows a toast that explains it', async () => {
+    await using server = await startServer({
+      env: { RATE_LIMIT_PER_SECOND: '0.5', RATE_LIMIT_BURST: '2' },
+    });
+    const { context, page } = await open(server);
+    await page.getByRole('tab', { name: 'Guest' }).click();
+    await page.getByLabel('Display name').fill('Spammer');
+    await page.getByRole('button', { name: 'Join as guest' }).click();
+    await page.getByText('Connected').waitFor();
+    for (let i = 0; i < 4; i++) await say(page, `spam ${i}`);
+    await page.getByText('You are sending too fast').first().waitFor();
+    await page.screenshot({ path: join(shots, 'rate-limited-desktop.png') });
+    await context.close();
+  });
+});
