@@ -147,6 +147,16 @@ describe.runIf(enabled)('the web app in Chromium', { timeout: 60_000 }, () => {
     expect(await shown(page)).toEqual(['1:Visitor:hello crowd']);
     await page.screenshot({ path: join(shots, 'global-mobile.png') });
     expect(await accessibilityViolations(page)).toEqual([]);
+
+    // Installable: a manifest with icons, and a service worker that has taken over.
+    const manifest = await (await fetch(`${server.httpUrl}/manifest.webmanifest`)).json();
+    expect(manifest).toMatchObject({ name: 'Hubbub', display: 'standalone' });
+    expect(manifest.icons.map((icon: { sizes: string }) => icon.sizes)).toEqual(
+      expect.arrayContaining(['192x192', '512x512']),
+    );
+    expect(
+      await page.evaluate(async () => Boolean((await navigator.serviceWorker.ready).active)),
+    ).toBe(true);
     await context.close();
   });
 
