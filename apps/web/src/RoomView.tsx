@@ -228,31 +228,24 @@ function Line({
           >
             Delete
           </button>
-          {moderator && !mine && (
-            <>
+          {moderator &&
+            !mine &&
+            (
+              [
+                ['Mute 10m', { type: 'mute', room, user: message.user.id, seconds: 600 }],
+                ['Kick', { type: 'kick', room, user: message.user.id }],
+                ['Ban', { type: 'ban', room, user: message.user.id }],
+              ] as const
+            ).map(([label, frame]) => (
               <button
+                key={label}
                 type="button"
                 className="rounded px-1 hover:bg-slate-800"
-                onClick={() => act({ type: 'mute', room, user: message.user.id, seconds: 600 })}
+                onClick={() => act(frame)}
               >
-                Mute 10m
+                {label}
               </button>
-              <button
-                type="button"
-                className="rounded px-1 hover:bg-slate-800"
-                onClick={() => act({ type: 'kick', room, user: message.user.id })}
-              >
-                Kick
-              </button>
-              <button
-                type="button"
-                className="rounded px-1 hover:bg-slate-800"
-                onClick={() => act({ type: 'ban', room, user: message.user.id })}
-              >
-                Ban
-              </button>
-            </>
-          )}
+            ))}
         </div>
       )}
     </div>

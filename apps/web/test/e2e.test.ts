@@ -59,6 +59,17 @@ async function signUp(page: Page, username: string): Promise<void> {
   await page.getByText('Connected').waitFor();
 }
 
+/** Alice and Bob, signed up in two browser contexts, both in #general. */
+async function twoInGeneral(server: TestServer) {
+  const alice = await open(server);
+  const bob = await open(server);
+  await signUp(alice.page, 'alice');
+  await signUp(bob.page, 'bob');
+  await openRoom(alice.page, '#general');
+  await openRoom(bob.page, '#general');
+  return { alice, bob };
+}
+
 async function openRoom(page: Page, name: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name }).click();
   await page.getByRole('heading', { name }).waitFor();
@@ -106,12 +117,7 @@ async function accessibilityViolations(page: Page): Promise<string[]> {
 describe.runIf(enabled)('the web app in Chromium', { timeout: 60_000 }, () => {
   test('two people sign up and chat in a channel and a DM; the session survives a reload', async () => {
     await using server = await startServer();
-    const alice = await open(server);
-    const bob = await open(server);
-    await signUp(alice.page, 'alice');
-    await signUp(bob.page, 'bob');
-    await openRoom(alice.page, '#general');
-    await openRoom(bob.page, '#general');
+    const { alice, bob } = await twoInGeneral(server);
     await say(alice.page, 'hello from alice');
     await seen(bob.page, 'hello from alice');
     await say(bob.page, 'hi alice');
@@ -162,12 +168,7 @@ describe.runIf(enabled)('the web app in Chromium', { timeout: 60_000 }, () => {
 
   test('the server restarts mid-conversation: both pages recover and show every message once, in order', async () => {
     await using server = await startServer();
-    const alice = await open(server);
-    const bob = await open(server);
-    await signUp(alice.page, 'alice');
-    await signUp(bob.page, 'bob');
-    await openRoom(alice.page, '#general');
-    await openRoom(bob.page, '#general');
+    const { alice, bob } = await twoInGeneral(server);
     await say(alice.page, 'before');
     await seen(bob.page, 'before');
 

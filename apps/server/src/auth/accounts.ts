@@ -65,13 +65,7 @@ export class AccountStore {
 
   /** The local user behind a provider's subject, created on first sight. */
   async userForExternal(issuer: string, subject: string, name: string): Promise<UserRow> {
-    const linked = await this.db
-      .selectFrom('external_identities')
-      .innerJoin('users', 'users.id', 'external_identities.user_id')
-      .selectAll('users')
-      .where('issuer', '=', issuer)
-      .where('subject', '=', subject)
-      .executeTakeFirst();
+    const linked = await this.userForExternalLinked(issuer, subject);
     if (linked !== undefined) return linked;
     const now = Date.now();
     const user: UserRow = {
