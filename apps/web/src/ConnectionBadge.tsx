@@ -39,6 +39,7 @@ export function ConnectionBadge({ store }: { store: ChatStore }) {
     <output
       aria-live="polite"
       data-state={status.state}
+      data-session={status.session}
       className={`rounded-full px-2 py-0.5 text-xs ${tone}`}
     >
       {text}

@@ -13,6 +13,8 @@ import {
 
 export interface Connection {
   state: ClientState;
+  /** The server's id for the current session; a new one after every reconnect. */
+  session: string | undefined;
   /** When reconnecting: the moment the next attempt starts. */
   retryAt: number | undefined;
 }
@@ -34,7 +36,7 @@ const explain: Record<string, string> = {
 export class ChatStore {
   readonly client: HubbubClient;
   private timelines = new Map<RoomId, Timeline>();
-  private connection: Connection = { state: 'connecting', retryAt: undefined };
+  private connection: Connection = { state: 'connecting', session: undefined, retryAt: undefined };
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -46,13 +48,22 @@ export class ChatStore {
     this.client.on('message', (message) => this.merge(message.room, [message]));
     this.client.on('state', (state) => {
       this.connection = {
+        ...this.connection,
         state,
         retryAt: state === 'reconnecting' ? this.connection.retryAt : undefined,
       };
       this.changed();
     });
     this.client.on('reconnecting', ({ delayMs }) => {
-      this.connection = { state: 'reconnecting', retryAt: Date.now() + delayMs };
+      this.connection = {
+        ...this.connection,
+        state: 'reconnecting',
+        retryAt: Date.now() + delayMs,
+      };
+      this.changed();
+    });
+    this.client.on('ready', (frame) => {
+      this.connection = { ...this.connection, session: frame.session };
       this.changed();
     });
     this.client.on('error', (error) => toast.error(explain[error.code] ?? error.message));

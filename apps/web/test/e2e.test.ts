@@ -80,9 +80,16 @@ async function say(page: Page, text: string): Promise<void> {
   await page.getByLabel('Message', { exact: true }).press('Enter');
 }
 
+/** The session id the page's connection badge shows. */
+function sessionOf(page: Page): Promise<string | undefined> {
+  return page
+    .locator('output[data-state]')
+    .evaluate((badge) => (badge as HTMLElement).dataset.session);
+}
+
 /** Waits until the page shows `text` as a stored message (not just our pending copy). */
 async function seen(page: Page, text: string): Promise<void> {
-  await page.getByTestId('message').filter({ hasText: text }).first().waitFor({ timeout: 20_000 });
+  await page.getByTestId('message').filter({ hasText: text }).first().waitFor({ timeout: 30_000 });
 }
 
 /** The contents of the messages the page shows, in order. */
@@ -114,7 +121,7 @@ async function accessibilityViolations(page: Page): Promise<string[]> {
     .map((v) => v.id);
 }
 
-describe.runIf(enabled)('the web app in Chromium', { timeout: 60_000 }, () => {
+describe.runIf(enabled)('the web app in Chromium', { timeout: 120_000 }, () => {
   test('two people sign up and chat in a channel and a DM; the session survives a reload', async () => {
     await using server = await startServer();
     const { alice, bob } = await twoInGeneral(server);
@@ -172,9 +179,21 @@ describe.runIf(enabled)('the web app in Chromium', { timeout: 60_000 }, () => {
     await say(alice.page, 'before');
     await seen(bob.page, 'before');
 
+    const sessions = await Promise.all([alice.page, bob.page].map(sessionOf));
     await server.restart();
-    await alice.page.getByText('Connected').waitFor({ timeout: 20_000 });
-    await bob.page.getByText('Connected').waitFor({ timeout: 20_000 });
+    // Wait for a new session on each page, not the old badge that has not noticed yet.
+    await Promise.all(
+      [alice.page, bob.page].map((page, i) =>
+        page.waitForFunction(
+          (old) => {
+            const badge = document.querySelector<HTMLElement>('output[data-state]');
+            return badge?.dataset.state === 'ready' && badge.dataset.session !== old;
+          },
+          sessions[i],
+          { timeout: 40_000 },
+        ),
+      ),
+    );
     await say(alice.page, 'after one');
     await say(bob.page, 'after two');
     for (const { page } of [alice, bob]) {
