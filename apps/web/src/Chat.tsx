@@ -1,10 +1,11 @@
 import type { RoomId } from '@hubbub/protocol';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { type FormEvent, useEffect, useMemo, useSyncExternalStore } from 'react';
 import { toast } from 'sonner';
 import { ConnectionBadge } from './ConnectionBadge.js';
 import { ChatStore } from './chat-store.js';
 import { RoomView } from './RoomView.js';
+import { chatRoute } from './router.js';
 import { bearer, type Session, tokenProvider, userOf } from './session.js';
 
 export interface ChannelInfo {
@@ -25,7 +26,9 @@ export function Chat({ session, onSignOut }: { session: Session; onSignOut: () =
   );
   useEffect(() => () => store.close(), [store]);
   useSyncExternalStore(store.subscribe, () => store.status);
-  const [room, setRoom] = useState<RoomId>('global');
+  const { room = 'global' } = chatRoute.useSearch();
+  const navigate = chatRoute.useNavigate();
+  const setRoom = (next: RoomId) => void navigate({ search: { room: next } });
   const queries = useQueryClient();
 
   const channels = useQuery({

@@ -138,8 +138,12 @@ describe.runIf(enabled)('the web app in Chromium', { timeout: 120_000 }, () => {
     await bob.page.getByRole('heading', { name: 'Direct message' }).waitFor();
     await say(bob.page, 'just between us');
     await seen(bob.page, 'just between us');
+    // The open room lives in the URL: a reload (or a shared link) lands in it again.
+    expect(new URL(alice.page.url()).searchParams.get('room')).toBe('general');
     await alice.page.reload();
     await alice.page.getByText('Connected').waitFor();
+    await alice.page.getByRole('heading', { name: '#general' }).waitFor();
+    await seen(alice.page, 'hi alice');
     await openRoom(alice.page, 'Direct message');
     await seen(alice.page, 'just between us');
     await alice.context.close();

@@ -1,0 +1,26 @@
+import { RoomId } from '@hubbub/protocol';
+import { createRootRoute, createRoute, createRouter } from '@tanstack/react-router';
+import { z } from 'zod';
+import { App } from './App.js';
+
+/**
+ * One screen, with its state in the URL: `/?room=general` opens that room, so a link or a
+ * reload lands where the person was. The search params are validated like any other input.
+ */
+const Search = z.object({ room: RoomId.optional().catch(undefined) });
+
+const root = createRootRoute();
+export const chatRoute = createRoute({
+  getParentRoute: () => root,
+  path: '/',
+  validateSearch: (search: Record<string, unknown>) => Search.parse(search),
+  component: App,
+});
+
+export const router = createRouter({ routeTree: root.addChildren([chatRoute]) });
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}
