@@ -11,6 +11,7 @@ import {
   useSyncExternalStore,
 } from 'react';
 import type { ChatStore } from './chat-store.js';
+import { anchoredScrollTop, isAtBottom, wantsOlder } from './scroll.js';
 import { type Entry, entries } from './timeline.js';
 
 interface RoomViewProps {
@@ -21,9 +22,6 @@ interface RoomViewProps {
   token: () => Promise<string>;
   onOpenDm: ((userId: string) => void) | undefined;
 }
-
-/** Within this many pixels of the bottom counts as "at the bottom": new messages keep it there. */
-const STICKY_PX = 48;
 
 /** One room: a virtualized timeline that loads older history upwards, and the composer. */
 export function RoomView({ store, room, title, role, token, onOpenDm }: RoomViewProps) {
@@ -73,7 +71,13 @@ export function RoomView({ store, room, title, role, token, onOpenDm }: RoomView
       setExhausted(!page.hasMore);
       // Keep the reader's place: what they were reading must not jump.
       requestAnimationFrame(() => {
-        if (element !== null) element.scrollTop += element.scrollHeight - heightBefore;
+        if (element !== null) {
+          element.scrollTop = anchoredScrollTop(
+            element.scrollTop,
+            heightBefore,
+            element.scrollHeight,
+          );
+        }
       });
     } finally {
       setLoadingOlder(false);
@@ -83,10 +87,10 @@ export function RoomView({ store, room, title, role, token, onOpenDm }: RoomView
   function onScroll() {
     const element = scroller.current;
     if (element === null) return;
-    const bottom = element.scrollHeight - element.scrollTop - element.clientHeight < STICKY_PX;
+    const bottom = isAtBottom(element);
     setAtBottom(bottom);
     if (bottom) setUnseen(0);
-    if (element.scrollTop < 200) void loadOlder();
+    if (wantsOlder(element.scrollTop)) void loadOlder();
   }
 
   function jumpToLatest() {

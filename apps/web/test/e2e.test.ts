@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireService, startServer, type TestServer } from '@hubbub/testing';
+import { guestIn, requireService, startServer, type TestServer } from '@hubbub/testing';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
@@ -211,6 +211,39 @@ describe.runIf(enabled)('the web app in Chromium', { timeout: 120_000 }, () => {
     }
     await alice.context.close();
     await bob.context.close();
+  });
+
+  test('a long room: only what is visible is rendered, and older history loads when scrolling up', async () => {
+    await using server = await startServer({
+      env: { RATE_LIMIT_PER_SECOND: '10000', RATE_LIMIT_BURST: '10000' },
+    });
+    await using writer = await guestIn(server, 'Writer', 'global');
+    for (let i = 1; i <= 300; i++)
+      writer.send({ type: 'send', room: 'global', cid: `${i}`, content: `line ${i}` });
+    await writer.next((f) => f.type === 'ack' && f.cid === '300', 20_000);
+
+    const { context, page } = await open(server);
+    await page.getByRole('tab', { name: 'Guest' }).click();
+    await page.getByLabel('Display name').fill('Reader');
+    await page.getByRole('button', { name: 'Join as guest' }).click();
+    await seen(page, 'line 300');
+    // The join carried the latest 50; the list renders a window of them, not all.
+    expect(await page.getByTestId('message').count()).toBeLessThan(50);
+    const timeline = page.getByTestId('timeline');
+    const firstLine = page
+      .getByTestId('message')
+      .locator('[data-content]')
+      .filter({ hasText: /^line 1$/ });
+    for (let i = 0; i < 30; i++) {
+      if ((await firstLine.count()) > 0) break;
+      await timeline.evaluate((element) => {
+        element.scrollTop = 0;
+      });
+      await page.waitForTimeout(200);
+    }
+    await firstLine.waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('message').count()).toBeLessThan(80);
+    await context.close();
   });
 
   test('a rate-limit refusal shows a toast that explains it', async () => {
