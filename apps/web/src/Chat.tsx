@@ -100,7 +100,17 @@ export function Chat({ session, onSignOut }: { session: Session; onSignOut: () =
       <aside className="flex flex-col gap-3 border-slate-800 bg-slate-900 p-3 md:w-64 md:border-r">
         <div className="flex items-center justify-between gap-2">
           <span className="text-lg font-bold">Hubbub</span>
-          <ConnectionBadge store={store} />
+          <div className="flex items-center gap-2">
+            <ConnectionBadge store={store} />
+            {/* On a phone the sidebar's footer is hidden; signing out must stay one tap away. */}
+            <button
+              type="button"
+              onClick={signOut}
+              className="rounded-md px-2 py-0.5 text-xs text-slate-300 hover:bg-slate-800 md:hidden"
+            >
+              Sign out
+            </button>
+          </div>
         </div>
         <label className="text-sm md:hidden">
           <span className="sr-only">Room</span>
