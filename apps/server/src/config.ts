@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { limits } from '@hubbub/protocol';
 import { z } from 'zod';
 
 /**
@@ -53,7 +54,7 @@ const schema = z.object({
   /** Refusals in a row (without a successful frame between) before the socket is closed. */
   RATE_LIMIT_STRIKES: int(1, 10_000).default(20),
   /** Messages `joined` carries on a plain join. */
-  HISTORY_ON_JOIN: int(0, 200).default(50),
+  HISTORY_ON_JOIN: int(0, limits.historyPageMax).default(limits.joinHistory),
   /** Most messages a resume replays before it answers `reset` instead. */
   RESUME_WINDOW: int(1, 100_000).default(1000),
   AUTH_TIMEOUT_MS: int(100, 10_000).default(5000),

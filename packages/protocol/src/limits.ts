@@ -24,8 +24,6 @@ export const limits = {
   moderationMaxSeconds: 30 * 24 * 3600,
   /** Longest slow-mode interval: 6 hours. */
   slowModeMaxSeconds: 6 * 3600,
-  /** Channel names: as room names, without the `:` that namespaces system rooms. */
-  channelNameMaxChars: 64,
   /** Rooms one connection may be in at once. */
   roomsPerConnection: 100,
 } as const;

@@ -364,9 +364,15 @@ export class HubbubClient {
   private transmit(pending: PendingSend): void {
     clearTimeout(pending.timer);
     this.write(pending.frame);
+    this.transmitLater(pending, this.options.ackTimeoutMs);
+  }
+
+  /** Sends again after `delayMs` if still unacknowledged and connected (else onReady will). */
+  private transmitLater(pending: PendingSend, delayMs: number): void {
+    clearTimeout(pending.timer);
     pending.timer = setTimeout(() => {
       if (this.current === 'ready' && this.pending.has(pending.frame.cid)) this.transmit(pending);
-    }, this.options.ackTimeoutMs);
+    }, delayMs);
   }
 
   private write(frame: ClientFrame): void {
@@ -493,10 +499,7 @@ export class HubbubClient {
         // Same cid later: the server answers a duplicate with the original ack.
         this.events.emit('throttled', error);
         pending.retries += 1;
-        pending.timer = setTimeout(() => {
-          if (this.current === 'ready' && this.pending.has(pending.frame.cid))
-            this.transmit(pending);
-        }, backoffDelay(pending.retries, this.options.backoff) + 100);
+        this.transmitLater(pending, backoffDelay(pending.retries, this.options.backoff) + 100);
         return;
       }
       this.pending.delete(frame.ref!);

@@ -1,7 +1,7 @@
 import { ErrorCode, type RoomId } from '@hubbub/protocol';
 import type { Identity } from '../auth/authenticator.js';
 import type { Refusal, RoomGuard } from '../gateway/guard.js';
-import type { Role, SanctionKind } from './schema.js';
+import { type Role, roleRank, type SanctionKind } from './schema.js';
 import type { ChannelRow, ChannelStore, Sanction } from './store.js';
 
 interface UserState {
@@ -15,8 +15,6 @@ interface RoomState {
   channel: ChannelRow | null;
   users: Map<string, UserState>;
 }
-
-const rank: Record<Role, number> = { member: 1, moderator: 2, owner: 3 };
 
 function active(sanctions: Sanction[], kind: SanctionKind, now: number): Sanction | undefined {
   return sanctions.find((s) => s.kind === kind && (s.until === null || s.until > now));
@@ -129,7 +127,7 @@ export class RoomAccess implements RoomGuard {
       return { code: ErrorCode.forbidden, message: 'not a member of this room' };
     }
     const slow = state.channel.slow_mode_seconds;
-    const exempt = user.role !== undefined && rank[user.role] >= rank.moderator;
+    const exempt = user.role !== undefined && roleRank[user.role] >= roleRank.moderator;
     if (slow > 0 && !exempt && now - user.lastSentAt < slow * 1000) {
       const wait = Math.ceil((slow * 1000 - (now - user.lastSentAt)) / 1000);
       return { code: ErrorCode.slowMode, message: `slow mode: wait ${wait} s between messages` };

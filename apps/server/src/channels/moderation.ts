@@ -10,10 +10,8 @@ import type { Broker } from '../broker/port.js';
 import { type ModerationHandler, Refused } from '../gateway/guard.js';
 import type { MessageStore } from '../store/port.js';
 import type { RoomAccess } from './access.js';
-import type { Role } from './schema.js';
+import { type Role, roleRank } from './schema.js';
 import type { ChannelStore } from './store.js';
-
-const rank: Record<Role, number> = { member: 1, moderator: 2, owner: 3 };
 
 /** How moderation reaches people: a notice to the room, and removal of a user's sockets from it. */
 export interface RoomEffects {
@@ -152,7 +150,7 @@ export class ModerationService implements ModerationHandler {
       throw new Refused(ErrorCode.forbidden, 'this room has no moderators');
     }
     const role = await this.access.roleOf(room, actor.id);
-    if (role === undefined || rank[role] < rank[needed]) {
+    if (role === undefined || roleRank[role] < roleRank[needed]) {
       throw new Refused(ErrorCode.forbidden, `only a ${needed} or above may do that`);
     }
     return role;
@@ -164,7 +162,7 @@ export class ModerationService implements ModerationHandler {
       this.access.roleOf(room, actor.id),
       this.access.roleOf(room, target),
     ]);
-    if (theirs !== undefined && rank[theirs] >= rank[mine ?? 'member']) {
+    if (theirs !== undefined && roleRank[theirs] >= roleRank[mine ?? 'member']) {
       throw new Refused(ErrorCode.forbidden, 'not on someone of equal or higher rank');
     }
   }

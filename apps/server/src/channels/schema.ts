@@ -10,6 +10,8 @@ export interface ChannelTables {
 export type RoomKind = 'channel' | 'dm';
 export type Visibility = 'public' | 'private';
 export type Role = 'owner' | 'moderator' | 'member';
+/** Roles in order of authority: nobody acts on someone of equal or higher rank. */
+export const roleRank: Record<Role, number> = { member: 1, moderator: 2, owner: 3 };
 export type SanctionKind = 'mute' | 'ban';
 
 /**

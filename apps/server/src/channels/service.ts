@@ -4,10 +4,8 @@ import type { Identity } from '../auth/authenticator.js';
 import { Refused } from '../gateway/guard.js';
 import type { RoomAccess } from './access.js';
 import type { RoomEffects } from './moderation.js';
-import type { Role, Visibility } from './schema.js';
+import { type Role, roleRank, type Visibility } from './schema.js';
 import { ChannelExists, type ChannelStore } from './store.js';
-
-const rank: Record<Role, number> = { member: 1, moderator: 2, owner: 3 };
 
 /** The channels a fresh install has, public and ownerless. */
 export const defaultChannels = ['general', 'support', 'tech'] as const;
@@ -81,14 +79,14 @@ export class ChannelService {
   /** Adds a user (moderators and owners); adding someone as moderator or owner takes an owner. */
   async addMember(identity: Identity, room: RoomId, userId: string, role: Role): Promise<void> {
     const mine = await this.requireChannel(identity, room);
-    if (rank[mine] < rank.moderator)
+    if (roleRank[mine] < roleRank.moderator)
       refuse(ErrorCode.forbidden, 'only moderators and owners add members');
     if (role !== 'member' && mine !== 'owner')
       refuse(ErrorCode.forbidden, 'only an owner hands out roles');
     if ((await this.accounts.findById(userId)) === undefined)
       refuse(ErrorCode.notFound, 'no such user');
     const current = await this.access.roleOf(room, userId);
-    if (current !== undefined && rank[current] > rank[role] && mine !== 'owner')
+    if (current !== undefined && roleRank[current] > roleRank[role] && mine !== 'owner')
       refuse(ErrorCode.forbidden, 'cannot demote');
     await this.access.setMember(room, userId, role);
   }
@@ -107,7 +105,7 @@ export class ChannelService {
     if (userId !== identity.user.id) {
       const theirs = await this.access.roleOf(room, userId);
       if (theirs === undefined) refuse(ErrorCode.notFound, 'not a member');
-      if (rank[mine] < rank.moderator || rank[theirs] >= rank[mine]) {
+      if (roleRank[mine] < roleRank.moderator || roleRank[theirs] >= roleRank[mine]) {
         refuse(ErrorCode.forbidden, 'only someone of higher rank may remove a member');
       }
     }
