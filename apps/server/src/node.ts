@@ -20,6 +20,7 @@ import { installErrorHandlers } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { historyRoutes } from './http/history.js';
 import { registerOpenApi } from './http/openapi.js';
+import { userRoutes } from './http/users.js';
 import { webRoutes } from './http/web.js';
 import { Rooms } from './rooms/rooms.js';
 import type { MessageStore } from './store/port.js';
@@ -129,6 +130,7 @@ export class HubbubNode {
         access.canRead(identity, room),
       );
       channelRoutes(api, { authenticator, channels: this.channels, moderation });
+      userRoutes(api, { authenticator, accounts: ports.accounts });
       api.get('/api/docs', { schema: { hide: true } }, async () => this.app.swagger());
       webRoutes(api, config.webDir);
     });

@@ -24,6 +24,10 @@ export const limits = {
   moderationMaxSeconds: 30 * 24 * 3600,
   /** Longest slow-mode interval: 6 hours. */
   slowModeMaxSeconds: 6 * 3600,
+  /** Channel topics. */
+  topicMaxChars: 250,
+  /** Most accounts one user search returns. */
+  userSearchMax: 50,
   /** Rooms one connection may be in at once. */
   roomsPerConnection: 100,
 } as const;

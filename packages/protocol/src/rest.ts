@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCode } from './codes.js';
-import { ChatMessage, Seq, Username, UserRef } from './frames.js';
+import { ChatMessage, RoomId, Seq, Username, UserRef } from './frames.js';
 import { limits } from './limits.js';
 
 /** REST bodies shared by the server and its clients. */
@@ -94,3 +94,59 @@ export const HistoryPage = z.object({
   hasMore: z.boolean(),
 });
 export type HistoryPage = z.infer<typeof HistoryPage>;
+
+/** Channel names: room names without the `:` that namespaces features' rooms. */
+export const ChannelName = RoomId.refine(
+  (name) => !name.includes(':'),
+  'channel names cannot contain ":"',
+);
+
+export const ChannelRole = z.enum(['owner', 'moderator', 'member']);
+export type ChannelRole = z.infer<typeof ChannelRole>;
+
+export const CreateChannelRequest = z.object({
+  name: ChannelName,
+  visibility: z.enum(['public', 'private']).default('public'),
+  topic: z.string().max(limits.topicMaxChars).default(''),
+});
+export type CreateChannelRequest = z.input<typeof CreateChannelRequest>;
+
+/** A channel or DM as REST returns it. */
+export const ChannelView = z.object({
+  room: z.string(),
+  kind: z.enum(['channel', 'dm']),
+  visibility: z.enum(['public', 'private']),
+  topic: z.string(),
+  slowModeSeconds: z.number(),
+  createdAt: z.string(),
+});
+export type ChannelView = z.infer<typeof ChannelView>;
+
+/**
+ * `GET /api/channels`: every public channel, and the private channels and DMs the caller is
+ * in, with the caller's role (null: not a member) and, for a DM, the other person.
+ */
+export const ChannelList = z.object({
+  channels: z.array(
+    ChannelView.extend({
+      members: z.number(),
+      role: ChannelRole.nullable(),
+      peer: UserRef.nullable(),
+    }),
+  ),
+});
+export type ChannelList = z.infer<typeof ChannelList>;
+export type ChannelListing = ChannelList['channels'][number];
+
+export const OpenDmRequest = z.object({ userId: z.string().min(1).max(100) });
+export const OpenDmResponse = z.object({ room: RoomId });
+
+/** `GET /api/users?q=`: accounts whose login or display name matches, to start a DM with. */
+export const UserSearchQuery = z.object({
+  q: z.string().trim().min(1).max(limits.usernameMaxChars),
+  limit: z.coerce.number().int().min(1).max(limits.userSearchMax).default(20),
+});
+export const UserSearchResponse = z.object({
+  users: z.array(UserRef.extend({ username: z.string().nullable() })),
+});
+export type UserSearchResponse = z.infer<typeof UserSearchResponse>;

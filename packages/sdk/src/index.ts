@@ -10,6 +10,7 @@ export { HubbubError, retryableCodes } from './errors.js';
 export {
   fetchHistory,
   guestToken,
+  HubbubApi,
   login,
   refreshSession,
   registerAccount,

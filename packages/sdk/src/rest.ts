@@ -1,13 +1,18 @@
 import {
+  ChannelList,
+  ChannelView,
+  type CreateChannelRequest,
   ErrorCode,
   HistoryPage,
   type HistoryQuery,
+  OpenDmResponse,
   type RestError,
   type RoomId,
   SessionResponse,
   TokenResponse,
+  UserSearchResponse,
 } from '@hubbub/protocol';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { HubbubError } from './errors.js';
 
 async function parse<T extends z.ZodType>(response: Response, schema: T): Promise<z.output<T>> {
@@ -120,4 +125,65 @@ export function sessionTokenProvider(
     onSession(current);
     return current.token;
   };
+}
+
+/**
+ * The signed-in REST API: channels, DMs and the user directory. Every call asks `token` for
+ * a current access token, so a session provider that refreshes keeps calls working across
+ * expiry. Refusals throw HubbubError with the server's code.
+ */
+export class HubbubApi {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: () => Promise<string>,
+  ) {}
+
+  private async call<T extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: T,
+    body?: unknown,
+  ): Promise<z.output<T>> {
+    const response = await fetch(new URL(path, this.baseUrl), {
+      method,
+      headers: {
+        authorization: `Bearer ${await this.token()}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return parse(response, schema);
+  }
+
+  /** Public channels, and the private ones and DMs the caller is in. */
+  channels(): Promise<ChannelList> {
+    return this.call('GET', '/api/channels', ChannelList);
+  }
+
+  createChannel(input: CreateChannelRequest): Promise<ChannelView> {
+    return this.call('POST', '/api/channels', ChannelView, input);
+  }
+
+  /** Removes `userId` from a channel; the caller's own id leaves it. */
+  async removeMember(room: RoomId, userId: string): Promise<void> {
+    await this.call(
+      'DELETE',
+      `/api/channels/${encodeURIComponent(room)}/members/${encodeURIComponent(userId)}`,
+      z.unknown(),
+    );
+  }
+
+  /** The DM room with `userId`, opened on first use. */
+  async openDm(userId: string): Promise<RoomId> {
+    return (await this.call('POST', '/api/dms', OpenDmResponse, { userId })).room;
+  }
+
+  async searchUsers(query: string): Promise<UserSearchResponse['users']> {
+    const path = `/api/users?q=${encodeURIComponent(query)}`;
+    return (await this.call('GET', path, UserSearchResponse)).users;
+  }
+
+  async history(room: RoomId, query: Partial<HistoryQuery> = {}): Promise<HistoryPage> {
+    return fetchHistory(this.baseUrl, await this.token(), room, query);
+  }
 }

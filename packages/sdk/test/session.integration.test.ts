@@ -1,4 +1,11 @@
-import { HubbubClient, login, registerAccount, sessionTokenProvider } from '@hubbub/sdk';
+import {
+  HubbubApi,
+  HubbubClient,
+  HubbubError,
+  login,
+  registerAccount,
+  sessionTokenProvider,
+} from '@hubbub/sdk';
 import { startServer } from '@hubbub/testing';
 import { describe, expect, test } from 'vitest';
 
@@ -46,5 +53,27 @@ describe('account sessions in the SDK', () => {
     await expect(login(server.httpUrl, 'bob', 'wrong password')).rejects.toMatchObject({
       code: 'auth_failed',
     });
+  });
+
+  test('the REST API client: channels, DMs, the directory and leaving, with typed refusals', async () => {
+    await using server = await startServer();
+    const [alice, bob] = await Promise.all(
+      ['alice', 'bob'].map((username) =>
+        registerAccount(server.httpUrl, { username, password: 'correct horse battery' }),
+      ),
+    );
+    const api = new HubbubApi(server.httpUrl, async () => alice!.token);
+    expect((await api.createChannel({ name: 'stage', visibility: 'private' })).room).toBe('stage');
+    const [found] = await api.searchUsers('bo');
+    expect(found).toEqual({ id: bob!.user.id, name: 'bob', username: 'bob' });
+    const dm = await api.openDm(found!.id);
+    const listed = await api.channels();
+    expect(listed.channels.find((c) => c.room === dm)?.peer?.name).toBe('bob');
+    expect(listed.channels.find((c) => c.room === 'stage')?.role).toBe('owner');
+    await api.removeMember('stage', alice!.user.id);
+    expect((await api.channels()).channels.some((c) => c.room === 'stage')).toBe(false);
+    const refusal = await api.createChannel({ name: 'general' }).catch((error) => error);
+    expect(refusal).toBeInstanceOf(HubbubError);
+    expect(refusal).toMatchObject({ code: 'name_taken' });
   });
 });

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Database } from '../store/schema.js';
 import type { RefreshTokensTable, UsersTable } from './schema.js';
@@ -52,6 +52,32 @@ export class AccountStore {
 
   findById(id: string): Promise<UserRow | undefined> {
     return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * Accounts whose login name starts with, or display name contains, `query` (case-insensitive),
+   * best matches first: exact login, then login prefix, then the rest by display name.
+   */
+  search(query: string, limit: number, excludeId: string): Promise<UserRow[]> {
+    const text = query.toLowerCase();
+    // LIKE's wildcards in what the person typed are literal; both engines take this ESCAPE.
+    const escaped = text.replace(/[\\%_]/g, (c) => `\\${c}`);
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '!=', excludeId)
+      .where((eb) =>
+        eb.or([
+          sql<boolean>`username like ${`${escaped}%`} escape '\\'`,
+          sql<boolean>`lower(display_name) like ${`%${escaped}%`} escape '\\'`,
+        ]),
+      )
+      .orderBy(
+        sql`case when username = ${text} then 0 when username like ${`${escaped}%`} escape '\\' then 1 else 2 end`,
+      )
+      .orderBy(sql`lower(display_name)`)
+      .limit(limit)
+      .execute();
   }
 
   /** Replaces the password and voids every session issued before now. */

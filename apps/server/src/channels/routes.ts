@@ -1,4 +1,13 @@
-import { ModerationFrame, RoomId } from '@hubbub/protocol';
+import {
+  ChannelList,
+  ChannelRole,
+  ChannelView,
+  CreateChannelRequest,
+  ModerationFrame,
+  OpenDmRequest,
+  OpenDmResponse,
+  RoomId,
+} from '@hubbub/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -10,31 +19,13 @@ import type { ModerationService } from './moderation.js';
 import type { ChannelService } from './service.js';
 import type { ChannelRow } from './store.js';
 
-const ChannelName = RoomId.refine(
-  (name) => !name.includes(':'),
-  'channel names cannot contain ":"',
-);
-const CreateChannel = z.object({
-  name: ChannelName,
-  visibility: z.enum(['public', 'private']).default('public'),
-  topic: z.string().max(250).default(''),
-});
-const Role = z.enum(['owner', 'moderator', 'member']);
+const Role = ChannelRole;
 const RoomParams = z.object({ room: RoomId });
 const MemberParams = z.object({ room: RoomId, userId: z.string().min(1).max(100) });
 const MessageParams = z.object({ room: RoomId, id: z.string().min(1).max(64) });
 const AddMember = z.object({ userId: z.string().min(1).max(100), role: Role.default('member') });
-const OpenDm = z.object({ userId: z.string().min(1).max(100) });
-const ChannelView = z.object({
-  room: z.string(),
-  kind: z.enum(['channel', 'dm']),
-  visibility: z.enum(['public', 'private']),
-  topic: z.string(),
-  slowModeSeconds: z.number(),
-  createdAt: z.string(),
-});
 
-function channelView(row: ChannelRow): z.infer<typeof ChannelView> {
+function channelView(row: ChannelRow): ChannelView {
   return {
     room: row.room_id,
     kind: row.kind,
@@ -74,13 +65,13 @@ export function channelRoutes(
       summary: 'Create a channel; the caller owns it',
       tags: ['channels'],
       auth: true,
-      body: CreateChannel,
+      body: CreateChannelRequest,
       response: ChannelView,
       status: 201,
     }),
     (request, reply) =>
       asCaller(request, reply, async (identity) => {
-        const body = parseOr400(reply, CreateChannel, request.body);
+        const body = parseOr400(reply, CreateChannelRequest, request.body);
         if (body === undefined) return reply;
         return reply.code(201).send(channelView(await channels.create(identity, body)));
       }),
@@ -92,9 +83,7 @@ export function channelRoutes(
       summary: 'Public channels, and the private ones and DMs the caller is in',
       tags: ['channels'],
       auth: true,
-      response: z.object({
-        channels: z.array(ChannelView.extend({ members: z.number(), role: z.string().nullable() })),
-      }),
+      response: ChannelList,
     }),
     (request, reply) =>
       asCaller(request, reply, async (identity) => ({
@@ -102,6 +91,7 @@ export function channelRoutes(
           ...channelView(row),
           members: row.members,
           role: row.role,
+          peer: row.peer,
         })),
       })),
   );
@@ -138,13 +128,7 @@ export function channelRoutes(
     (request, reply) =>
       asCaller(request, reply, async (identity) => {
         const params = parseOr400(reply, RoomParams, request.params);
-        const body =
-          params &&
-          parseOr400(
-            reply,
-            z.object({ userId: z.string().min(1).max(100), role: Role.default('member') }),
-            request.body,
-          );
+        const body = params && parseOr400(reply, AddMember, request.body);
         if (params === undefined || body === undefined) return reply;
         await channels.addMember(identity, params.room, body.userId, body.role);
         return reply.code(204).send();
@@ -195,16 +179,12 @@ export function channelRoutes(
       summary: 'Open (or find) the DM room with a user',
       tags: ['channels'],
       auth: true,
-      body: OpenDm,
-      response: z.object({ room: z.string() }),
+      body: OpenDmRequest,
+      response: OpenDmResponse,
     }),
     (request, reply) =>
       asCaller(request, reply, async (identity) => {
-        const body = parseOr400(
-          reply,
-          z.object({ userId: z.string().min(1).max(100) }),
-          request.body,
-        );
+        const body = parseOr400(reply, OpenDmRequest, request.body);
         if (body === undefined) return reply;
         return { room: await channels.openDm(identity, body.userId) };
       }),

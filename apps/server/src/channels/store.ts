@@ -1,3 +1,4 @@
+import type { UserRef } from '@hubbub/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Database } from '../store/schema.js';
@@ -78,17 +79,35 @@ export class ChannelStore {
     return row;
   }
 
-  /** Public channels, and the private ones and DMs `userId` belongs to. */
+  /**
+   * Public channels, and the private ones and DMs `userId` belongs to; for a DM, the other
+   * person (`peer`), so a client can name it.
+   */
   async visibleChannels(
     userId: string,
-  ): Promise<Array<ChannelRow & { members: number; role: Role | null }>> {
+  ): Promise<Array<ChannelRow & { members: number; role: Role | null; peer: UserRef | null }>> {
     const rows = await this.db
       .selectFrom('channels')
       .leftJoin('room_members as mine', (join) =>
         join.onRef('mine.room_id', '=', 'channels.room_id').on('mine.user_id', '=', userId),
       )
+      .leftJoin('dms', 'dms.room_id', 'channels.room_id')
+      .leftJoin('users as peer', (join) =>
+        join.on((eb) =>
+          eb(
+            'peer.id',
+            '=',
+            eb
+              .case()
+              .when('dms.user_low', '=', userId)
+              .then(eb.ref('dms.user_high'))
+              .else(eb.ref('dms.user_low'))
+              .end(),
+          ),
+        ),
+      )
       .selectAll('channels')
-      .select('mine.role as role')
+      .select(['mine.role as role', 'peer.id as peer_id', 'peer.display_name as peer_name'])
       .select((eb) =>
         eb
           .selectFrom('room_members')
@@ -101,10 +120,11 @@ export class ChannelStore {
       )
       .orderBy('channels.room_id')
       .execute();
-    return rows.map((row) => ({
+    return rows.map(({ peer_id, peer_name, ...row }) => ({
       ...row,
       members: Number(row.members ?? 0),
       role: row.role ?? null,
+      peer: peer_id != null && peer_name != null ? { id: peer_id, name: peer_name } : null,
     }));
   }
 
