@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import cors from '@fastify/cors';
-import type { ModeratedFrame } from '@hubbub/protocol';
+import type { ModeratedFrame, RoomAddedFrame } from '@hubbub/protocol';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import type { AccountStore } from './auth/accounts.js';
@@ -77,12 +77,14 @@ export class HubbubNode {
       ports.tokens,
       config.refreshTokenTtlSeconds,
       (userId, sessionId) => this.gateway.endSessions(userId, sessionId),
+      (userId) => this.channels.welcome(userId),
     );
     const access = new RoomAccess(ports.channels);
     const effects = {
       announce: (room: string, frame: ModeratedFrame) => rooms.announce(room, frame),
       evict: (userId: string, room: string, reason: 'kicked' | 'banned' | 'removed') =>
         this.gateway.evict(userId, room, reason),
+      roomAdded: (userId: string, frame: RoomAddedFrame) => this.gateway.roomAdded(userId, frame),
     };
     const moderation = new ModerationService(
       access,

@@ -53,15 +53,20 @@ async function team(server: TestServer, ...names: string[]): Promise<SessionResp
 }
 
 describe('channels and DMs', () => {
-  test('a fresh install has general, support and tech; anyone with an account can join them', async () => {
+  test('a fresh install has general, support and tech; new accounts start in them', async () => {
     await using server = await startServer();
     const [alice] = await team(server, 'alice');
-    const list = await get<{ channels: Array<{ room: string; visibility: string }> }>(
+    const list = await get<{ channels: Array<{ room: string; role: string | null }> }>(
       server,
       '/api/channels',
       alice!.token,
     );
-    expect(list.body.channels.map((c) => c.room)).toEqual(['general', 'support', 'tech']);
+    // A new account starts as a member of each default channel.
+    expect(list.body.channels.map((c) => [c.room, c.role])).toEqual([
+      ['general', 'member'],
+      ['support', 'member'],
+      ['tech', 'member'],
+    ]);
     await using socket = await joined(server, alice!, 'general');
     expect((await say(socket, 'general', 'hello')).seq).toBe(1);
   });
@@ -181,6 +186,41 @@ describe('channels and DMs', () => {
     expect((await post(server, '/api/dms', { userId: alice!.user.id }, alice!.token)).status).toBe(
       400,
     );
+  });
+});
+
+describe('rooms given to people', () => {
+  test('a new DM and an added private channel reach every socket of the person, and no one else', async () => {
+    await using server = await startServer();
+    const [alice, bob, eve] = await team(server, 'alice', 'bob', 'eve');
+    await using phone = await RawClient.ready(server.wsUrl, bob!.token);
+    await using laptop = await RawClient.ready(server.wsUrl, bob!.token);
+    await using eavesdropper = await RawClient.ready(server.wsUrl, eve!.token);
+    const dm = await post<{ room: string }>(
+      server,
+      '/api/dms',
+      { userId: bob!.user.id },
+      alice!.token,
+    );
+    for (const socket of [phone, laptop]) {
+      expect(await socket.next((f) => f.type === 'room_added')).toEqual({
+        type: 'room_added',
+        room: dm.body.room,
+        kind: 'dm',
+        by: { id: alice!.user.id, name: 'alice' },
+      });
+    }
+    await post(server, '/api/channels', { name: 'backstage', visibility: 'private' }, alice!.token);
+    await request(server, 'POST', '/api/channels/backstage/members', alice!.token, {
+      userId: bob!.user.id,
+    });
+    expect(await phone.next((f) => f.type === 'room_added')).toMatchObject({
+      room: 'backstage',
+      kind: 'channel',
+    });
+    // Eve was given nothing: a ping answered proves nothing else was queued for her.
+    eavesdropper.send({ type: 'ping' });
+    expect((await eavesdropper.next(() => true)).type).toBe('pong');
   });
 });
 

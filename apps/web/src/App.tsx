@@ -1,6 +1,13 @@
-import { useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import { toast } from 'sonner';
 import { Chat } from './Chat.js';
-import { loadSession, type Session, saveSession } from './session.js';
+import {
+  loadSession,
+  onSessionChangedElsewhere,
+  type Session,
+  saveSession,
+  sessionHolder,
+} from './session.js';
 import { Welcome } from './Welcome.js';
 
 export function App() {
@@ -9,13 +16,28 @@ export function App() {
     saveSession(next);
     setSession(next);
   };
-  const signOut = () => {
+  const signOut = useCallback((reason?: string) => {
     saveSession(undefined);
     setSession(undefined);
-  };
+    if (reason !== undefined) toast.info(reason);
+  }, []);
+  // Signing in or out in another tab does the same here; a refresh there is not a change.
+  useEffect(
+    () =>
+      onSessionChangedElsewhere((next) =>
+        setSession((current) =>
+          next === undefined ||
+          current === undefined ||
+          sessionHolder(next) !== sessionHolder(current)
+            ? next
+            : current,
+        ),
+      ),
+    [],
+  );
   return session === undefined ? (
     <Welcome onSignedIn={signIn} />
   ) : (
-    <Chat session={session} onSignOut={signOut} />
+    <Chat key={sessionHolder(session)} session={session} onSignOut={signOut} />
   );
 }

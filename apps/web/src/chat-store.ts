@@ -1,6 +1,7 @@
-import type { ChatMessage, RoomId } from '@hubbub/protocol';
+import type { ChatMessage, ModeratedFrame, RoomAddedFrame, RoomId } from '@hubbub/protocol';
 import { type ClientState, HubbubClient, HubbubError } from '@hubbub/sdk';
 import { toast } from 'sonner';
+import { describeModeration } from './moderation-text.js';
 import {
   addPending,
   dropPending,
@@ -27,6 +28,7 @@ const explain: Record<string, string> = {
   forbidden: 'You are not allowed to do that here.',
   not_in_room: 'Join the room first.',
   invalid_frame: 'The server refused that message.',
+  unavailable: 'The server is out of reach. Retrying…',
 };
 
 /**
@@ -36,16 +38,37 @@ const explain: Record<string, string> = {
 export class ChatStore {
   readonly client: HubbubClient;
   private timelines = new Map<RoomId, Timeline>();
+  private readonly slowModes = new Map<RoomId, number>();
+  /** Rooms we are leaving by our own choice: the server's removal notice is no news. */
+  private readonly leaving = new Set<RoomId>();
   private connection: Connection = { state: 'connecting', session: undefined, retryAt: undefined };
   private readonly listeners = new Set<() => void>();
+
+  /** Live messages not yet in a timeline: merged together once the current task is done. */
+  private inbox = new Map<RoomId, ChatMessage[]>();
 
   constructor(
     url: string,
     token: () => Promise<string>,
     readonly me: { id: string; name: string },
+    hooks: {
+      /** The login is gone for good (revoked, expired): sign in again. */
+      onSessionEnded: () => void;
+      /** Someone gave us a room (a DM, a private channel): the room list is stale. */
+      onRoomAdded: (frame: RoomAddedFrame) => void;
+    },
   ) {
     this.client = new HubbubClient({ url, token });
-    this.client.on('message', (message) => this.merge(message.room, [message]));
+    // A busy room delivers a batch frame of many messages; merging and rendering them one
+    // by one would redo the timeline per message, so they are collected and merged at once.
+    this.client.on('message', (message) => {
+      const queued = this.inbox.get(message.room);
+      if (queued !== undefined) queued.push(message);
+      else {
+        if (this.inbox.size === 0) queueMicrotask(() => this.flushInbox());
+        this.inbox.set(message.room, [message]);
+      }
+    });
     this.client.on('state', (state) => {
       this.connection = {
         ...this.connection,
@@ -66,23 +89,49 @@ export class ChatStore {
       this.connection = { ...this.connection, session: frame.session };
       this.changed();
     });
-    this.client.on('error', (error) => toast.error(explain[error.code] ?? error.message));
-    this.client.on('throttled', (error) => toast.warning(explain[error.code] ?? error.message));
-    this.client.on('removed', (frame) =>
-      toast.warning(`You were ${frame.reason} from ${frame.room}.`),
-    );
-    this.client.on('moderated', (frame) => {
-      if (frame.action === 'delete' && frame.seq !== undefined) {
-        const timeline = this.timeline(frame.room);
-        const target = timeline.messages.find((m) => m.seq === frame.seq);
-        if (target !== undefined)
-          this.merge(frame.room, [{ ...target, content: '', deleted: true }]);
-      } else if (frame.target === this.me.id) {
-        toast.info(
-          `A moderator ${frame.action === 'slow_mode' ? 'changed slow mode' : `applied ${frame.action}`} to you in ${frame.room}.`,
-        );
-      }
+    // One toast per kind of trouble: a flapping connection updates it instead of stacking more.
+    this.client.on('error', (error) => {
+      if (error.code === 'auth_failed') hooks.onSessionEnded();
+      else toast.error(explain[error.code] ?? error.message, { id: error.code });
     });
+    this.client.on('throttled', (error) =>
+      toast.warning(explain[error.code] ?? error.message, { id: error.code }),
+    );
+    this.client.on('removed', (frame) => {
+      if (!this.leaving.delete(frame.room))
+        toast.warning(`You were ${frame.reason} from #${frame.room}.`);
+    });
+    this.client.on('moderated', (frame) => this.moderated(frame));
+    this.client.on('roomAdded', hooks.onRoomAdded);
+  }
+
+  private moderated(frame: ModeratedFrame): void {
+    if (frame.action === 'delete') {
+      this.flushInbox();
+      const target = this.timeline(frame.room).messages.find((m) => m.seq === frame.seq);
+      if (target !== undefined) this.merge(frame.room, [{ ...target, content: '', deleted: true }]);
+      return;
+    }
+    if (frame.action === 'slow_mode') {
+      this.slowModes.set(frame.room, frame.seconds ?? 0);
+      this.changed();
+    }
+    const text = describeModeration(frame, this.me.id, (id) => this.nameIn(frame.room, id));
+    if (text !== undefined) toast.info(text);
+  }
+
+  /** A user's display name as last seen in a room's timeline. */
+  private nameIn(room: RoomId, userId: string): string {
+    const messages = this.timeline(room).messages;
+    for (let i = messages.length - 1; i >= 0; i--) {
+      if (messages[i]!.user.id === userId) return messages[i]!.user.name;
+    }
+    return 'someone';
+  }
+
+  /** The room's slow mode as last announced while here, if it changed since the page loaded. */
+  slowMode(room: RoomId): number | undefined {
+    return this.slowModes.get(room);
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -98,18 +147,44 @@ export class ChatStore {
     return this.connection;
   }
 
+  private flushInbox(): void {
+    const inbox = this.inbox;
+    this.inbox = new Map();
+    for (const [room, messages] of inbox)
+      this.timelines.set(room, mergeMessages(this.timeline(room), messages));
+    this.changed();
+  }
+
   merge(room: RoomId, messages: readonly ChatMessage[]): void {
     this.timelines.set(room, mergeMessages(this.timeline(room), messages));
     this.changed();
   }
 
-  async join(room: RoomId): Promise<void> {
+  /** Joins a room; a refusal is explained in a toast. Resolves whether it worked. */
+  async join(room: RoomId): Promise<boolean> {
     try {
       await this.client.join(room);
+      return true;
     } catch (error) {
       toast.error(
         error instanceof HubbubError ? (explain[error.code] ?? error.message) : 'Could not join.',
       );
+      return false;
+    }
+  }
+
+  /**
+   * Leaves a channel for good (`removeMembership` tells the server); this connection leaves
+   * the room when the server says so.
+   */
+  async leaveChannel(room: RoomId, removeMembership: () => Promise<void>): Promise<void> {
+    this.leaving.add(room);
+    try {
+      await removeMembership();
+    } catch (error) {
+      this.leaving.delete(room);
+      toast.error(error instanceof HubbubError ? error.message : 'Could not leave.');
+      throw error;
     }
   }
 

@@ -1,5 +1,6 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from '@tanstack/react-router';
+import { domAnimation, LazyMotion, MotionConfig } from 'motion/react';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Toaster } from 'sonner';
@@ -11,7 +12,12 @@ const queries = new QueryClient({ defaultOptions: { queries: { retry: 1, staleTi
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queries}>
-      <RouterProvider router={router} />
+      {/* Animations load only the DOM features they use, and follow the system's reduce-motion setting. */}
+      <LazyMotion features={domAnimation} strict>
+        <MotionConfig reducedMotion="user">
+          <RouterProvider router={router} />
+        </MotionConfig>
+      </LazyMotion>
       <Toaster theme="dark" position="top-center" richColors closeButton />
     </QueryClientProvider>
   </StrictMode>,

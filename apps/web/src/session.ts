@@ -1,5 +1,10 @@
-import type { SessionResponse, TokenResponse, UserRef } from '@hubbub/protocol';
-import { guestToken, sessionTokenProvider } from '@hubbub/sdk';
+import {
+  ErrorCode,
+  type SessionResponse,
+  type TokenResponse,
+  type UserRef,
+} from '@hubbub/protocol';
+import { guestToken, HubbubError, refreshSession } from '@hubbub/sdk';
 
 /** Who is signed in on this device, kept in localStorage so a reload keeps the session. */
 export type Session =
@@ -7,6 +12,8 @@ export type Session =
   | { kind: 'guest'; guest: TokenResponse };
 
 const KEY = 'hubbub.session';
+/** Tokens are renewed this long before they expire, so no call races the expiry. */
+const RENEW_BEFORE_MS = 60_000;
 
 export function loadSession(): Session | undefined {
   try {
@@ -22,30 +29,81 @@ export function saveSession(session: Session | undefined): void {
   else localStorage.setItem(KEY, JSON.stringify(session));
 }
 
+/** Calls `onChange` when another tab signs in or out (not when this one writes). */
+export function onSessionChangedElsewhere(onChange: (next: Session | undefined) => void) {
+  const listener = (event: StorageEvent) => {
+    if (event.key === KEY || event.key === null) onChange(loadSession());
+  };
+  window.addEventListener('storage', listener);
+  return () => window.removeEventListener('storage', listener);
+}
+
 export function userOf(session: Session): UserRef {
   return session.kind === 'account' ? session.session.user : session.guest.user;
 }
 
 /**
- * A token provider for the client: accounts refresh (rotating and saving the refresh
- * token); guests get a new guest token under the same name when theirs runs out.
+ * Who holds a session, stable across token renewals: an account keeps its id, and a renewed
+ * guest token is a new guest under the same name.
  */
-export function tokenProvider(session: Session, origin: string): () => Promise<string> {
-  if (session.kind === 'account') {
-    return sessionTokenProvider(origin, session.session, (next) =>
-      saveSession({ kind: 'account', session: next }),
-    );
-  }
-  let current = session.guest;
-  return async () => {
-    if (Date.parse(current.expiresAt) - Date.now() > 60_000) return current.token;
-    current = await guestToken(origin, current.user.name);
-    saveSession({ kind: 'guest', guest: current });
-    return current.token;
-  };
+export function sessionHolder(session: Session): string {
+  return session.kind === 'account' ? session.session.user.id : `guest:${session.guest.user.name}`;
 }
 
-/** The current access token for REST calls. */
-export async function bearer(provider: () => Promise<string>): Promise<Record<string, string>> {
-  return { authorization: `Bearer ${await provider()}` };
+/** The session's access token and when it runs out. */
+function tokenOf(session: Session): { token: string; expiresAt: string } {
+  return session.kind === 'account' ? session.session : session.guest;
+}
+
+/** The refresh (or new guest token) failed for good: the person has to sign in again. */
+export class SessionEnded extends Error {
+  override name = 'SessionEnded';
+}
+
+/**
+ * A token provider for the client and the REST calls. Every tab of the browser shares one
+ * session in localStorage, and a refresh token can be spent only once (a second use revokes
+ * the whole login), so renewals are serialized across tabs with a Web Lock, and a tab that
+ * waited picks up the token the other tab just stored instead of spending the old one.
+ */
+export function tokenProvider(initial: Session, origin: string): () => Promise<string> {
+  const stored = (): Session => {
+    const session = loadSession();
+    return session !== undefined && sessionHolder(session) === sessionHolder(initial)
+      ? session
+      : initial;
+  };
+  const fresh = (session: Session) =>
+    Date.parse(tokenOf(session).expiresAt) - Date.now() > RENEW_BEFORE_MS;
+
+  async function renew(): Promise<string> {
+    const current = stored();
+    if (fresh(current)) return tokenOf(current).token;
+    try {
+      const next: Session =
+        current.kind === 'account'
+          ? { kind: 'account', session: await refreshSession(origin, current.session.refreshToken) }
+          : { kind: 'guest', guest: await guestToken(origin, current.guest.user.name) };
+      saveSession(next);
+      return tokenOf(next).token;
+    } catch (error) {
+      if (error instanceof HubbubError && error.code === ErrorCode.authFailed)
+        throw new SessionEnded(error.message);
+      throw error;
+    }
+  }
+
+  let renewing: Promise<string> | undefined;
+  return async () => {
+    const current = stored();
+    if (fresh(current)) return tokenOf(current).token;
+    if (renewing === undefined) {
+      const locked = (async () =>
+        'locks' in navigator ? await navigator.locks.request('hubbub.session', renew) : renew())();
+      renewing = locked.finally(() => {
+        renewing = undefined;
+      });
+    }
+    return renewing;
+  };
 }

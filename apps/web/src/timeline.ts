@@ -26,18 +26,36 @@ export const emptyTimeline: Timeline = { messages: [], pending: [] };
 /**
  * Adds messages (live, replayed or from history pages, in any order) keeping one entry per
  * seq in ascending order. A later copy of the same seq (a tombstone) replaces the earlier.
+ * Live traffic, the common case, only appends: that path copies once and sorts nothing, so
+ * a room with ten thousand messages takes a busy batch as cheaply as a quiet one.
  */
 export function mergeMessages(timeline: Timeline, incoming: readonly ChatMessage[]): Timeline {
   if (incoming.length === 0) return timeline;
-  const bySeq = new Map(timeline.messages.map((m) => [m.seq, m]));
-  for (const message of incoming) bySeq.set(message.seq, message);
-  const messages = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  const messages = appendsInOrder(timeline.messages, incoming)
+    ? timeline.messages.concat(incoming)
+    : mergeBySeq(timeline.messages, incoming);
+  if (timeline.pending.length === 0) return { messages, pending: timeline.pending };
   // A pending send whose message has arrived is no longer pending.
   const arrived = new Set(incoming.map((m) => m.id));
   return {
     messages,
     pending: timeline.pending.filter((p) => p.ackedId === undefined || !arrived.has(p.ackedId)),
   };
+}
+
+function appendsInOrder(messages: readonly ChatMessage[], incoming: readonly ChatMessage[]) {
+  let previous = messages.at(-1)?.seq ?? 0;
+  for (const message of incoming) {
+    if (message.seq <= previous) return false;
+    previous = message.seq;
+  }
+  return true;
+}
+
+function mergeBySeq(messages: readonly ChatMessage[], incoming: readonly ChatMessage[]) {
+  const bySeq = new Map(messages.map((m) => [m.seq, m]));
+  for (const message of incoming) bySeq.set(message.seq, message);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 
 export function addPending(

@@ -55,4 +55,26 @@ describe('timeline', () => {
     t = settlePending(t, 'c1', 'id4');
     expect(t.pending[0]).toMatchObject({ failed: undefined, ackedId: 'id4' });
   });
+
+  test('ten thousand live messages in batches append in order, and an out-of-order page still merges', () => {
+    let t = emptyTimeline;
+    for (let start = 1; start <= 10_000; start += 100) {
+      t = mergeMessages(
+        t,
+        Array.from({ length: 100 }, (_, i) => message(start + i)),
+      );
+    }
+    expect(t.messages).toHaveLength(10_000);
+    expect(t.messages.every((m, i) => m.seq === i + 1)).toBe(true);
+    // A batch that overlaps what is there (a replay after reconnect) takes the merging path.
+    t = mergeMessages(t, [message(9_999, { content: 'edited' }), message(10_001)]);
+    expect(t.messages).toHaveLength(10_001);
+    expect(t.messages[9_998]?.content).toBe('edited');
+    expect(t.messages.at(-1)?.seq).toBe(10_001);
+  });
+
+  test('an unordered batch past the end is sorted, not appended as it came', () => {
+    const t = mergeMessages(mergeMessages(emptyTimeline, [message(1)]), [message(3), message(2)]);
+    expect(t.messages.map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
 });

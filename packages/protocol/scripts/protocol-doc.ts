@@ -202,6 +202,17 @@ const serverFrames: Record<string, FrameDoc> = {
       'Out of the room: answer to `leave`, or `reason` says you were kicked, banned or removed (then do not resume it).',
     example: { type: 'left', room: 'general', reason: 'kicked' },
   },
+  room_added: {
+    schema: frames.RoomAddedFrame,
+    summary:
+      'Someone gave you a room: opened a DM with you, or added you to a private channel. Sent to every socket of yours; refresh the room list and join it when you like.',
+    example: {
+      type: 'room_added',
+      room: 'dm:0193a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b',
+      kind: 'dm',
+      by: user,
+    },
+  },
   moderated: {
     schema: frames.ModeratedFrame,
     summary:

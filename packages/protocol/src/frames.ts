@@ -209,6 +209,16 @@ export const LeftFrame = z.object({
   reason: z.enum(['left', 'kicked', 'banned', 'removed']).optional(),
 });
 /**
+ * The user was given a room they did not ask for: someone opened a DM with them, or added
+ * them to a private channel. Every socket of theirs gets it, so room lists stay current.
+ */
+export const RoomAddedFrame = z.object({
+  type: z.literal('room_added'),
+  room: RoomId,
+  kind: z.enum(['channel', 'dm']),
+  by: UserRef,
+});
+/**
  * A moderation action in the room, shown to everyone in it. For `delete`, clients blank the
  * message `messageId` (seq `seq`); its content is gone from history too.
  */
@@ -239,6 +249,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   AckFrame,
   ResetFrame,
   LeftFrame,
+  RoomAddedFrame,
   ModeratedFrame,
   ErrorFrame,
   PongFrame,
@@ -253,3 +264,4 @@ export type ResetFrame = z.infer<typeof ResetFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;
 export type LeftFrame = z.infer<typeof LeftFrame>;
 export type ModeratedFrame = z.infer<typeof ModeratedFrame>;
+export type RoomAddedFrame = z.infer<typeof RoomAddedFrame>;

@@ -101,6 +101,7 @@ describe('server frames', () => {
     { type: 'ack', cid: 'c', room: 'global', id: 'i', seq: 1 },
     { type: 'reset', room: 'global', seq: 9, epoch: 'e' },
     { type: 'left', room: 'global' },
+    { type: 'room_added', room: 'dm:x', kind: 'dm', by: { id: 'u', name: 'U' } },
     { type: 'error', code: 'rate_limited', message: 'slow down', ref: 'c' },
     { type: 'pong' },
   ];

@@ -12,6 +12,7 @@ import {
   type ModerationFrame,
   type ReadyFrame,
   type ResetFrame,
+  type RoomAddedFrame,
   type RoomId,
   type ServerFrame,
 } from '@hubbub/protocol';
@@ -21,6 +22,9 @@ import { Emitter } from './emitter.js';
 import { HubbubError, retryableCodes } from './errors.js';
 import { tokenExpiry } from './rest.js';
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
+
+/** How soon a token renewal that failed for a passing reason is tried again. */
+const renewalRetryMs = 5_000;
 
 export type ClientState = 'connecting' | 'authenticating' | 'ready' | 'reconnecting' | 'closed';
 
@@ -50,6 +54,8 @@ export interface ClientEvents {
   moderated: ModeratedFrame;
   /** The server took this client out of a room (`reason` kicked, banned or removed): it is not resumed. */
   removed: LeftFrame;
+  /** Someone gave this user a room (opened a DM, added them to a private channel): list it. */
+  roomAdded: RoomAddedFrame;
   /** Errors that belong to no call: invalid frames, refusals of frames the SDK sent itself. */
   error: HubbubError;
   ready: ReadyFrame;
@@ -259,9 +265,17 @@ export class HubbubClient {
       token =
         typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
     } catch (error) {
+      // A provider that answers auth_failed says the credentials are gone (a revoked
+      // session): final, as when the server closes with authFailed. Anything else (the
+      // network is down, the refresh endpoint is restarting) is tried again with backoff.
+      if (error instanceof HubbubError && error.code === ErrorCode.authFailed) {
+        this.events.emit('error', error);
+        this.close();
+        return;
+      }
       this.events.emit(
         'error',
-        new HubbubError(ErrorCode.authFailed, `token provider failed: ${String(error)}`),
+        new HubbubError(ErrorCode.unavailable, `could not get a token: ${String(error)}`),
       );
       this.scheduleReconnect();
       return;
@@ -303,13 +317,13 @@ export class HubbubClient {
    * With a token provider, re-authenticates on the open connection shortly before the token
    * expires, so a long session never has to reconnect for a new token.
    */
-  private scheduleRenewal(): void {
+  private scheduleRenewal(retryInMs?: number): void {
     clearTimeout(this.renewTimer);
     const provider = this.options.token;
     const expiry = tokenExpiry(this.token);
     if (typeof provider !== 'function' || expiry === undefined) return;
     const remaining = expiry * 1000 - Date.now();
-    const delay = Math.max(0, remaining - Math.min(60_000, remaining / 5));
+    const delay = retryInMs ?? Math.max(0, remaining - Math.min(60_000, remaining / 5));
     this.renewTimer = setTimeout(
       async () => {
         try {
@@ -318,10 +332,18 @@ export class HubbubClient {
           this.token = token;
           this.write({ type: 'authenticate', token });
         } catch (error) {
+          if (error instanceof HubbubError && error.code === ErrorCode.authFailed) {
+            this.events.emit('error', error);
+            this.close();
+            return;
+          }
+          // Passing trouble: try again shortly; if the token runs out first, the server
+          // closes the socket and the reconnect asks the provider once more.
           this.events.emit(
             'error',
-            new HubbubError(ErrorCode.authFailed, `token renewal failed: ${String(error)}`),
+            new HubbubError(ErrorCode.unavailable, `token renewal failed: ${String(error)}`),
           );
+          if (this.current === 'ready') this.scheduleRenewal(renewalRetryMs);
         }
       },
       Math.min(delay, 2 ** 31 - 1),
@@ -430,6 +452,9 @@ export class HubbubClient {
         return;
       case 'moderated':
         this.events.emit('moderated', frame);
+        return;
+      case 'room_added':
+        this.events.emit('roomAdded', frame);
         return;
       case 'pong':
         this.pings.shift()?.();

@@ -159,4 +159,37 @@ describe('HubbubClient against a real server', () => {
     await expect.poll(() => client.state, { timeout: 10_000 }).toBe('ready');
     expect(calls).toBeGreaterThanOrEqual(2);
   });
+
+  test('a token provider that fails for a passing reason is retried; one that answers auth_failed ends the client', async () => {
+    await using server = await startServer({ env: fast });
+    let calls = 0;
+    const flaky = new HubbubClient({
+      url: server.wsUrl,
+      token: async () => {
+        calls += 1;
+        if (calls <= 2) throw new TypeError('fetch failed');
+        return (await guestToken(server.httpUrl, 'Flaky')).token;
+      },
+      backoff: { initialDelayMs: 20, maxDelayMs: 100 },
+    });
+    clients.push(flaky);
+    const flakyErrors: string[] = [];
+    flaky.on('error', (error) => flakyErrors.push(error.code));
+    await flaky.ready();
+    expect(flakyErrors).toEqual(['unavailable', 'unavailable']);
+
+    const revoked = new HubbubClient({
+      url: server.wsUrl,
+      token: async () => {
+        throw new HubbubError('auth_failed', 'refresh token revoked');
+      },
+      backoff: { initialDelayMs: 20, maxDelayMs: 100 },
+    });
+    clients.push(revoked);
+    const revokedErrors: string[] = [];
+    revoked.on('error', (error) => revokedErrors.push(error.code));
+    await expect(revoked.ready()).rejects.toBeInstanceOf(HubbubError);
+    expect(revoked.state).toBe('closed');
+    expect(revokedErrors).toEqual(['auth_failed']);
+  });
 });

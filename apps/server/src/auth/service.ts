@@ -37,6 +37,8 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly refreshTtlSeconds: number,
     private readonly sessionsEnded: SessionsEnded,
+    /** Runs once for each new account, before its first session (default channels). */
+    private readonly welcome: (userId: string) => Promise<void> = async () => {},
   ) {}
 
   async register(input: {
@@ -49,6 +51,7 @@ export class AuthService {
       displayName: input.displayName ?? input.username,
       passwordHash: await hashPassword(input.password),
     });
+    await this.welcome(user.id);
     return this.startSession(user);
   }
 

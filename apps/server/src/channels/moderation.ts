@@ -2,6 +2,7 @@ import {
   ErrorCode,
   type ModeratedFrame,
   type ModerationFrame,
+  type RoomAddedFrame,
   type RoomId,
   type UserRef,
 } from '@hubbub/protocol';
@@ -17,6 +18,8 @@ import type { ChannelStore } from './store.js';
 export interface RoomEffects {
   announce(room: RoomId, frame: ModeratedFrame): void;
   evict(userId: string, room: RoomId, reason: 'kicked' | 'banned' | 'removed'): void;
+  /** Tells every socket of `userId` it was given a room (a DM, a private channel). */
+  roomAdded(userId: string, frame: RoomAddedFrame): void;
 }
 
 /**

@@ -23,7 +23,7 @@ export class ChannelService {
     private readonly store: ChannelStore,
     private readonly access: RoomAccess,
     private readonly accounts: AccountStore,
-    private readonly effects: Pick<RoomEffects, 'evict'>,
+    private readonly effects: Pick<RoomEffects, 'evict' | 'roomAdded'>,
   ) {}
 
   /** Creates the default channels that do not exist yet (and whose names hold no open room). */
@@ -38,6 +38,14 @@ export class ChannelService {
         .catch((error: unknown) => {
           if (!(error instanceof ChannelExists)) throw error;
         });
+    }
+  }
+
+  /** A new account starts in the default channels, as a new Slack member starts in #general. */
+  async welcome(userId: string): Promise<void> {
+    for (const name of defaultChannels) {
+      if ((await this.access.channel(name)) !== null)
+        await this.access.setMember(name, userId, 'member');
     }
   }
 
@@ -89,6 +97,13 @@ export class ChannelService {
     if (current !== undefined && roleRank[current] > roleRank[role] && mine !== 'owner')
       refuse(ErrorCode.forbidden, 'cannot demote');
     await this.access.setMember(room, userId, role);
+    if (current === undefined)
+      this.effects.roomAdded(userId, {
+        type: 'room_added',
+        room,
+        kind: 'channel',
+        by: identity.user,
+      });
   }
 
   async setRole(identity: Identity, room: RoomId, userId: string, role: Role): Promise<void> {
@@ -121,6 +136,9 @@ export class ChannelService {
       refuse(ErrorCode.notFound, 'no such user');
     const room = await this.store.openDm(identity.user.id, userId);
     this.access.forget(room);
+    // Both people's room lists (every tab of each) learn of it at once.
+    for (const member of [userId, identity.user.id])
+      this.effects.roomAdded(member, { type: 'room_added', room, kind: 'dm', by: identity.user });
     return room;
   }
 

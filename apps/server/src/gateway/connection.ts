@@ -2,6 +2,7 @@ import type {
   ClientFrame,
   ErrorCode,
   ModerationFrame,
+  RoomAddedFrame,
   RoomId,
   ServerFrame,
 } from '@hubbub/protocol';
@@ -349,6 +350,11 @@ export class Connection implements Member {
     if (!this.rooms.delete(room)) return;
     this.ctx.rooms.leave(this, room);
     this.send({ type: 'left', room, reason });
+  }
+
+  /** Tells a ready connection about a room it was given (it joins when its user chooses). */
+  roomAdded(frame: RoomAddedFrame): void {
+    if (this.identity !== undefined) this.send(frame);
   }
 
   /** Whether this connection is in `room` (joined or joining). */

@@ -1,6 +1,13 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CloseCode, ErrorCode, limits, type RestError, type RoomId } from '@hubbub/protocol';
+import {
+  CloseCode,
+  ErrorCode,
+  limits,
+  type RestError,
+  type RoomAddedFrame,
+  type RoomId,
+} from '@hubbub/protocol';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -129,6 +136,13 @@ export class Gateway {
   evict(userId: string, room: RoomId, reason: 'kicked' | 'banned' | 'removed'): void {
     for (const connection of this.connections) {
       if (connection.belongsTo(userId)) connection.evict(room, reason);
+    }
+  }
+
+  /** Tells every socket of a user about a room they were given. */
+  roomAdded(userId: string, frame: RoomAddedFrame): void {
+    for (const connection of this.connections) {
+      if (connection.belongsTo(userId)) connection.roomAdded(frame);
     }
   }
 

@@ -1,5 +1,7 @@
+import { LoaderCircle, Wifi, WifiOff } from 'lucide-react';
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import type { ChatStore } from './chat-store.js';
+import type { ChatStore } from '../chat-store.js';
+import { cn } from '../lib/cn.js';
 
 /** Always-visible connection state, with the countdown to the next reconnect attempt. */
 export function ConnectionBadge({ store }: { store: ChatStore }) {
@@ -18,30 +20,37 @@ export function ConnectionBadge({ store }: { store: ChatStore }) {
     };
   }, []);
   let text: string;
-  let tone: string;
+  let tone: 'good' | 'waiting' | 'bad';
   if (!online) {
     text = 'Offline';
-    tone = 'bg-rose-900 text-rose-100';
+    tone = 'bad';
   } else if (status.state === 'ready') {
     text = 'Connected';
-    tone = 'bg-emerald-900 text-emerald-100';
+    tone = 'good';
   } else if (status.state === 'reconnecting' && status.retryAt !== undefined) {
     text = `Reconnecting in ${Math.max(0, Math.ceil((status.retryAt - now) / 1000))} s`;
-    tone = 'bg-amber-900 text-amber-100';
+    tone = 'waiting';
   } else if (status.state === 'closed') {
     text = 'Disconnected';
-    tone = 'bg-rose-900 text-rose-100';
+    tone = 'bad';
   } else {
     text = 'Connecting…';
-    tone = 'bg-amber-900 text-amber-100';
+    tone = 'waiting';
   }
+  const Icon = tone === 'good' ? Wifi : tone === 'bad' ? WifiOff : LoaderCircle;
   return (
     <output
       aria-live="polite"
       data-state={status.state}
       data-session={status.session}
-      className={`rounded-full px-2 py-0.5 text-xs ${tone}`}
+      className={cn(
+        'inline-flex shrink-0 items-center gap-1 rounded-full px-2 py-0.5 text-xs',
+        tone === 'good' && 'bg-emerald-900 text-emerald-100',
+        tone === 'waiting' && 'bg-amber-900 text-amber-100',
+        tone === 'bad' && 'bg-rose-900 text-rose-100',
+      )}
     >
+      <Icon aria-hidden className={cn('size-3', tone === 'waiting' && 'animate-spin')} />
       {text}
     </output>
   );

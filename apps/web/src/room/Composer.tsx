@@ -1,0 +1,66 @@
+import { limits } from '@hubbub/protocol';
+import { SendHorizontal } from 'lucide-react';
+import { type KeyboardEvent, useLayoutEffect, useRef, useState } from 'react';
+import { Button } from '../components/ui/button.js';
+import { Textarea } from '../components/ui/input.js';
+import { cn } from '../lib/cn.js';
+
+/**
+ * Enter sends, Shift+Enter starts a new line; the box grows with its text; the counter
+ * shows near the limit and turns red past it, when sending is off.
+ */
+export function Composer({ title, onSend }: { title: string; onSend: (content: string) => void }) {
+  const [text, setText] = useState('');
+  const box = useRef<HTMLTextAreaElement>(null);
+  const over = text.length > limits.contentMaxChars;
+  const blank = text.trim().length === 0;
+  useLayoutEffect(() => {
+    const element = box.current;
+    if (element === null) return;
+    element.style.height = 'auto';
+    element.style.height = `${element.scrollHeight}px`;
+  });
+  function send() {
+    if (over || blank) return;
+    onSend(text);
+    setText('');
+  }
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  }
+  return (
+    <form
+      className="flex items-end gap-2 border-t border-slate-800 p-3"
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+    >
+      <Textarea
+        ref={box}
+        aria-label="Message"
+        rows={1}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+        placeholder={`Message ${title}`}
+        className="max-h-40 min-w-0 flex-1"
+      />
+      <span
+        className={cn(
+          'pb-2 text-xs tabular-nums',
+          over ? 'font-semibold text-rose-400' : 'text-slate-400',
+        )}
+        aria-live="polite"
+      >
+        {text.length}/{limits.contentMaxChars}
+      </span>
+      <Button type="submit" size="icon" disabled={over || blank} aria-label="Send">
+        <SendHorizontal />
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,236 @@
+import type { ModerationFrame, RoomId } from '@hubbub/protocol';
+import { Ban, Copy, DoorOpen, Ellipsis, MessageCircle, MicOff, Trash2 } from 'lucide-react';
+import * as m from 'motion/react-m';
+import { useChat } from '../chat-context.js';
+import { Button } from '../components/ui/button.js';
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from '../components/ui/dropdown-menu.js';
+import type { Entry } from '../timeline.js';
+
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const fullDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' });
+
+/**
+ * A line that just arrived slides in; one that scrolls back into view (the list renders
+ * only what is visible, so rows mount again) or came from history does not. "Just" is
+ * measured on the server's clock, in either direction, so a skewed clock only mutes it.
+ */
+function isFresh(entry: Entry): boolean {
+  if (entry.kind === 'pending') return entry.ackedId === undefined && entry.failed === undefined;
+  return Math.abs(Date.now() - Date.parse(entry.message.ts)) < 1500;
+}
+
+export function MessageLine({
+  entry,
+  room,
+  moderator,
+}: {
+  entry: Entry;
+  room: RoomId;
+  moderator: boolean;
+}) {
+  return (
+    <m.div
+      initial={isFresh(entry) ? { opacity: 0, y: 8 } : false}
+      animate={{ opacity: 1, y: 0 }}
+      transition={{ duration: 0.18, ease: 'easeOut' }}
+    >
+      {entry.kind === 'pending' ? (
+        <PendingLine entry={entry} room={room} />
+      ) : (
+        <StoredLine entry={entry} room={room} moderator={moderator} />
+      )}
+    </m.div>
+  );
+}
+
+function PendingLine({
+  entry,
+  room,
+}: {
+  entry: Extract<Entry, { kind: 'pending' }>;
+  room: RoomId;
+}) {
+  const { store } = useChat();
+  return (
+    <div
+      className={entry.ackedId === undefined ? 'opacity-60' : ''}
+      data-testid="pending-message"
+      aria-busy={entry.ackedId === undefined && entry.failed === undefined}
+    >
+      <span className="font-semibold text-sky-300">{entry.user.name}</span>{' '}
+      <span className="whitespace-pre-wrap break-words">{entry.content}</span>
+      {entry.failed !== undefined && (
+        <span className="ml-2 inline-flex items-center gap-1 text-xs text-rose-300">
+          {entry.failed}
+          <Button
+            variant="link"
+            size="sm"
+            className="h-auto px-1"
+            onClick={() => store.retry(room, entry.cid, entry.content)}
+          >
+            Retry
+          </Button>
+          <Button
+            variant="link"
+            size="sm"
+            className="h-auto px-1 text-slate-300"
+            onClick={() => store.discard(room, entry.cid)}
+          >
+            Discard
+          </Button>
+        </span>
+      )}
+    </div>
+  );
+}
+
+function StoredLine({
+  entry,
+  room,
+  moderator,
+}: {
+  entry: Extract<Entry, { kind: 'message' }>;
+  room: RoomId;
+  moderator: boolean;
+}) {
+  const { store, me, isAccount, openDm } = useChat();
+  const { message } = entry;
+  const mine = message.user.id === me.id;
+  const at = new Date(message.ts);
+  return (
+    <div
+      className="group flex items-start gap-2 rounded-md px-1 hover:bg-slate-900/60"
+      data-testid="message"
+      data-seq={message.seq}
+    >
+      <div className="min-w-0 flex-1">
+        {isAccount && !mine ? (
+          <button
+            type="button"
+            data-author
+            title={`Message ${message.user.name}`}
+            className="font-semibold text-sky-300 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
+            onClick={() => void openDm(message.user.id)}
+          >
+            {message.user.name}
+          </button>
+        ) : (
+          <span data-author className="font-semibold text-sky-300">
+            {message.user.name}
+          </span>
+        )}{' '}
+        <time
+          dateTime={message.ts}
+          title={fullDate.format(at)}
+          className="text-xs text-slate-400 tabular-nums"
+        >
+          {clock.format(at)}
+        </time>{' '}
+        {message.deleted ? (
+          <em className="text-slate-400" data-content>
+            message deleted
+          </em>
+        ) : (
+          <span className="whitespace-pre-wrap break-words" data-content>
+            {message.content}
+          </span>
+        )}
+      </div>
+      {!message.deleted && (
+        <MessageActions
+          room={room}
+          messageId={message.id}
+          author={message.user}
+          content={message.content}
+          canDelete={mine || moderator}
+          canModerate={moderator && !mine}
+          canDm={isAccount && !mine}
+          act={(frame) => store.client.moderate(frame)}
+          openDm={() => void openDm(message.user.id)}
+        />
+      )}
+    </div>
+  );
+}
+
+/**
+ * A message's menu: reachable by keyboard (it is in the tab order, shown on focus), shown on
+ * hover with a mouse and always on touch screens, where there is no hover.
+ */
+function MessageActions(props: {
+  room: RoomId;
+  messageId: string;
+  author: { id: string; name: string };
+  content: string;
+  canDelete: boolean;
+  canModerate: boolean;
+  canDm: boolean;
+  act: (frame: ModerationFrame) => void;
+  openDm: () => void;
+}) {
+  const { room, author, act } = props;
+  return (
+    <DropdownMenu>
+      <DropdownMenuTrigger asChild>
+        <Button
+          variant="ghost"
+          size="icon-sm"
+          aria-label={`Actions for ${author.name}’s message`}
+          className="opacity-0 group-hover:opacity-100 focus-visible:opacity-100 data-[state=open]:opacity-100 [@media(hover:none)]:opacity-100"
+        >
+          <Ellipsis />
+        </Button>
+      </DropdownMenuTrigger>
+      <DropdownMenuContent align="end">
+        {props.canDm && (
+          <DropdownMenuItem onSelect={props.openDm}>
+            <MessageCircle aria-hidden /> Message {author.name}
+          </DropdownMenuItem>
+        )}
+        <DropdownMenuItem onSelect={() => void navigator.clipboard?.writeText(props.content)}>
+          <Copy aria-hidden /> Copy text
+        </DropdownMenuItem>
+        {props.canDelete && (
+          <DropdownMenuItem
+            tone="danger"
+            onSelect={() => act({ type: 'delete', room, id: props.messageId })}
+          >
+            <Trash2 aria-hidden /> Delete message
+          </DropdownMenuItem>
+        )}
+        {props.canModerate && (
+          <>
+            <DropdownMenuSeparator />
+            <DropdownMenuLabel>Moderate {author.name}</DropdownMenuLabel>
+            <DropdownMenuItem
+              onSelect={() => act({ type: 'mute', room, user: author.id, seconds: 600 })}
+            >
+              <MicOff aria-hidden /> Mute for 10 minutes
+            </DropdownMenuItem>
+            <DropdownMenuItem
+              onSelect={() => act({ type: 'mute', room, user: author.id, seconds: 3600 })}
+            >
+              <MicOff aria-hidden /> Mute for 1 hour
+            </DropdownMenuItem>
+            <DropdownMenuItem onSelect={() => act({ type: 'kick', room, user: author.id })}>
+              <DoorOpen aria-hidden /> Kick from the room
+            </DropdownMenuItem>
+            <DropdownMenuItem
+              tone="danger"
+              onSelect={() => act({ type: 'ban', room, user: author.id })}
+            >
+              <Ban aria-hidden /> Ban from the room
+            </DropdownMenuItem>
+          </>
+        )}
+      </DropdownMenuContent>
+    </DropdownMenu>
+  );
+}

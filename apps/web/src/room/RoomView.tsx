@@ -1,0 +1,172 @@
+import type { ChannelListing, RoomId } from '@hubbub/protocol';
+import { useQueryClient } from '@tanstack/react-query';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { ArrowDown } from 'lucide-react';
+import { AnimatePresence } from 'motion/react';
+import * as m from 'motion/react-m';
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from 'react';
+import { useChat } from '../chat-context.js';
+import { anchoredScrollTop, isAtBottom, wantsOlder } from '../scroll.js';
+import { entries } from '../timeline.js';
+import { Composer } from './Composer.js';
+import { MessageLine } from './MessageLine.js';
+import { RoomHeader } from './RoomHeader.js';
+
+interface RoomViewProps {
+  room: RoomId;
+  title: string;
+  /** What the channel list says of the room; undefined for a room not in it. */
+  listing: ChannelListing | undefined;
+  onOpenRooms: () => void;
+}
+
+/**
+ * One room: a virtualized timeline (only the rows in view are in the page, so ten thousand
+ * messages scroll like ten) that loads older history upwards, and the composer.
+ */
+export function RoomView({ room, title, listing, onOpenRooms }: RoomViewProps) {
+  const { store, api } = useChat();
+  const queries = useQueryClient();
+  const timeline = useSyncExternalStore(store.subscribe, () => store.timeline(room));
+  const items = useMemo(() => entries(timeline), [timeline]);
+  const scroller = useRef<HTMLDivElement>(null);
+  const [atBottom, setAtBottom] = useState(true);
+  const [unseen, setUnseen] = useState(0);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [exhausted, setExhausted] = useState(false);
+  const moderator = listing?.role === 'owner' || listing?.role === 'moderator';
+
+  // Joining a public channel makes one a member: the room list learns it once joined.
+  const newcomer = useRef(listing?.role == null && room !== 'global');
+  useEffect(() => {
+    void store.join(room).then((joined) => {
+      if (joined && newcomer.current) void queries.invalidateQueries({ queryKey: ['channels'] });
+    });
+  }, [store, room, queries]);
+
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 32,
+    overscan: 12,
+    getItemKey: (index) => items[index]?.key ?? index,
+  });
+
+  // Stick to the bottom while the reader is there; otherwise count what arrived below.
+  const lastKey = items.at(-1)?.key;
+  const previousLast = useRef(lastKey);
+  useLayoutEffect(() => {
+    if (lastKey === previousLast.current) return;
+    previousLast.current = lastKey;
+    if (atBottom && items.length > 0) virtualizer.scrollToIndex(items.length - 1, { align: 'end' });
+    else setUnseen((n) => n + 1);
+  }, [lastKey, atBottom, items.length, virtualizer]);
+
+  const loadOlder = useCallback(async () => {
+    const first = timeline.messages[0];
+    if (loadingOlder || exhausted || first === undefined || first.seq <= 1) return;
+    setLoadingOlder(true);
+    try {
+      const page = await api.history(room, { before: first.seq, limit: 100 });
+      const element = scroller.current;
+      const heightBefore = element?.scrollHeight ?? 0;
+      store.merge(room, page.messages);
+      setExhausted(!page.hasMore);
+      // Keep the reader's place: what they were reading must not jump.
+      requestAnimationFrame(() => {
+        if (element !== null) {
+          element.scrollTop = anchoredScrollTop(
+            element.scrollTop,
+            heightBefore,
+            element.scrollHeight,
+          );
+        }
+      });
+    } finally {
+      setLoadingOlder(false);
+    }
+  }, [timeline.messages, loadingOlder, exhausted, api, room, store]);
+
+  function onScroll() {
+    const element = scroller.current;
+    if (element === null) return;
+    const bottom = isAtBottom(element);
+    setAtBottom(bottom);
+    if (bottom) setUnseen(0);
+    if (wantsOlder(element.scrollTop)) void loadOlder();
+  }
+
+  function jumpToLatest() {
+    virtualizer.scrollToIndex(items.length - 1, { align: 'end' });
+    setUnseen(0);
+    setAtBottom(true);
+  }
+
+  return (
+    <section className="relative flex min-w-0 flex-1 flex-col" aria-label={title}>
+      <RoomHeader
+        room={room}
+        title={title}
+        listing={listing}
+        moderator={moderator}
+        onOpenRooms={onOpenRooms}
+      />
+      <div
+        ref={scroller}
+        onScroll={onScroll}
+        className="min-h-0 flex-1 overflow-y-auto"
+        role="log"
+        aria-live="polite"
+        aria-label={`Messages in ${title}`}
+        aria-busy={loadingOlder}
+        data-testid="timeline"
+      >
+        {exhausted && (
+          <p className="px-4 pt-4 text-center text-xs text-slate-400">
+            This is the beginning of {title}.
+          </p>
+        )}
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((row) => {
+            const entry = items[row.index];
+            if (entry === undefined) return null;
+            return (
+              <div
+                key={row.key}
+                data-index={row.index}
+                ref={virtualizer.measureElement}
+                className="absolute left-0 w-full px-3 py-0.5"
+                style={{ transform: `translateY(${row.start}px)` }}
+              >
+                <MessageLine entry={entry} room={room} moderator={moderator} />
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <AnimatePresence>
+        {!atBottom && unseen > 0 && (
+          <m.button
+            type="button"
+            onClick={jumpToLatest}
+            initial={{ opacity: 0, y: 12 }}
+            animate={{ opacity: 1, y: 0 }}
+            exit={{ opacity: 0, y: 12 }}
+            className="absolute bottom-20 left-1/2 flex -translate-x-1/2 items-center gap-1 rounded-full bg-sky-700 px-3 py-1 text-sm font-semibold text-white shadow-lg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-300"
+          >
+            <ArrowDown aria-hidden className="size-4" /> New messages
+          </m.button>
+        )}
+      </AnimatePresence>
+      <Composer title={title} onSend={(content) => void store.send(room, content)} />
+    </section>
+  );
+}

@@ -1,0 +1,101 @@
+import type { ChannelListing, RoomId } from '@hubbub/protocol';
+import { Lock, LogOut } from 'lucide-react';
+import type { ReactNode } from 'react';
+import { globalRoom, roomLabel, useChannels, useChat } from '../chat-context.js';
+import { Avatar } from '../components/Avatar.js';
+import { Button } from '../components/ui/button.js';
+import { cn } from '../lib/cn.js';
+import { BrowseChannels } from './BrowseChannels.js';
+import { CreateChannel } from './CreateChannel.js';
+import { NewMessage } from './NewMessage.js';
+
+/** The rooms one is in: channels (with browse and create), then DMs, then who is signed in. */
+export function Sidebar({ current, onSignOut }: { current: RoomId; onSignOut: () => void }) {
+  const { me, isAccount } = useChat();
+  const channels = useChannels();
+  const joined = [globalRoom, ...channels.filter((c) => c.kind === 'channel' && c.role !== null)];
+  const dms = channels.filter((c) => c.kind === 'dm');
+  return (
+    <div className="flex min-h-0 w-full flex-1 flex-col gap-4 p-3">
+      <span className="text-lg font-bold tracking-tight">Hubbub</span>
+      <nav aria-label="Rooms" className="flex min-h-0 flex-1 flex-col gap-5 overflow-y-auto">
+        <Section
+          title="Channels"
+          actions={
+            isAccount && (
+              <>
+                <BrowseChannels />
+                <CreateChannel />
+              </>
+            )
+          }
+        >
+          {joined.map((listing) => (
+            <RoomLink key={listing.room} listing={listing} current={current} />
+          ))}
+        </Section>
+        {isAccount && (
+          <Section title="Direct messages" actions={<NewMessage />}>
+            {dms.length === 0 && (
+              <p className="px-2 text-xs text-slate-400">No conversations yet.</p>
+            )}
+            {dms.map((listing) => (
+              <RoomLink key={listing.room} listing={listing} current={current} />
+            ))}
+          </Section>
+        )}
+      </nav>
+      <footer className="flex items-center justify-between gap-2 border-t border-slate-800 pt-3 text-sm">
+        <span className="truncate text-slate-300">
+          {me.name}
+          {isAccount ? '' : ' (guest)'}
+        </span>
+        <Button variant="ghost" size="sm" onClick={onSignOut}>
+          <LogOut aria-hidden /> Sign out
+        </Button>
+      </footer>
+    </div>
+  );
+}
+
+function Section({
+  title,
+  actions,
+  children,
+}: {
+  title: string;
+  actions?: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <section aria-label={title} className="flex flex-col gap-0.5">
+      <div className="flex items-center justify-between px-2 pb-1">
+        <h2 className="text-xs font-semibold tracking-wide text-slate-400 uppercase">{title}</h2>
+        <div className="flex gap-0.5">{actions}</div>
+      </div>
+      {children}
+    </section>
+  );
+}
+
+function RoomLink({ listing, current }: { listing: ChannelListing; current: RoomId }) {
+  const { openRoom } = useChat();
+  const active = listing.room === current;
+  return (
+    <button
+      type="button"
+      aria-current={active ? 'page' : undefined}
+      onClick={() => openRoom(listing.room)}
+      className={cn(
+        'flex items-center gap-2 truncate rounded-md px-2 py-1.5 text-left text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400',
+        active ? 'bg-slate-700 text-white' : 'text-slate-300 hover:bg-slate-800',
+      )}
+    >
+      {listing.kind === 'dm' && <Avatar name={listing.peer?.name ?? '?'} />}
+      <span className="truncate">{roomLabel(listing.room, listing)}</span>
+      {listing.kind === 'channel' && listing.visibility === 'private' && (
+        <Lock className="size-3.5 shrink-0 text-slate-400" aria-label="private" />
+      )}
+    </button>
+  );
+}

@@ -1,0 +1,165 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { requireService, type TestServer } from '@hubbub/testing';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+
+/** Helpers for the web app's end-to-end tests: Debian's Chromium, driven by playwright-core. */
+
+const CHROMIUM = '/usr/bin/chromium';
+const shots = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
+const webBuilt = existsSync(fileURLToPath(new URL('../dist/index.html', import.meta.url)));
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+export const phone = { width: 390, height: 844 };
+export const desktop = { width: 1280, height: 800 };
+
+/**
+ * Whether the browser tests can run here (a loud skip, or a failure under CI=true), and a
+ * getter for one Chromium launched before the file's tests and closed after them.
+ */
+export function sharedChromium(): { enabled: boolean; browser(): Browser } {
+  const enabled = requireService(
+    'the browser',
+    !existsSync(CHROMIUM)
+      ? { ok: false, reason: `${CHROMIUM} is missing (apt-get install chromium)` }
+      : !webBuilt
+        ? { ok: false, reason: 'apps/web/dist is missing (npm run build)' }
+        : { ok: true },
+  );
+  let browser: Browser | undefined;
+  if (enabled) {
+    beforeAll(async () => {
+      mkdirSync(shots, { recursive: true });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-dev-shm-usage',
+        ],
+      });
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+  }
+  return {
+    enabled,
+    browser() {
+      if (browser === undefined) throw new Error('Chromium is not running');
+      return browser;
+    },
+  };
+}
+
+export async function open(
+  browser: Browser,
+  server: TestServer,
+  viewport = desktop,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  await page.goto(server.httpUrl);
+  return { context, page };
+}
+
+export function screenshot(page: Page, name: string): Promise<Buffer> {
+  return page.screenshot({ path: join(shots, `${name}.png`) });
+}
+
+export async function signUp(page: Page, username: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Sign up' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText('Connected').waitFor();
+}
+
+export async function joinAsGuest(page: Page, name: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Guest' }).click();
+  await page.getByLabel('Display name').fill(name);
+  await page.getByRole('button', { name: 'Join as guest' }).click();
+}
+
+/** Alice and Bob, signed up in two browser contexts, both in #general. */
+export async function twoInGeneral(browser: Browser, server: TestServer) {
+  const alice = await open(browser, server);
+  const bob = await open(browser, server);
+  await signUp(alice.page, 'alice');
+  await signUp(bob.page, 'bob');
+  await openRoom(alice.page, '#general');
+  await openRoom(bob.page, '#general');
+  return { alice, bob };
+}
+
+/** Opens a room from the room list (desktop layout), and waits for its heading. */
+export async function openRoom(page: Page, name: string): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Rooms' })
+    .getByRole('button', { name, exact: true })
+    .click();
+  await page.getByRole('heading', { name, exact: true }).waitFor();
+}
+
+export async function say(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.getByLabel('Message', { exact: true }).press('Enter');
+}
+
+/** The session id the page's connection badge shows. */
+export function sessionOf(page: Page): Promise<string | undefined> {
+  return page
+    .locator('output[data-state]')
+    .evaluate((badge) => (badge as HTMLElement).dataset.session);
+}
+
+/** Waits until the page shows `text` as a stored message (not just our pending copy). */
+export async function seen(page: Page, text: string, timeout = 30_000): Promise<void> {
+  await page.getByTestId('message').filter({ hasText: text }).first().waitFor({ timeout });
+}
+
+/** The messages the page shows, in order, as `seq:author:content`. */
+export async function shown(page: Page): Promise<string[]> {
+  return page.getByTestId('message').evaluateAll((rows) =>
+    rows
+      .map((row) => ({
+        seq: Number((row as HTMLElement).dataset.seq),
+        author: row.querySelector('[data-author]')?.textContent ?? '',
+        content: row.querySelector('[data-content]')?.textContent?.trim() ?? '',
+      }))
+      .sort((a, b) => a.seq - b.seq)
+      .map((row) => `${row.seq}:${row.author}:${row.content}`),
+  );
+}
+
+/** axe-core's serious and critical findings on the page as it is now. */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(): Promise<{
+            violations: Array<{
+              id: string;
+              impact: string | null;
+              nodes: Array<{ html: string }>;
+            }>;
+          }>;
+        };
+      }
+    ).axe;
+    return (await axe.run()).violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' | ')}`);
+}

@@ -1,0 +1,42 @@
+import type { ModeratedFrame } from '@hubbub/protocol';
+import { describe, expect, test } from 'vitest';
+import { describeModeration } from '../src/moderation-text.js';
+
+const mod = { id: 'm', name: 'Mod' };
+const names: Record<string, string> = { b: 'Bob' };
+const frame = (extra: Partial<ModeratedFrame>): ModeratedFrame => ({
+  type: 'moderated',
+  room: 'stage',
+  action: 'mute',
+  actor: mod,
+  ...extra,
+});
+const say = (f: ModeratedFrame, me: string) =>
+  describeModeration(f, me, (id) => names[id] ?? 'someone');
+
+describe('moderation notices', () => {
+  test('the target hears what happened to them, with how long', () => {
+    expect(say(frame({ target: 'b', seconds: 600 }), 'b')).toBe(
+      'Mod muted you in #stage for 10 min.',
+    );
+    expect(say(frame({ action: 'ban', target: 'b', seconds: 7200 }), 'b')).toBe(
+      'Mod banned you in #stage for 2 h.',
+    );
+    expect(say(frame({ action: 'ban', target: 'b' }), 'b')).toBe('Mod banned you in #stage.');
+  });
+
+  test('the moderator gets a confirmation naming the target; bystanders hear nothing', () => {
+    expect(say(frame({ action: 'kick', target: 'b' }), 'm')).toBe('You kicked Bob in #stage.');
+    expect(say(frame({ target: 'b', seconds: 45 }), 'someone-else')).toBeUndefined();
+    expect(say(frame({ action: 'delete', seq: 3 }), 'm')).toBeUndefined();
+  });
+
+  test('slow mode is news to everyone in the room', () => {
+    expect(say(frame({ action: 'slow_mode', seconds: 30 }), 'x')).toBe(
+      'Slow mode is on in #stage: one message every 30 s.',
+    );
+    expect(say(frame({ action: 'slow_mode', seconds: 0 }), 'x')).toBe(
+      'Slow mode is off in #stage.',
+    );
+  });
+});
