@@ -37,6 +37,11 @@ const schema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: int(5, 24 * 3600).default(15 * 60),
   /** Lifetime of a login session without use (refresh tokens rotate on every use). */
   REFRESH_TOKEN_TTL_SECONDS: int(60, 365 * 24 * 3600).default(30 * 24 * 3600),
+  /**
+   * A spent refresh token presented again within this many seconds is a race (two tabs, a
+   * retried request), not theft: it gets a new pair instead of revoking the login. 0: never.
+   */
+  REFRESH_REUSE_GRACE_SECONDS: int(0, 300).default(30),
   /** Lifetime of a guest's token (guests have no refresh token). */
   GUEST_TOKEN_TTL_SECONDS: int(60, 30 * 24 * 3600).default(24 * 3600),
   /** Whether guests (display name only) may get tokens and join open rooms. */
@@ -81,6 +86,7 @@ export interface Config {
   tokenSecret: string | undefined;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  refreshReuseGraceSeconds: number;
   guestTokenTtlSeconds: number;
   guestAccess: boolean;
   externalAuth: { jwksUrl: string; issuer: string; audience: string } | undefined;
@@ -154,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenSecret: c.TOKEN_SECRET,
     accessTokenTtlSeconds: c.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: c.REFRESH_TOKEN_TTL_SECONDS,
+    refreshReuseGraceSeconds: c.REFRESH_REUSE_GRACE_SECONDS,
     guestTokenTtlSeconds: c.GUEST_TOKEN_TTL_SECONDS,
     guestAccess: c.GUEST_ACCESS === 'true',
     externalAuth:

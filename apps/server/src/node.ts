@@ -75,7 +75,10 @@ export class HubbubNode {
     const auth = new AuthService(
       ports.accounts,
       ports.tokens,
-      config.refreshTokenTtlSeconds,
+      {
+        ttlSeconds: config.refreshTokenTtlSeconds,
+        reuseGraceSeconds: config.refreshReuseGraceSeconds,
+      },
       (userId, sessionId) => this.gateway.endSessions(userId, sessionId),
       (userId) => this.channels.welcome(userId),
     );

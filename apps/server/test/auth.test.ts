@@ -91,7 +91,7 @@ describe('accounts', () => {
   });
 
   test('refresh rotates; reusing a refresh token revokes the whole session', async () => {
-    await using server = await startServer();
+    await using server = await startServer({ env: { REFRESH_REUSE_GRACE_SECONDS: '0' } });
     const first = await register(server, 'alice');
     const second = await post<SessionResponse>(server, '/api/auth/refresh', {
       refreshToken: first.refreshToken,
@@ -114,6 +114,27 @@ describe('accounts', () => {
       password: PASSWORD,
     });
     expect((await meStatus(server, other.body.token)).status).toBe(200);
+  });
+
+  test('a spent refresh token back within the grace (two tabs racing) renews; after it, it revokes', async () => {
+    await using server = await startServer({ env: { REFRESH_REUSE_GRACE_SECONDS: '2' } });
+    const first = await register(server, 'alice');
+    const refresh = (refreshToken: string) =>
+      post<SessionResponse>(server, '/api/auth/refresh', { refreshToken });
+    // Two tabs spend the same token at once: both get a working pair in the same login.
+    const [tabA, tabB] = await Promise.all([
+      refresh(first.refreshToken),
+      refresh(first.refreshToken),
+    ]);
+    expect([tabA.status, tabB.status]).toEqual([200, 200]);
+    expect(tabA.body.refreshToken).not.toBe(tabB.body.refreshToken);
+    for (const tab of [tabA, tabB])
+      expect((await meStatus(server, tab.body.token)).status).toBe(200);
+    // Past the grace the same replay is theft: the whole login ends, both tabs' tokens too.
+    await new Promise((resolve) => setTimeout(resolve, 2_300));
+    expect((await refresh(first.refreshToken)).status).toBe(401);
+    expect((await refresh(tabA.body.refreshToken)).status).toBe(401);
+    expect(await meStatus(server, tabB.body.token)).toEqual({ status: 401, code: 'auth_failed' });
   });
 
   test('logout ends that session: its sockets close and its tokens stop working', async () => {

@@ -11,7 +11,9 @@ const postgres = usePostgres();
 describe.runIf(postgres.enabled)('a server on PostgreSQL', () => {
   test('accounts, sessions, channels, DMs, moderation and history all work on PostgreSQL', async () => {
     const url = await postgres.server().createDatabase();
-    await using server = await startServer({ env: { DATABASE_URL: url } });
+    await using server = await startServer({
+      env: { DATABASE_URL: url, REFRESH_REUSE_GRACE_SECONDS: '0' },
+    });
     const [owner, member] = await Promise.all([
       register(server, 'owner'),
       register(server, 'member'),

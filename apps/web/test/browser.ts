@@ -121,6 +121,24 @@ export function sessionOf(page: Page): Promise<string | undefined> {
     .evaluate((badge) => (badge as HTMLElement).dataset.session);
 }
 
+/** Starts recording every state the connection badge shows from now on (see badgeStates). */
+export async function watchBadge(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const states: string[] = [];
+    const badge = document.querySelector<HTMLElement>('output[data-state]')!;
+    new MutationObserver(() => states.push(badge.dataset.state ?? '')).observe(badge, {
+      attributes: true,
+      attributeFilter: ['data-state'],
+    });
+    (window as unknown as { badgeStates: string[] }).badgeStates = states;
+  });
+}
+
+/** The badge states seen since watchBadge, in order (a repeated state counts once per change). */
+export function badgeStates(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { badgeStates: string[] }).badgeStates);
+}
+
 /** Waits until the page shows `text` as a stored message (not just our pending copy). */
 export async function seen(page: Page, text: string, timeout = 30_000): Promise<void> {
   await page.getByTestId('message').filter({ hasText: text }).first().waitFor({ timeout });

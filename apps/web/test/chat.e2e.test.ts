@@ -2,6 +2,7 @@ import { guestIn, startServer } from '@hubbub/testing';
 import { describe, expect, test } from 'vitest';
 import {
   accessibilityViolations,
+  badgeStates,
   joinAsGuest,
   open,
   openRoom,
@@ -13,6 +14,7 @@ import {
   sharedChromium,
   shown,
   twoInGeneral,
+  watchBadge,
 } from './browser.js';
 
 const chromium = sharedChromium();
@@ -56,6 +58,13 @@ describe.runIf(chromium.enabled)(
       await screenshot(page, 'welcome-mobile');
       await joinAsGuest(page, 'Visitor');
       await page.getByText('Connected').waitFor();
+      // The counter shows the limit; past it, sending is off until the text is shorter.
+      const box = page.getByLabel('Message', { exact: true });
+      await box.fill('x'.repeat(1001));
+      await page.getByText('1001/1000').waitFor();
+      expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+      await box.press('Enter');
+      expect(await page.getByTestId('pending-message').count()).toBe(0);
       await say(page, 'hello crowd');
       await seen(page, 'hello crowd');
       expect(await shown(page)).toEqual(['1:Visitor:hello crowd']);
@@ -89,6 +98,7 @@ describe.runIf(chromium.enabled)(
       await seen(bob.page, 'before');
 
       const sessions = await Promise.all([alice.page, bob.page].map(sessionOf));
+      await Promise.all([alice.page, bob.page].map(watchBadge));
       await server.restart();
       // Wait for a new session on each page, not the old badge that has not noticed yet.
       await Promise.all(
@@ -103,6 +113,12 @@ describe.runIf(chromium.enabled)(
           ),
         ),
       );
+      // The badge said so while it was happening: reconnecting (with its countdown), then ready.
+      for (const { page } of [alice, bob]) {
+        const states = await badgeStates(page);
+        expect(states).toContain('reconnecting');
+        expect(states.at(-1)).toBe('ready');
+      }
       await say(alice.page, 'after one');
       await say(bob.page, 'after two');
       for (const { page } of [alice, bob]) {

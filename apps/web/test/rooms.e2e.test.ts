@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import {
   accessibilityViolations,
+  badgeStates,
   joinAsGuest,
   open,
   openRoom,
@@ -14,6 +15,7 @@ import {
   shown,
   signUp,
   twoInGeneral,
+  watchBadge,
 } from './browser.js';
 
 const chromium = sharedChromium();
@@ -158,16 +160,7 @@ describe.runIf(chromium.enabled)(
       const second = await context.newPage();
       await second.goto(`${server.httpUrl}/?room=general`);
       await second.getByText('Connected').waitFor();
-      const watch = (page: Page) =>
-        page.evaluate(() => {
-          const states: string[] = [];
-          const badge = document.querySelector<HTMLElement>('output[data-state]')!;
-          new MutationObserver(() => states.push(badge.dataset.state ?? '')).observe(badge, {
-            attributes: true,
-          });
-          (window as unknown as { states: string[] }).states = states;
-        });
-      await Promise.all([watch(first), watch(second)]);
+      await Promise.all([first, second].map(watchBadge));
       // Three token lifetimes, with REST calls (the channel list) and renewals in both tabs.
       for (let i = 0; i < 3; i++) {
         await first.waitForTimeout(6_000);
@@ -179,9 +172,7 @@ describe.runIf(chromium.enabled)(
       await say(first, 'still here');
       await seen(second, 'still here');
       for (const page of [first, second]) {
-        expect(
-          await page.evaluate(() => (window as unknown as { states: string[] }).states),
-        ).toEqual([]);
+        expect(await badgeStates(page)).toEqual([]);
         expect(await page.locator('output[data-state]').getAttribute('data-state')).toBe('ready');
       }
       // And the session still survives a reload: the stored refresh token was never spent twice.

@@ -35,7 +35,7 @@ export class AuthService {
   constructor(
     private readonly accounts: AccountStore,
     private readonly tokens: TokenService,
-    private readonly refreshTtlSeconds: number,
+    private readonly refresh: { ttlSeconds: number; reuseGraceSeconds: number },
     private readonly sessionsEnded: SessionsEnded,
     /** Runs once for each new account, before its first session (default channels). */
     private readonly welcome: (userId: string) => Promise<void> = async () => {},
@@ -67,15 +67,27 @@ export class AuthService {
     return this.startSession(user);
   }
 
-  /** Swaps a refresh token for a new pair; a reused token revokes its whole family. */
-  async refresh(refreshToken: string): Promise<SessionResponse> {
-    const row = await this.accounts.findRefresh(hashToken(refreshToken));
+  /**
+   * Swaps a refresh token for a new pair; a reused token revokes its whole family, unless it
+   * comes back within the reuse grace of its first use: two tabs of one browser racing to
+   * renew, or a retry whose first answer was lost, as Auth0's reuse interval allows.
+   */
+  async renew(refreshToken: string): Promise<SessionResponse> {
+    const tokenHash = hashToken(refreshToken);
+    const row = await this.accounts.findRefresh(tokenHash);
     if (row === undefined) throw new AuthError('auth_failed', 'unknown refresh token');
     if (row.revoked_at !== null) throw new AuthError('auth_failed', 'this session has ended');
     if (row.expires_at <= Date.now()) throw new AuthError('auth_failed', 'refresh token expired');
     if (!(await this.accounts.claimRefresh(row.token_hash))) {
-      await this.endFamily(row.user_id, row.family_id);
-      throw new AuthError('auth_failed', 'refresh token was already used; the session is revoked');
+      const usedAt = (await this.accounts.findRefresh(tokenHash))?.used_at ?? null;
+      const graceMs = this.refresh.reuseGraceSeconds * 1000;
+      if (usedAt === null || Date.now() - usedAt > graceMs) {
+        await this.endFamily(row.user_id, row.family_id);
+        throw new AuthError(
+          'auth_failed',
+          'refresh token was already used; the session is revoked',
+        );
+      }
     }
     const user = await this.accounts.findById(row.user_id);
     if (user === undefined) throw new AuthError('auth_failed', 'no such user');
@@ -115,7 +127,7 @@ export class AuthService {
 
   private async issue(user: UserRow, familyId: string): Promise<SessionResponse> {
     const refreshToken = randomBytes(32).toString('base64url');
-    const refreshExpires = Date.now() + this.refreshTtlSeconds * 1000;
+    const refreshExpires = Date.now() + this.refresh.ttlSeconds * 1000;
     await this.accounts.insertRefresh({
       token_hash: hashToken(refreshToken),
       family_id: familyId,

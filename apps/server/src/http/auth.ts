@@ -162,7 +162,7 @@ export function authRoutes(app: FastifyInstance, options: AuthRouteOptions): voi
       if (!withinLimit(reply, perAddress, request.ip)) return reply;
       const body = parseOr400(reply, RefreshRequest, request.body);
       if (body === undefined) return reply;
-      return refusing(reply, () => auth.refresh(body.refreshToken));
+      return refusing(reply, () => auth.renew(body.refreshToken));
     },
   );
 

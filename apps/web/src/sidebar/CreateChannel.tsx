@@ -5,8 +5,8 @@ import { Plus } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
 import { useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
-import { Dialog, DialogContent, DialogTrigger } from '../components/ui/dialog.js';
 import { Input } from '../components/ui/input.js';
+import { SidebarDialog } from './SidebarDialog.js';
 
 /** A new channel, public or private, owned by its creator; it opens once made. */
 export function CreateChannel() {
@@ -47,66 +47,57 @@ export function CreateChannel() {
   }
 
   return (
-    <Dialog open={open} onOpenChange={setOpen}>
-      <DialogTrigger asChild>
-        <Button
-          variant="ghost"
-          size="icon-sm"
-          aria-label="Create a channel"
-          title="Create a channel"
-        >
-          <Plus />
+    <SidebarDialog
+      label="Create a channel"
+      icon={<Plus />}
+      description="Lowercase letters, digits, and - _ . in the name."
+      open={open}
+      onOpenChange={setOpen}
+    >
+      <form onSubmit={create} className="flex flex-col gap-3">
+        <label className="flex flex-col gap-1 text-sm">
+          Name
+          <Input
+            name="name"
+            required
+            maxLength={limits.roomNameMaxChars}
+            placeholder="e.g. match-day"
+            value={name}
+            onChange={(e) => {
+              setName(e.target.value);
+              setProblem(undefined);
+            }}
+            aria-invalid={problem !== undefined}
+            aria-describedby={problem === undefined ? undefined : 'create-channel-problem'}
+          />
+        </label>
+        <label className="flex flex-col gap-1 text-sm">
+          Topic <span className="text-xs text-slate-400">(optional)</span>
+          <Input
+            name="topic"
+            maxLength={limits.topicMaxChars}
+            value={topic}
+            onChange={(e) => setTopic(e.target.value)}
+          />
+        </label>
+        <label className="flex items-center gap-2 text-sm">
+          <input
+            type="checkbox"
+            checked={isPrivate}
+            onChange={(e) => setPrivate(e.target.checked)}
+            className="size-4 accent-sky-600"
+          />
+          Private: only people you add can see it
+        </label>
+        {problem !== undefined && (
+          <p id="create-channel-problem" role="alert" className="text-sm text-rose-300">
+            {problem}
+          </p>
+        )}
+        <Button type="submit" disabled={busy}>
+          Create channel
         </Button>
-      </DialogTrigger>
-      <DialogContent
-        title="Create a channel"
-        description="Lowercase letters, digits, and - _ . in the name."
-      >
-        <form onSubmit={create} className="flex flex-col gap-3">
-          <label className="flex flex-col gap-1 text-sm">
-            Name
-            <Input
-              name="name"
-              required
-              maxLength={limits.roomNameMaxChars}
-              placeholder="e.g. match-day"
-              value={name}
-              onChange={(e) => {
-                setName(e.target.value);
-                setProblem(undefined);
-              }}
-              aria-invalid={problem !== undefined}
-              aria-describedby={problem === undefined ? undefined : 'create-channel-problem'}
-            />
-          </label>
-          <label className="flex flex-col gap-1 text-sm">
-            Topic <span className="text-xs text-slate-400">(optional)</span>
-            <Input
-              name="topic"
-              maxLength={limits.topicMaxChars}
-              value={topic}
-              onChange={(e) => setTopic(e.target.value)}
-            />
-          </label>
-          <label className="flex items-center gap-2 text-sm">
-            <input
-              type="checkbox"
-              checked={isPrivate}
-              onChange={(e) => setPrivate(e.target.checked)}
-              className="size-4 accent-sky-600"
-            />
-            Private: only people you add can see it
-          </label>
-          {problem !== undefined && (
-            <p id="create-channel-problem" role="alert" className="text-sm text-rose-300">
-              {problem}
-            </p>
-          )}
-          <Button type="submit" disabled={busy}>
-            Create channel
-          </Button>
-        </form>
-      </DialogContent>
-    </Dialog>
+      </form>
+    </SidebarDialog>
   );
 }

@@ -3,9 +3,8 @@ import { MessageSquarePlus } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { useChat } from '../chat-context.js';
 import { Avatar } from '../components/Avatar.js';
-import { Button } from '../components/ui/button.js';
-import { Dialog, DialogContent, DialogTrigger } from '../components/ui/dialog.js';
 import { Input } from '../components/ui/input.js';
+import { SidebarDialog } from './SidebarDialog.js';
 
 /** Finds a person by name and opens the DM with them. */
 export function NewMessage() {
@@ -19,45 +18,44 @@ export function NewMessage() {
     queryFn: () => api.searchUsers(query),
   });
   return (
-    <Dialog open={open} onOpenChange={setOpen}>
-      <DialogTrigger asChild>
-        <Button variant="ghost" size="icon-sm" aria-label="New message" title="New message">
-          <MessageSquarePlus />
-        </Button>
-      </DialogTrigger>
-      <DialogContent title="New message" description="Find someone by name or username.">
-        <Input
-          aria-label="Find a person"
-          placeholder="Name or username"
-          value={text}
-          onChange={(e) => setText(e.target.value)}
-        />
-        <ul aria-label="People" className="-mx-2 flex max-h-[50vh] flex-col overflow-y-auto">
-          {query !== '' && results.data?.length === 0 && (
-            <li className="px-2 text-sm text-slate-400">Nobody by that name.</li>
-          )}
-          {results.data?.map((user) => (
-            <li key={user.id}>
-              <button
-                type="button"
-                className="flex w-full items-center gap-2 rounded-md px-2 py-2 text-left hover:bg-slate-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
-                onClick={() => {
-                  setOpen(false);
-                  setText('');
-                  void openDm(user.id);
-                }}
-              >
-                <Avatar name={user.name} />
-                <span className="font-medium">{user.name}</span>
-                {user.username !== null && (
-                  <span className="text-sm text-slate-400">@{user.username}</span>
-                )}
-              </button>
-            </li>
-          ))}
-        </ul>
-      </DialogContent>
-    </Dialog>
+    <SidebarDialog
+      label="New message"
+      icon={<MessageSquarePlus />}
+      description="Find someone by name or username."
+      open={open}
+      onOpenChange={setOpen}
+    >
+      <Input
+        aria-label="Find a person"
+        placeholder="Name or username"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+      />
+      <ul aria-label="People" className="-mx-2 flex max-h-[50vh] flex-col overflow-y-auto">
+        {query !== '' && results.data?.length === 0 && (
+          <li className="px-2 text-sm text-slate-400">Nobody by that name.</li>
+        )}
+        {results.data?.map((user) => (
+          <li key={user.id}>
+            <button
+              type="button"
+              className="flex w-full items-center gap-2 rounded-md px-2 py-2 text-left hover:bg-slate-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
+              onClick={() => {
+                setOpen(false);
+                setText('');
+                void openDm(user.id);
+              }}
+            >
+              <Avatar name={user.name} />
+              <span className="font-medium">{user.name}</span>
+              {user.username !== null && (
+                <span className="text-sm text-slate-400">@{user.username}</span>
+              )}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </SidebarDialog>
   );
 }
 
