@@ -9,6 +9,7 @@ import type { Broker } from './broker/port.js';
 import { ChannelStore } from './channels/store.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { HubbubNode } from './node.js';
+import { MemoryPresence } from './presence/memory.js';
 import { KyselyMessageStore } from './store/kysely-store.js';
 import { GroupCommitPersister } from './store/persister.js';
 import { openPostgresDatabase } from './store/postgres.js';
@@ -55,6 +56,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
     {
       store,
       broker,
+      presence: new MemoryPresence(),
       tokens,
       accounts: new AccountStore(db),
       channels: new ChannelStore(db),

@@ -22,6 +22,8 @@ import { historyRoutes } from './http/history.js';
 import { registerOpenApi } from './http/openapi.js';
 import { userRoutes } from './http/users.js';
 import { webRoutes } from './http/web.js';
+import type { PresenceStore } from './presence/port.js';
+import { RoomPresence } from './rooms/presence.js';
 import { Rooms } from './rooms/rooms.js';
 import type { MessageStore } from './store/port.js';
 
@@ -29,6 +31,8 @@ import type { MessageStore } from './store/port.js';
 export interface NodePorts {
   store: MessageStore;
   broker: Broker;
+  /** Who is in which room: ephemeral, shared by the nodes of a cluster. */
+  presence: PresenceStore;
   tokens: TokenService;
   /** Accounts live in the store's database; not a port, since both engines share the queries. */
   accounts: AccountStore;
@@ -46,6 +50,7 @@ export class HubbubNode {
   private readonly app;
   private readonly gateway: Gateway;
   private readonly rooms: Rooms;
+  private readonly presence: RoomPresence;
   private readonly channels: ChannelService;
   private draining = false;
   private readonly routeList: string[] = [];
@@ -69,7 +74,16 @@ export class HubbubNode {
       credentials: false,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     });
-    const rooms = new Rooms({ broker: ports.broker, historyOnJoin: config.historyOnJoin });
+    this.presence = new RoomPresence(
+      ports.presence,
+      (room, frame) => this.rooms.announce(room, frame),
+      (error) => logger.error({ err: error }, 'presence update failed'),
+    );
+    const rooms = new Rooms({
+      broker: ports.broker,
+      presence: this.presence,
+      historyOnJoin: config.historyOnJoin,
+    });
     this.rooms = rooms;
     const authenticator = new Authenticator(ports.tokens, ports.accounts, config.guestAccess);
     const auth = new AuthService(
@@ -175,6 +189,7 @@ export class HubbubNode {
     this.closing ??= (async () => {
       this.draining = true;
       await this.gateway.shutdown(this.config.shutdownTimeoutMs);
+      this.presence.stop();
       await this.app.close();
       await this.ports.broker.close();
       await this.ports.release();

@@ -157,6 +157,11 @@ const clientFrames: Record<string, FrameDoc> = {
       'Application-level round trip, answered by `pong`. (Liveness uses WebSocket ping/pong.)',
     example: { type: 'ping' },
   },
+  typing: {
+    schema: frames.TypingFrame,
+    summary: `The person is typing in the room. Send it while they type, at most every ${limits.typingResendMs} ms; the server passes one on per person and room every ${limits.typingThrottleMs} ms at most, to everyone else in the room, and drops it for someone who may not send there (muted). Never stored.`,
+    example: { type: 'typing', room: 'general' },
+  },
 };
 
 const serverFrames: Record<string, FrameDoc> = {
@@ -237,6 +242,21 @@ const serverFrames: Record<string, FrameDoc> = {
       message: 'sending too fast; resend later with the same cid',
       ref: 'b9f6c1e0-1',
     },
+  },
+  presence: {
+    schema: frames.PresenceFrame,
+    summary: `Who is in the room, each person once however many tabs they have: \`users\` while there are at most ${limits.presenceListMax}, else only \`count\`. Sent to you right after your \`joined\`, then to the room at most every ${limits.presenceUpdateMs} ms while it changes; each replaces the last.`,
+    example: {
+      type: 'presence',
+      room: 'general',
+      count: 2,
+      users: [user, { id: '0193a1b2-0000-7000-8000-000000000002', name: 'Bob' }],
+    },
+  },
+  typing: {
+    schema: frames.TypingNotice,
+    summary: `Someone else in the room is typing. Show it for ${limits.typingTtlMs} ms unless another arrives, and drop it when their message does. Never sent to the typist.`,
+    example: { type: 'typing', room: 'general', user },
   },
   pong: {
     schema: frames.PongFrame,

@@ -77,6 +77,11 @@ export const ResumeFrame = z.object({
   epoch: Epoch.optional(),
 });
 export const PingFrame = z.object({ type: z.literal('ping') });
+/**
+ * "I am typing in this room": sent while the person types, at most every
+ * `limits.typingResendMs`. Never stored; others see it for `limits.typingTtlMs`.
+ */
+export const TypingFrame = z.object({ type: z.literal('typing'), room: RoomId });
 
 /** Moderation, for the message's author (delete only) and the room's moderators and owner. */
 export const DeleteFrame = z.object({
@@ -129,6 +134,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   SendFrame,
   ResumeFrame,
   PingFrame,
+  TypingFrame,
   DeleteFrame,
   MuteFrame,
   UnmuteFrame,
@@ -146,6 +152,7 @@ export const clientFrameTypes: readonly ClientFrameType[] = [
   'send',
   'resume',
   'ping',
+  'typing',
   'delete',
   'mute',
   'unmute',
@@ -209,6 +216,20 @@ export const LeftFrame = z.object({
   reason: z.enum(['left', 'kicked', 'banned', 'removed']).optional(),
 });
 /**
+ * Who is in the room now, counted once per person however many tabs they have. `users`
+ * lists them while there are at most `limits.presenceListMax`; past that (an event crowd)
+ * only `count` is sent. Sent to a member right after it joins, then to everyone at most
+ * every `limits.presenceUpdateMs` while it changes; each frame replaces the last.
+ */
+export const PresenceFrame = z.object({
+  type: z.literal('presence'),
+  room: RoomId,
+  count: z.number().int().nonnegative(),
+  users: z.array(UserRef).optional(),
+});
+/** Someone else in the room is typing; show it for `limits.typingTtlMs` or until they send. */
+export const TypingNotice = z.object({ type: z.literal('typing'), room: RoomId, user: UserRef });
+/**
  * The user was given a room they did not ask for: someone opened a DM with them, or added
  * them to a private channel. Every socket of theirs gets it, so room lists stay current.
  */
@@ -250,6 +271,8 @@ export const ServerFrame = z.discriminatedUnion('type', [
   ResetFrame,
   LeftFrame,
   RoomAddedFrame,
+  PresenceFrame,
+  TypingNotice,
   ModeratedFrame,
   ErrorFrame,
   PongFrame,
@@ -265,3 +288,5 @@ export type ErrorFrame = z.infer<typeof ErrorFrame>;
 export type LeftFrame = z.infer<typeof LeftFrame>;
 export type ModeratedFrame = z.infer<typeof ModeratedFrame>;
 export type RoomAddedFrame = z.infer<typeof RoomAddedFrame>;
+export type PresenceFrame = z.infer<typeof PresenceFrame>;
+export type TypingNotice = z.infer<typeof TypingNotice>;

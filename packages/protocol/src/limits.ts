@@ -28,6 +28,16 @@ export const limits = {
   topicMaxChars: 250,
   /** Most accounts one user search returns. */
   userSearchMax: 50,
+  /** Presence lists at most this many people; bigger rooms get a count only. */
+  presenceListMax: 100,
+  /** A room's presence is sent to everyone at most this often (ms) while it changes. */
+  presenceUpdateMs: 1000,
+  /** Clients resend `typing` at most this often (ms) while the person types. */
+  typingResendMs: 3000,
+  /** The server passes on one `typing` per person and room at most this often (ms). */
+  typingThrottleMs: 2000,
+  /** A typing indicator lasts this long (ms) unless renewed or ended by a message. */
+  typingTtlMs: 6000,
   /** Rooms one connection may be in at once. */
   roomsPerConnection: 100,
 } as const;

@@ -102,6 +102,9 @@ describe('server frames', () => {
     { type: 'reset', room: 'global', seq: 9, epoch: 'e' },
     { type: 'left', room: 'global' },
     { type: 'room_added', room: 'dm:x', kind: 'dm', by: { id: 'u', name: 'U' } },
+    { type: 'presence', room: 'global', count: 1, users: [{ id: 'u', name: 'U' }] },
+    { type: 'presence', room: 'event:1', count: 50_000 },
+    { type: 'typing', room: 'global', user: { id: 'u', name: 'U' } },
     { type: 'error', code: 'rate_limited', message: 'slow down', ref: 'c' },
     { type: 'pong' },
   ];

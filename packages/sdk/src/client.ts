@@ -8,13 +8,16 @@ import {
   type ErrorFrame,
   type JoinedFrame,
   type LeftFrame,
+  limits,
   type ModeratedFrame,
   type ModerationFrame,
+  type PresenceFrame,
   type ReadyFrame,
   type ResetFrame,
   type RoomAddedFrame,
   type RoomId,
   type ServerFrame,
+  type TypingNotice,
 } from '@hubbub/protocol';
 import { type BackoffOptions, backoffDelay, defaultBackoff } from './backoff.js';
 import { RoomCursor } from './cursor.js';
@@ -56,6 +59,10 @@ export interface ClientEvents {
   removed: LeftFrame;
   /** Someone gave this user a room (opened a DM, added them to a private channel): list it. */
   roomAdded: RoomAddedFrame;
+  /** Who is in a room now (a list in small rooms, a count in big ones); replaces the last. */
+  presence: PresenceFrame;
+  /** Someone else in a room is typing; see TypingRoster for showing it. */
+  typing: TypingNotice;
   /** Errors that belong to no call: invalid frames, refusals of frames the SDK sent itself. */
   error: HubbubError;
   ready: ReadyFrame;
@@ -94,6 +101,9 @@ export class HubbubClient {
   private readonly rooms = new Map<RoomId, RoomEntry>();
   private readonly pending = new Map<string, PendingSend>();
   private readonly pings: Array<() => void> = [];
+  private readonly presences = new Map<RoomId, PresenceFrame>();
+  /** When `typing` was last sent per room: the client side of the throttle. */
+  private readonly typedAt = new Map<RoomId, number>();
   private socket: WebSocketLike | undefined;
   /** The token the current connection authenticated (or is authenticating) with. */
   private token = '';
@@ -166,6 +176,7 @@ export class HubbubClient {
   /** Leaves a room for good (it is not resumed any more). */
   leave(room: RoomId): void {
     if (!this.rooms.delete(room)) return;
+    this.presences.delete(room);
     if (this.current === 'ready') this.write({ type: 'leave', room });
   }
 
@@ -219,6 +230,22 @@ export class HubbubClient {
       },
     };
     return iterator;
+  }
+
+  /** The room's latest presence, once the server sent one after the join. */
+  presence(room: RoomId): PresenceFrame | undefined {
+    return this.presences.get(room);
+  }
+
+  /**
+   * Tells the room this person is typing. Call it on every keystroke: it is sent at most
+   * every `limits.typingResendMs` per room, and only while connected and in the room.
+   */
+  typing(room: RoomId, now: number = Date.now()): void {
+    if (this.current !== 'ready' || !this.rooms.has(room)) return;
+    if (now - (this.typedAt.get(room) ?? Number.NEGATIVE_INFINITY) < limits.typingResendMs) return;
+    this.typedAt.set(room, now);
+    this.write({ type: 'typing', room });
   }
 
   /**
@@ -447,6 +474,7 @@ export class HubbubClient {
       case 'left':
         if (frame.reason !== undefined && frame.reason !== 'left') {
           this.rooms.delete(frame.room);
+          this.presences.delete(frame.room);
           this.events.emit('removed', frame);
         }
         return;
@@ -455,6 +483,13 @@ export class HubbubClient {
         return;
       case 'room_added':
         this.events.emit('roomAdded', frame);
+        return;
+      case 'presence':
+        this.presences.set(frame.room, frame);
+        this.events.emit('presence', frame);
+        return;
+      case 'typing':
+        this.events.emit('typing', frame);
         return;
       case 'pong':
         this.pings.shift()?.();

@@ -18,3 +18,4 @@ export {
   tokenExpiry,
 } from './rest.js';
 export type { WebSocketConstructor, WebSocketLike } from './socket.js';
+export { describeTyping, TypingRoster } from './typing.js';

@@ -192,4 +192,32 @@ describe('HubbubClient against a real server', () => {
     expect(revoked.state).toBe('closed');
     expect(revokedErrors).toEqual(['auth_failed']);
   });
+
+  test('presence after a join, and typing throttled by the client and shown to the other side', async () => {
+    await using server = await startServer({ env: fast });
+    const alice = await connect(server, 'Alice');
+    const bob = await connect(server, 'Bob');
+    await alice.join('lobby');
+    const presences: number[] = [];
+    bob.on('presence', (frame) => presences.push(frame.count));
+    await bob.join('lobby');
+    await expect.poll(() => bob.presence('lobby')?.count).toBe(2);
+    expect(
+      bob
+        .presence('lobby')
+        ?.users?.map((u) => u.name)
+        .sort(),
+    ).toEqual(['Alice', 'Bob']);
+    const typing: string[] = [];
+    bob.on('typing', (notice) => typing.push(notice.user.name));
+    // Every keystroke calls typing(); one frame goes out per resend interval.
+    for (let i = 0; i < 20; i++) alice.typing('lobby');
+    await alice.ping();
+    await bob.ping();
+    expect(typing).toEqual(['Alice']);
+    alice.typing('nowhere');
+    bob.leave('lobby');
+    expect(bob.presence('lobby')).toBeUndefined();
+    expect(presences.length).toBeGreaterThanOrEqual(1);
+  });
 });

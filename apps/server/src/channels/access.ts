@@ -10,6 +10,12 @@ interface UserState {
   lastSentAt: number;
 }
 
+/** Someone's footing in a room, for sending: no rules, refused, or a member in good standing. */
+type Standing =
+  | { kind: 'open' }
+  | { kind: 'refused'; refusal: Refusal }
+  | { kind: 'member'; user: UserState; channel: ChannelRow };
+
 interface RoomState {
   /** null: an open room (no rules). */
   channel: ChannelRow | null;
@@ -111,22 +117,11 @@ export class RoomAccess implements RoomGuard {
   }
 
   checkSend(identity: Identity, roomId: RoomId, now: number): Refusal | undefined {
-    // Sends follow a join, and the join loaded this; a miss means the rules changed under us.
-    const state = this.loaded.get(roomId);
-    if (state?.channel === null) return undefined;
-    const user = state?.users.get(identity.user.id);
-    if (state === undefined || user === undefined)
-      return { code: ErrorCode.notInRoom, message: 'join the room again' };
-    const ban = active(user.sanctions, 'ban', now);
-    if (ban !== undefined)
-      return { code: ErrorCode.banned, message: `banned from this room ${until(ban)}` };
-    const mute = active(user.sanctions, 'mute', now);
-    if (mute !== undefined)
-      return { code: ErrorCode.muted, message: `muted in this room ${until(mute)}` };
-    if (state.channel.visibility === 'private' && user.role === undefined) {
-      return { code: ErrorCode.forbidden, message: 'not a member of this room' };
-    }
-    const slow = state.channel.slow_mode_seconds;
+    const standing = this.standing(identity, roomId, now);
+    if (standing.kind === 'open') return undefined;
+    if (standing.kind === 'refused') return standing.refusal;
+    const { user, channel } = standing;
+    const slow = channel.slow_mode_seconds;
     const exempt = user.role !== undefined && roleRank[user.role] >= roleRank.moderator;
     if (slow > 0 && !exempt && now - user.lastSentAt < slow * 1000) {
       const wait = Math.ceil((slow * 1000 - (now - user.lastSentAt)) / 1000);
@@ -134,6 +129,31 @@ export class RoomAccess implements RoomGuard {
     }
     user.lastSentAt = now;
     return undefined;
+  }
+
+  maySpeak(identity: Identity, roomId: RoomId, now: number): boolean {
+    return this.standing(identity, roomId, now).kind !== 'refused';
+  }
+
+  /** Whether the person may send to the room at all, slow mode aside, from the join's cache. */
+  private standing(identity: Identity, roomId: RoomId, now: number): Standing {
+    // Sends follow a join, and the join loaded this; a miss means the rules changed under us.
+    const state = this.loaded.get(roomId);
+    if (state?.channel === null) return { kind: 'open' };
+    const user = state?.users.get(identity.user.id);
+    const refused = (code: ErrorCode, message: string): Standing => ({
+      kind: 'refused',
+      refusal: { code, message },
+    });
+    if (state === undefined || user === undefined)
+      return refused(ErrorCode.notInRoom, 'join the room again');
+    const ban = active(user.sanctions, 'ban', now);
+    if (ban !== undefined) return refused(ErrorCode.banned, `banned from this room ${until(ban)}`);
+    const mute = active(user.sanctions, 'mute', now);
+    if (mute !== undefined) return refused(ErrorCode.muted, `muted in this room ${until(mute)}`);
+    if (state.channel.visibility === 'private' && user.role === undefined)
+      return refused(ErrorCode.forbidden, 'not a member of this room');
+    return { kind: 'member', user, channel: state.channel };
   }
 
   // ---- changes: store first, then the cache ----

@@ -5,6 +5,7 @@ import type {
   RoomAddedFrame,
   RoomId,
   ServerFrame,
+  UserRef,
 } from '@hubbub/protocol';
 import {
   CloseCode,
@@ -91,6 +92,12 @@ export class Connection implements Member {
 
   get state(): ConnectionState {
     return this.current;
+  }
+
+  /** The person on this connection. Rooms hold only ready connections, which have one. */
+  get user(): UserRef {
+    if (this.identity === undefined) throw new Error('only a ready connection is in rooms');
+    return this.identity.user;
   }
 
   /** Sends still waiting for durability; shutdown waits for them so their acks go out. */
@@ -214,6 +221,9 @@ export class Connection implements Member {
         return;
       case 'ping':
         this.send({ type: 'pong' });
+        return;
+      case 'typing':
+        this.typing(frame.room);
         return;
       case 'delete':
       case 'mute':
@@ -369,6 +379,17 @@ export class Connection implements Member {
     }
     this.ctx.rooms.leave(this, room);
     this.send({ type: 'left', room });
+  }
+
+  /** Passes on typing, silently dropped for someone who may not send there now (muted). */
+  private typing(room: RoomId): void {
+    const identity = this.identity;
+    if (identity === undefined) return;
+    if (!this.rooms.has(room)) {
+      this.refuse(Codes.notInRoom, 'join the room first', room);
+      return;
+    }
+    if (this.ctx.guard.maySpeak(identity, room, Date.now())) this.ctx.rooms.typing(this, room);
   }
 
   private publish(room: RoomId, cid: string, content: string): void {

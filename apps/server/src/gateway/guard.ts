@@ -16,6 +16,11 @@ export interface RoomGuard {
   admit(identity: Identity, room: RoomId): Promise<Refusal | undefined>;
   /** May `identity` send to `room` now (mutes, bans, slow mode)? Synchronous: it is on the send path. */
   checkSend(identity: Identity, room: RoomId, now: number): Refusal | undefined;
+  /**
+   * Could `identity` send to `room` at all now (member, not muted or banned), slow mode
+   * aside? No side effects: it decides whether their typing is shown.
+   */
+  maySpeak(identity: Identity, room: RoomId, now: number): boolean;
 }
 
 /** Moderation frames, handled by the feature that owns room rules. Rejects with Refused. */

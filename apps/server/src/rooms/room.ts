@@ -1,4 +1,4 @@
-import type { ChatMessage, RoomId, Seq, ServerFrame } from '@hubbub/protocol';
+import type { ChatMessage, RoomId, Seq, ServerFrame, UserRef } from '@hubbub/protocol';
 import { encodeServerFrame } from '@hubbub/protocol';
 
 /** Encodes a frame to the bytes every recipient is sent: done once per broadcast. */
@@ -9,6 +9,8 @@ export function encodeFrame(frame: ServerFrame): Uint8Array {
 /** What the rooms core needs of a connection: a way to hand it bytes that are ready to go. */
 export interface Member {
   readonly id: string;
+  /** Who is on the other end: presence counts people, not connections. */
+  readonly user: UserRef;
   /** Queues an already-encoded frame; the connection applies its own backpressure policy. */
   deliver(encoded: Uint8Array): void;
 }
@@ -35,6 +37,8 @@ export class Room {
   private readonly members = new Map<Member, Membership>();
   private queue: ChatMessage[] = [];
   private flushScheduled = false;
+  /** When each person's last `typing` was passed on: the server-side throttle. */
+  private readonly typedAt = new Map<string, number>();
 
   constructor(readonly id: RoomId) {}
 
@@ -79,18 +83,35 @@ export class Room {
   }
 
   /**
-   * Delivers a notice to every answered member, after whatever messages are queued, so a
-   * notice about a message never overtakes the message.
+   * Delivers a notice to every answered member (but those `skip` names), after whatever
+   * messages are queued, so a notice about a message never overtakes the message.
    */
-  announce(encoded: Uint8Array): void {
+  announce(encoded: Uint8Array, skip?: (member: Member) => boolean): void {
     this.flush();
     for (const [member, membership] of this.members) {
-      if (membership.waiting === null) member.deliver(encoded);
+      if (membership.waiting === null && skip?.(member) !== true) member.deliver(encoded);
     }
+  }
+
+  /**
+   * Whether `userId`'s typing may be passed on now: once per `throttleMs` per person, so
+   * a client that sends `typing` on every keystroke costs the room nothing more.
+   */
+  mayPassTyping(userId: string, now: number, throttleMs: number): boolean {
+    if (now - (this.typedAt.get(userId) ?? Number.NEGATIVE_INFINITY) < throttleMs) return false;
+    this.typedAt.set(userId, now);
+    return true;
+  }
+
+  /** A person's message ends their typing, and lets their next `typing` through at once. */
+  private spoke(messages: readonly ChatMessage[]): void {
+    if (this.typedAt.size === 0) return;
+    for (const message of messages) this.typedAt.delete(message.user.id);
   }
 
   /** The broker's listener: queue, and flush on the next turn. */
   readonly receive = (messages: readonly ChatMessage[]): void => {
+    this.spoke(messages);
     this.queue.push(...messages);
     if (!this.flushScheduled) {
       this.flushScheduled = true;

@@ -1,18 +1,21 @@
-import type {
-  AckFrame,
-  ChatMessage,
-  Epoch,
-  RoomId,
-  Seq,
-  ServerFrame,
-  UserRef,
+import {
+  type AckFrame,
+  type ChatMessage,
+  type Epoch,
+  limits,
+  type RoomId,
+  type Seq,
+  type ServerFrame,
+  type UserRef,
 } from '@hubbub/protocol';
 import { uuidv7 } from 'uuidv7';
 import type { Broker } from '../broker/port.js';
+import type { RoomPresence } from './presence.js';
 import { encodeFrame, type Member, messagesFrame, Room } from './room.js';
 
 export interface RoomsOptions {
   broker: Broker;
+  presence: RoomPresence;
   /** Messages a plain join carries. */
   historyOnJoin: number;
 }
@@ -29,11 +32,13 @@ export interface ResumePoint {
  */
 export class Rooms {
   private readonly broker: Broker;
+  private readonly presence: RoomPresence;
   private readonly historyOnJoin: number;
   private readonly rooms = new Map<RoomId, { room: Room; unsubscribe: () => void }>();
 
   constructor(options: RoomsOptions) {
     this.broker = options.broker;
+    this.presence = options.presence;
     this.historyOnJoin = options.historyOnJoin;
   }
 
@@ -76,8 +81,13 @@ export class Rooms {
     }
     const caughtUp = room.activate(member, membership, answer.seq);
     if (caughtUp === undefined) return false;
+    // Entered now, synchronously with the activation: a leave after this exits after it.
+    const entered = this.presence.entered(roomId, member);
     member.deliver(encodeFrame(answer));
     if (caughtUp.length > 0) member.deliver(encodeFrame(messagesFrame(roomId, caughtUp)));
+    await entered;
+    const presence = await this.presence.frame(roomId);
+    if (room.isCurrent(member, membership)) member.deliver(encodeFrame(presence));
     return true;
   }
 
@@ -85,6 +95,7 @@ export class Rooms {
   leave(member: Member, roomId: RoomId): boolean {
     const entry = this.rooms.get(roomId);
     if (entry === undefined || !entry.room.remove(member)) return false;
+    this.presence.exited(roomId, member);
     if (entry.room.size === 0) {
       entry.unsubscribe();
       this.rooms.delete(roomId);
@@ -114,6 +125,18 @@ export class Rooms {
       cid,
     });
     return { type: 'ack', cid, room: roomId, id: message.id, seq: message.seq };
+  }
+
+  /**
+   * Passes on that the member's person is typing, to everyone else in the room (their own
+   * other tabs included: they know). Throttled per person; never stored.
+   */
+  typing(member: Member, roomId: RoomId, now: number = Date.now()): void {
+    const room = this.rooms.get(roomId)?.room;
+    if (room === undefined || !room.has(member)) return;
+    if (!room.mayPassTyping(member.user.id, now, limits.typingThrottleMs)) return;
+    const notice = encodeFrame({ type: 'typing', room: roomId, user: member.user });
+    room.announce(notice, (other) => other.user.id === member.user.id);
   }
 
   /** Sends a notice (not a message: no seq, not stored) to the room's members on this node. */

@@ -1,0 +1,4 @@
+import { presenceContract } from './contract.js';
+import { MemoryPresence } from './memory.js';
+
+presenceContract('in process', async () => new MemoryPresence());

@@ -1,0 +1,78 @@
+import { limits, type PresenceFrame, type RoomId } from '@hubbub/protocol';
+import type { PresenceStore } from '../presence/port.js';
+import type { Member } from './room.js';
+
+/**
+ * Room presence as members see it. Entering and leaving go to the PresenceStore; a room
+ * whose headcount changed sends one `presence` frame to its members at most every
+ * `intervalMs` (the first change at once), so a crowd pouring into an event room costs a
+ * frame a second, not a frame per person, and an event room sends a count, never a list.
+ */
+export class RoomPresence {
+  private readonly scheduled = new Map<RoomId, NodeJS.Timeout>();
+  private readonly lastSent = new Map<RoomId, number>();
+
+  constructor(
+    private readonly store: PresenceStore,
+    private readonly announce: (room: RoomId, frame: PresenceFrame) => void,
+    private readonly onError: (error: unknown) => void,
+    private readonly intervalMs: number = limits.presenceUpdateMs,
+  ) {}
+
+  /**
+   * The member is in the room. Call it synchronously when the member is admitted, and
+   * `exited` when it leaves: the store sees the calls in that order, so no ghost remains.
+   */
+  entered(room: RoomId, member: Member): Promise<void> {
+    return this.store.enter(room, member.user, member.id).then(
+      (changed) => {
+        if (changed) this.changed(room);
+      },
+      (error: unknown) => this.onError(error),
+    );
+  }
+
+  exited(room: RoomId, member: Member): void {
+    this.store.exit(room, member.user.id, member.id).then(
+      (changed) => {
+        if (changed) this.changed(room);
+      },
+      (error: unknown) => this.onError(error),
+    );
+  }
+
+  /** The room's presence now, as a frame. */
+  async frame(room: RoomId): Promise<PresenceFrame> {
+    const { users, count } = await this.store.headcount(room, limits.presenceListMax);
+    return count <= limits.presenceListMax
+      ? { type: 'presence', room, count, users }
+      : { type: 'presence', room, count };
+  }
+
+  /** Stops pending updates (shutdown). */
+  stop(): void {
+    for (const timer of this.scheduled.values()) clearTimeout(timer);
+    this.scheduled.clear();
+  }
+
+  private changed(room: RoomId): void {
+    if (this.scheduled.has(room)) return;
+    const wait = Math.max(0, (this.lastSent.get(room) ?? 0) + this.intervalMs - Date.now());
+    this.scheduled.set(
+      room,
+      setTimeout(() => void this.flush(room), wait),
+    );
+  }
+
+  private async flush(room: RoomId): Promise<void> {
+    this.scheduled.delete(room);
+    this.lastSent.set(room, Date.now());
+    try {
+      const frame = await this.frame(room);
+      if (frame.count === 0) this.lastSent.delete(room);
+      this.announce(room, frame);
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+}
