@@ -3,7 +3,7 @@ import { HubbubApi, HubbubError } from '@hubbub/sdk';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { toast } from 'sonner';
-import { ChatContext, globalRoom, roomLabel, useChannels } from './chat-context.js';
+import { ChatContext, globalRoom, roomLabel, useChannels, useChat } from './chat-context.js';
 import { ChatStore } from './chat-store.js';
 import { Dialog, DialogContent } from './components/ui/dialog.js';
 import { RoomView } from './room/RoomView.js';
@@ -92,7 +92,16 @@ export function Chat({
 }
 
 function OpenRoom({ room, onOpenRooms }: { room: RoomId; onOpenRooms: () => void }) {
+  const { store } = useChat();
   const channels = useChannels();
+  // One's channels and DMs stay joined, so their messages and presence stay current.
+  const mine = channels
+    .filter((c) => c.kind === 'dm' || c.role !== null)
+    .map((c) => c.room)
+    .join(' ');
+  useEffect(() => {
+    if (mine !== '') store.joinAll(mine.split(' '));
+  }, [store, mine]);
   const listing = room === 'global' ? globalRoom : channels.find((c) => c.room === room);
   return (
     <RoomView

@@ -1,5 +1,12 @@
-import type { ChatMessage, ModeratedFrame, RoomAddedFrame, RoomId } from '@hubbub/protocol';
-import { type ClientState, HubbubClient, HubbubError } from '@hubbub/sdk';
+import type {
+  ChatMessage,
+  ModeratedFrame,
+  PresenceFrame,
+  RoomAddedFrame,
+  RoomId,
+  UserRef,
+} from '@hubbub/protocol';
+import { type ClientState, HubbubClient, HubbubError, TypingRoster } from '@hubbub/sdk';
 import { toast } from 'sonner';
 import { describeModeration } from './moderation-text.js';
 import {
@@ -19,6 +26,8 @@ export interface Connection {
   /** When reconnecting: the moment the next attempt starts. */
   retryAt: number | undefined;
 }
+
+const nobody: readonly UserRef[] = [];
 
 const explain: Record<string, string> = {
   rate_limited: 'You are sending too fast. Your message will be retried.',
@@ -41,8 +50,14 @@ export class ChatStore {
   private readonly slowModes = new Map<RoomId, number>();
   /** Rooms we are leaving by our own choice: the server's removal notice is no news. */
   private readonly leaving = new Set<RoomId>();
+  /** Rooms joined to be kept up to date in the background (see joinAll). */
+  private readonly background = new Set<RoomId>();
   private connection: Connection = { state: 'connecting', session: undefined, retryAt: undefined };
   private readonly listeners = new Set<() => void>();
+
+  /** Who is typing, per room, and the list last computed from it (a stable snapshot). */
+  private readonly rosters = new Map<RoomId, { roster: TypingRoster; typing: UserRef[] }>();
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Live messages not yet in a timeline: merged together once the current task is done. */
   private inbox = new Map<RoomId, ChatMessage[]>();
@@ -98,11 +113,17 @@ export class ChatStore {
       toast.warning(explain[error.code] ?? error.message, { id: error.code }),
     );
     this.client.on('removed', (frame) => {
+      this.background.delete(frame.room);
       if (!this.leaving.delete(frame.room))
         toast.warning(`You were ${frame.reason} from #${frame.room}.`);
     });
     this.client.on('moderated', (frame) => this.moderated(frame));
     this.client.on('roomAdded', hooks.onRoomAdded);
+    this.client.on('presence', () => this.changed());
+    this.client.on('typing', (notice) => {
+      this.rosterOf(notice.room).roster.noticed(notice, Date.now());
+      this.refreshTyping();
+    });
   }
 
   private moderated(frame: ModeratedFrame): void {
@@ -150,14 +171,69 @@ export class ChatStore {
   private flushInbox(): void {
     const inbox = this.inbox;
     this.inbox = new Map();
-    for (const [room, messages] of inbox)
+    let stoppedTyping = false;
+    for (const [room, messages] of inbox) {
       this.timelines.set(room, mergeMessages(this.timeline(room), messages));
+      // A message from someone who was typing ends their indicator at once.
+      const roster = this.rosters.get(room)?.roster;
+      if (roster === undefined) continue;
+      for (const message of messages) if (roster.spoke(message.user.id)) stoppedTyping = true;
+    }
+    if (stoppedTyping) this.refreshTyping();
+    else this.changed();
+  }
+
+  private rosterOf(room: RoomId) {
+    let entry = this.rosters.get(room);
+    if (entry === undefined) {
+      entry = { roster: new TypingRoster(room), typing: [] };
+      this.rosters.set(room, entry);
+    }
+    return entry;
+  }
+
+  /** Recomputes who is typing everywhere, and wakes up again when the next one expires. */
+  private refreshTyping(): void {
+    clearTimeout(this.typingTimer);
+    const now = Date.now();
+    let next: number | undefined;
+    for (const entry of this.rosters.values()) {
+      const typing = entry.roster.typing(now);
+      if (typing.length !== entry.typing.length || typing.some((u, i) => u !== entry.typing[i]))
+        entry.typing = typing;
+      const expiry = entry.roster.nextExpiry();
+      if (expiry !== undefined && (next === undefined || expiry < next)) next = expiry;
+    }
+    if (next !== undefined) this.typingTimer = setTimeout(() => this.refreshTyping(), next - now);
     this.changed();
+  }
+
+  /** Who else is typing in the room now (the same array until it changes). */
+  typing(room: RoomId): readonly UserRef[] {
+    return this.rosters.get(room)?.typing ?? nobody;
+  }
+
+  /** The room's latest presence from the server, once joined. */
+  presence(room: RoomId): PresenceFrame | undefined {
+    return this.client.presence(room);
   }
 
   merge(room: RoomId, messages: readonly ChatMessage[]): void {
     this.timelines.set(room, mergeMessages(this.timeline(room), messages));
     this.changed();
+  }
+
+  /**
+   * Stays in every room of `rooms` (the channels one is in, one's DMs), quietly, so their
+   * messages and presence arrive while another room is open. Rooms already joined are
+   * left alone; a refusal here is not news (the room's own view explains it when opened).
+   */
+  joinAll(rooms: readonly RoomId[]): void {
+    for (const room of rooms) {
+      if (this.background.has(room)) continue;
+      this.background.add(room);
+      this.client.join(room).catch(() => this.background.delete(room));
+    }
   }
 
   /** Joins a room; a refusal is explained in a toast. Resolves whether it worked. */
@@ -210,6 +286,7 @@ export class ChatStore {
   }
 
   close(): void {
+    clearTimeout(this.typingTimer);
     this.client.close();
   }
 

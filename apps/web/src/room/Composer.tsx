@@ -9,7 +9,16 @@ import { cn } from '../lib/cn.js';
  * Enter sends, Shift+Enter starts a new line; the box grows with its text; the counter
  * shows near the limit and turns red past it, when sending is off.
  */
-export function Composer({ title, onSend }: { title: string; onSend: (content: string) => void }) {
+export function Composer({
+  title,
+  onSend,
+  onTyping,
+}: {
+  title: string;
+  onSend: (content: string) => void;
+  /** Called on every edit; the SDK decides how often the room hears of it. */
+  onTyping: () => void;
+}) {
   const [text, setText] = useState('');
   const box = useRef<HTMLTextAreaElement>(null);
   const over = text.length > limits.contentMaxChars;
@@ -44,7 +53,10 @@ export function Composer({ title, onSend }: { title: string; onSend: (content: s
         aria-label="Message"
         rows={1}
         value={text}
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (e.target.value.trim() !== '') onTyping();
+        }}
         onKeyDown={onKeyDown}
         placeholder={`Message ${title}`}
         className="max-h-40 min-w-0 flex-1"

@@ -15,6 +15,7 @@ import {
   DropdownMenuTrigger,
 } from '../components/ui/dropdown-menu.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
+import { Presence } from './Presence.js';
 
 const slowModeChoices = [0, 5, 30, 60, 300];
 
@@ -53,6 +54,7 @@ export function RoomHeader({
           <p className="truncate text-xs text-slate-400">{listing.topic}</p>
         )}
       </div>
+      <Presence room={room} listing={listing} />
       {slowMode > 0 && (
         <span className="hidden items-center gap-1 rounded-full bg-slate-800 px-2 py-0.5 text-xs text-slate-300 sm:inline-flex">
           <Hourglass aria-hidden className="size-3" /> Slow mode {slowMode} s

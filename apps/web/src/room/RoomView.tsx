@@ -18,6 +18,7 @@ import { anchoredScrollTop, isAtBottom, wantsOlder } from '../scroll.js';
 import { entries } from '../timeline.js';
 import { Composer } from './Composer.js';
 import { MessageLine } from './MessageLine.js';
+import { TypingLine } from './Presence.js';
 import { RoomHeader } from './RoomHeader.js';
 
 interface RoomViewProps {
@@ -129,7 +130,7 @@ export function RoomView({ room, title, listing, onOpenRooms }: RoomViewProps) {
         aria-busy={loadingOlder}
         data-testid="timeline"
       >
-        {exhausted && (
+        {(exhausted || (timeline.messages[0]?.seq ?? 1) <= 1) && (
           <p className="px-4 pt-4 text-center text-xs text-slate-400">
             This is the beginning of {title}.
           </p>
@@ -166,7 +167,12 @@ export function RoomView({ room, title, listing, onOpenRooms }: RoomViewProps) {
           </m.button>
         )}
       </AnimatePresence>
-      <Composer title={title} onSend={(content) => void store.send(room, content)} />
+      <TypingLine room={room} />
+      <Composer
+        title={title}
+        onSend={(content) => void store.send(room, content)}
+        onTyping={() => store.client.typing(room)}
+      />
     </section>
   );
 }

@@ -1,0 +1,74 @@
+import { startServer } from '@hubbub/testing';
+import { describe, expect, test } from 'vitest';
+import {
+  accessibilityViolations,
+  say,
+  screenshot,
+  seen,
+  sharedChromium,
+  twoInGeneral,
+} from './browser.js';
+
+const chromium = sharedChromium();
+
+describe.runIf(chromium.enabled)(
+  'conversations that feel alive, in Chromium',
+  { timeout: 120_000 },
+  () => {
+    test('who is online and who is typing: shown to the other person, gone when the message lands', async () => {
+      await using server = await startServer();
+      const { alice, bob } = await twoInGeneral(chromium.browser(), server);
+      // Both are in #general: each sees two online, and the list names them.
+      for (const { page } of [alice, bob]) await page.getByText('2 online').waitFor();
+      await alice.page.getByRole('button', { name: '2 online: show who' }).click();
+      const online = alice.page.getByRole('dialog', { name: 'Online now' });
+      await online.getByText('bob').waitFor();
+      await online.getByText('alice (you)').waitFor();
+      expect(await accessibilityViolations(alice.page)).toEqual([]);
+      await alice.page.keyboard.press('Escape');
+
+      // Bob types: Alice sees it, Bob does not see his own.
+      await bob.page.getByLabel('Message', { exact: true }).pressSequentially('on my way', {
+        delay: 20,
+      });
+      await alice.page.getByText('bob is typing…').waitFor();
+      await screenshot(alice.page, 'typing-desktop');
+      expect(await bob.page.getByText('is typing…').count()).toBe(0);
+      await bob.page.getByLabel('Message', { exact: true }).press('Enter');
+      await seen(alice.page, 'on my way');
+      await expect.poll(() => alice.page.getByText('bob is typing…').count()).toBe(0);
+
+      // Channels one is in stay joined: Bob reading #tech is still online in #general.
+      await bob.page
+        .getByRole('navigation', { name: 'Rooms' })
+        .getByRole('button', { name: '#tech' })
+        .click();
+      await bob.page.getByRole('heading', { name: '#tech' }).waitFor();
+
+      // A DM says whether the other person is there; Alice's list learns of it at once.
+      await bob.page.getByRole('button', { name: 'New message' }).click();
+      await bob.page.getByLabel('Find a person').fill('alice');
+      await bob.page
+        .getByRole('dialog', { name: 'New message' })
+        .getByRole('button', { name: /alice/ })
+        .click();
+      await bob.page.getByText('here now').waitFor();
+      await say(bob.page, 'ping');
+      await alice.page
+        .getByRole('navigation', { name: 'Rooms' })
+        .getByRole('button', { name: 'bob' })
+        .click();
+      await seen(alice.page, 'ping');
+
+      // Alice closes her browser: Bob's DM says she is away, and #general counts one.
+      await alice.context.close();
+      await bob.page.getByText('away').waitFor();
+      await bob.page
+        .getByRole('navigation', { name: 'Rooms' })
+        .getByRole('button', { name: '#general' })
+        .click();
+      await bob.page.getByText('1 online').waitFor();
+      await bob.context.close();
+    });
+  },
+);
