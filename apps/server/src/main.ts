@@ -10,6 +10,7 @@ import { ChannelStore } from './channels/store.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { HubbubNode } from './node.js';
 import { MemoryPresence } from './presence/memory.js';
+import { ReceiptStore } from './receipts/store.js';
 import { KyselyMessageStore } from './store/kysely-store.js';
 import { GroupCommitPersister } from './store/persister.js';
 import { openPostgresDatabase } from './store/postgres.js';
@@ -60,6 +61,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       tokens,
       accounts: new AccountStore(db),
       channels: new ChannelStore(db),
+      receipts: new ReceiptStore(db),
       release: async () => {
         await persister.close();
         await store.close();

@@ -23,6 +23,9 @@ import { registerOpenApi } from './http/openapi.js';
 import { userRoutes } from './http/users.js';
 import { webRoutes } from './http/web.js';
 import type { PresenceStore } from './presence/port.js';
+import { receiptRoutes } from './receipts/routes.js';
+import { ReceiptService } from './receipts/service.js';
+import type { ReceiptStore } from './receipts/store.js';
 import { RoomPresence } from './rooms/presence.js';
 import { Rooms } from './rooms/rooms.js';
 import type { MessageStore } from './store/port.js';
@@ -38,6 +41,8 @@ export interface NodePorts {
   accounts: AccountStore;
   /** Channel rules, likewise. */
   channels: ChannelStore;
+  /** Delivery and read pointers, likewise. */
+  receipts: ReceiptStore;
   /** Called last on shutdown, after sockets are closed: drain the persister, close the store. */
   release(): Promise<void>;
 }
@@ -116,6 +121,9 @@ export class HubbubNode {
       rooms,
       guard: access,
       moderation,
+      receipts: new ReceiptService(ports.receipts, access, (room, frame) =>
+        rooms.announce(room, frame),
+      ),
       logger,
       allowedOrigins: config.allowedOrigins,
       authTimeoutMs: config.authTimeoutMs,
@@ -150,6 +158,7 @@ export class HubbubNode {
       );
       channelRoutes(api, { authenticator, channels: this.channels, moderation });
       userRoutes(api, { authenticator, accounts: ports.accounts });
+      receiptRoutes(api, { authenticator, access, receipts: ports.receipts });
       api.get('/api/docs', { schema: { hide: true } }, async () => this.app.swagger());
       webRoutes(api, config.webDir);
     });

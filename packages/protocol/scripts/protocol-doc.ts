@@ -162,6 +162,11 @@ const clientFrames: Record<string, FrameDoc> = {
     summary: `The person is typing in the room. Send it while they type, at most every ${limits.typingResendMs} ms; the server passes one on per person and room every ${limits.typingThrottleMs} ms at most, to everyone else in the room, and drops it for someone who may not send there (muted). Never stored.`,
     example: { type: 'typing', room: 'general' },
   },
+  receipt: {
+    schema: frames.ReceiptFrame,
+    summary: `Messages of a channel or DM up to \`delivered\` reached this device, and up to \`read\` were shown to the person. Pointers only move forward (read implies delivered) and are capped at the room's latest seq; send at most every ${limits.receiptFlushMs} ms per room. Open rooms keep none and ignore it.`,
+    example: { type: 'receipt', room: 'general', delivered: 42, read: 40 },
+  },
 };
 
 const serverFrames: Record<string, FrameDoc> = {
@@ -242,6 +247,12 @@ const serverFrames: Record<string, FrameDoc> = {
       message: 'sending too fast; resend later with the same cid',
       ref: 'b9f6c1e0-1',
     },
+  },
+  receipt: {
+    schema: frames.ReceiptNotice,
+    summary:
+      'A member’s receipt pointers moved: the furthest of all their devices. Drives DM ticks and “seen by”, and, when the member is you, the unread counts of your other devices.',
+    example: { type: 'receipt', room: 'general', user, delivered: 42, read: 42 },
   },
   presence: {
     schema: frames.PresenceFrame,

@@ -82,6 +82,20 @@ export const PingFrame = z.object({ type: z.literal('ping') });
  * `limits.typingResendMs`. Never stored; others see it for `limits.typingTtlMs`.
  */
 export const TypingFrame = z.object({ type: z.literal('typing'), room: RoomId });
+/**
+ * How far this person has received (`delivered`) and seen (`read`) a channel or DM, by
+ * seq. Pointers only move forward; each device reports its own and the furthest wins.
+ */
+export const ReceiptFrame = z
+  .object({
+    type: z.literal('receipt'),
+    room: RoomId,
+    delivered: Seq.optional(),
+    read: Seq.optional(),
+  })
+  .refine((f) => f.delivered !== undefined || f.read !== undefined, {
+    message: 'a receipt carries delivered, read or both',
+  });
 
 /** Moderation, for the message's author (delete only) and the room's moderators and owner. */
 export const DeleteFrame = z.object({
@@ -135,6 +149,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   ResumeFrame,
   PingFrame,
   TypingFrame,
+  ReceiptFrame,
   DeleteFrame,
   MuteFrame,
   UnmuteFrame,
@@ -153,6 +168,7 @@ export const clientFrameTypes: readonly ClientFrameType[] = [
   'resume',
   'ping',
   'typing',
+  'receipt',
   'delete',
   'mute',
   'unmute',
@@ -227,6 +243,14 @@ export const PresenceFrame = z.object({
   count: z.number().int().nonnegative(),
   users: z.array(UserRef).optional(),
 });
+/** A member's receipt pointers moved (any device of theirs): their furthest delivered and read. */
+export const ReceiptNotice = z.object({
+  type: z.literal('receipt'),
+  room: RoomId,
+  user: UserRef,
+  delivered: Seq,
+  read: Seq,
+});
 /** Someone else in the room is typing; show it for `limits.typingTtlMs` or until they send. */
 export const TypingNotice = z.object({ type: z.literal('typing'), room: RoomId, user: UserRef });
 /**
@@ -273,6 +297,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   RoomAddedFrame,
   PresenceFrame,
   TypingNotice,
+  ReceiptNotice,
   ModeratedFrame,
   ErrorFrame,
   PongFrame,
@@ -290,3 +315,5 @@ export type ModeratedFrame = z.infer<typeof ModeratedFrame>;
 export type RoomAddedFrame = z.infer<typeof RoomAddedFrame>;
 export type PresenceFrame = z.infer<typeof PresenceFrame>;
 export type TypingNotice = z.infer<typeof TypingNotice>;
+export type ReceiptNotice = z.infer<typeof ReceiptNotice>;
+export type ReceiptFrame = z.infer<typeof ReceiptFrame>;

@@ -38,6 +38,10 @@ export const limits = {
   typingThrottleMs: 2000,
   /** A typing indicator lasts this long (ms) unless renewed or ended by a message. */
   typingTtlMs: 6000,
+  /** Receipts are sent at most this often (ms) per room; the furthest pointer wins. */
+  receiptFlushMs: 1000,
+  /** Unread counts stop counting here. */
+  unreadCountMax: 999,
   /** Rooms one connection may be in at once. */
   roomsPerConnection: 100,
 } as const;

@@ -150,3 +150,21 @@ export const UserSearchResponse = z.object({
   users: z.array(UserRef.extend({ username: z.string().nullable() })),
 });
 export type UserSearchResponse = z.infer<typeof UserSearchResponse>;
+
+/** `GET /api/rooms/:room/receipts`: every member's furthest delivered and read seq. */
+export const RoomReceipts = z.object({
+  receipts: z.array(z.object({ user: UserRef, delivered: Seq, read: Seq })),
+});
+export type RoomReceipts = z.infer<typeof RoomReceipts>;
+
+/**
+ * `GET /api/me/rooms`: for each channel and DM the caller is in, the latest seq, the
+ * caller's receipt pointers, and `unread`: others' messages after `read` (counted up to
+ * `limits.unreadCountMax`; a client shows more as "999+").
+ */
+export const MyRooms = z.object({
+  rooms: z.array(
+    z.object({ room: RoomId, lastSeq: Seq, delivered: Seq, read: Seq, unread: z.number().int() }),
+  ),
+});
+export type MyRooms = z.infer<typeof MyRooms>;

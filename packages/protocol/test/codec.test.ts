@@ -105,6 +105,7 @@ describe('server frames', () => {
     { type: 'presence', room: 'global', count: 1, users: [{ id: 'u', name: 'U' }] },
     { type: 'presence', room: 'event:1', count: 50_000 },
     { type: 'typing', room: 'global', user: { id: 'u', name: 'U' } },
+    { type: 'receipt', room: 'general', user: { id: 'u', name: 'U' }, delivered: 3, read: 2 },
     { type: 'error', code: 'rate_limited', message: 'slow down', ref: 'c' },
     { type: 'pong' },
   ];

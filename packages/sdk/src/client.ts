@@ -13,6 +13,7 @@ import {
   type ModerationFrame,
   type PresenceFrame,
   type ReadyFrame,
+  type ReceiptNotice,
   type ResetFrame,
   type RoomAddedFrame,
   type RoomId,
@@ -23,6 +24,7 @@ import { type BackoffOptions, backoffDelay, defaultBackoff } from './backoff.js'
 import { RoomCursor } from './cursor.js';
 import { Emitter } from './emitter.js';
 import { HubbubError, retryableCodes } from './errors.js';
+import { ReceiptReporter } from './receipts.js';
 import { tokenExpiry } from './rest.js';
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
 
@@ -61,6 +63,8 @@ export interface ClientEvents {
   roomAdded: RoomAddedFrame;
   /** Who is in a room now (a list in small rooms, a count in big ones); replaces the last. */
   presence: PresenceFrame;
+  /** A member's receipt pointers in a channel or DM moved (yours too, from another device). */
+  receipt: ReceiptNotice;
   /** Someone else in a room is typing; see TypingRoster for showing it. */
   typing: TypingNotice;
   /** Errors that belong to no call: invalid frames, refusals of frames the SDK sent itself. */
@@ -102,6 +106,11 @@ export class HubbubClient {
   private readonly pending = new Map<string, PendingSend>();
   private readonly pings: Array<() => void> = [];
   private readonly presences = new Map<RoomId, PresenceFrame>();
+  private readonly receipts = new ReceiptReporter((frame) => {
+    if (this.current !== 'ready' || !this.rooms.has(frame.room)) return false;
+    this.write(frame);
+    return true;
+  });
   /** When `typing` was last sent per room: the client side of the throttle. */
   private readonly typedAt = new Map<RoomId, number>();
   private socket: WebSocketLike | undefined;
@@ -177,6 +186,7 @@ export class HubbubClient {
   leave(room: RoomId): void {
     if (!this.rooms.delete(room)) return;
     this.presences.delete(room);
+    this.receipts.forget(room);
     if (this.current === 'ready') this.write({ type: 'leave', room });
   }
 
@@ -238,6 +248,19 @@ export class HubbubClient {
   }
 
   /**
+   * Reports that messages up to `seq` of a channel or DM reached this device (call it as
+   * they arrive) or, with `read`, were shown to the person. Coalesced and throttled per
+   * room; pointers only move forward. Open rooms keep no receipts: do not report those.
+   */
+  markDelivered(room: RoomId, seq: number): void {
+    this.receipts.mark(room, seq, false);
+  }
+
+  markRead(room: RoomId, seq: number): void {
+    this.receipts.mark(room, seq, true);
+  }
+
+  /**
    * Tells the room this person is typing. Call it on every keystroke: it is sent at most
    * every `limits.typingResendMs` per room, and only while connected and in the room.
    */
@@ -271,6 +294,7 @@ export class HubbubClient {
     if (this.current === 'closed') return;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.renewTimer);
+    this.receipts.stop();
     this.setState('closed');
     this.socket?.close(CloseCode.normal, 'client closed');
     const error = new HubbubError(ErrorCode.shuttingDown, 'client closed before the ack');
@@ -398,6 +422,7 @@ export class HubbubClient {
     for (const [room, entry] of this.rooms) this.enterRoom(room, entry);
     for (const pending of this.pending.values()) this.transmit(pending);
     for (let i = 0; i < this.pings.length; i++) this.write({ type: 'ping' });
+    this.receipts.flushAll();
   }
 
   /** Joins afresh, or resumes from the cursor when this room was delivered from before. */
@@ -490,6 +515,9 @@ export class HubbubClient {
         return;
       case 'typing':
         this.events.emit('typing', frame);
+        return;
+      case 'receipt':
+        this.events.emit('receipt', frame);
         return;
       case 'pong':
         this.pings.shift()?.();

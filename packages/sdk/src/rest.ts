@@ -5,9 +5,11 @@ import {
   ErrorCode,
   HistoryPage,
   type HistoryQuery,
+  MyRooms,
   OpenDmResponse,
   type RestError,
   type RoomId,
+  RoomReceipts,
   SessionResponse,
   TokenResponse,
   UserSearchResponse,
@@ -181,6 +183,17 @@ export class HubbubApi {
   async searchUsers(query: string): Promise<UserSearchResponse['users']> {
     const path = `/api/users?q=${encodeURIComponent(query)}`;
     return (await this.call('GET', path, UserSearchResponse)).users;
+  }
+
+  /** Every member's furthest delivered and read seq in a channel or DM. */
+  async receipts(room: RoomId): Promise<RoomReceipts['receipts']> {
+    const path = `/api/rooms/${encodeURIComponent(room)}/receipts`;
+    return (await this.call('GET', path, RoomReceipts)).receipts;
+  }
+
+  /** One's channels and DMs with their latest seq, one's receipts and unread counts. */
+  async myRooms(): Promise<MyRooms['rooms']> {
+    return (await this.call('GET', '/api/me/rooms', MyRooms)).rooms;
   }
 
   async history(room: RoomId, query: Partial<HistoryQuery> = {}): Promise<HistoryPage> {

@@ -2,6 +2,7 @@ import type {
   ClientFrame,
   ErrorCode,
   ModerationFrame,
+  ReceiptFrame,
   RoomAddedFrame,
   RoomId,
   ServerFrame,
@@ -22,7 +23,7 @@ import { TokenError } from '../auth/tokens.js';
 import { BrokerError } from '../broker/local.js';
 import { encodeFrame, type Member } from '../rooms/room.js';
 import type { Rooms } from '../rooms/rooms.js';
-import { type ModerationHandler, Refused, type RoomGuard } from './guard.js';
+import { type ModerationHandler, type ReceiptHandler, Refused, type RoomGuard } from './guard.js';
 import { type KeyedLimiter, TokenBucket } from './rate-limit.js';
 
 export type ConnectionState = 'open' | 'authenticating' | 'ready' | 'closing' | 'closed';
@@ -33,6 +34,7 @@ export interface ConnectionContext {
   rooms: Rooms;
   guard: RoomGuard;
   moderation: ModerationHandler;
+  receipts: ReceiptHandler;
   userSends: KeyedLimiter;
   logger: Logger;
   authTimeoutMs: number;
@@ -225,6 +227,9 @@ export class Connection implements Member {
       case 'typing':
         this.typing(frame.room);
         return;
+      case 'receipt':
+        this.receipt(frame);
+        return;
       case 'delete':
       case 'mute':
       case 'unmute':
@@ -390,6 +395,19 @@ export class Connection implements Member {
       return;
     }
     if (this.ctx.guard.maySpeak(identity, room, Date.now())) this.ctx.rooms.typing(this, room);
+  }
+
+  private receipt(frame: ReceiptFrame): void {
+    const identity = this.identity;
+    if (identity === undefined) return;
+    if (!this.rooms.has(frame.room)) {
+      this.refuse(Codes.notInRoom, 'join the room first', frame.room);
+      return;
+    }
+    this.ctx.receipts.record(identity, frame).catch((error: unknown) => {
+      this.ctx.logger.error({ conn: this.id, room: frame.room, err: error }, 'receipt failed');
+      this.refuse(Codes.unavailable, 'receipt not recorded; send it again', frame.room);
+    });
   }
 
   private publish(room: RoomId, cid: string, content: string): void {

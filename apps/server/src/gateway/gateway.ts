@@ -13,7 +13,7 @@ import { WebSocketServer } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Rooms } from '../rooms/rooms.js';
 import { Connection } from './connection.js';
-import type { ModerationHandler, RoomGuard } from './guard.js';
+import type { ModerationHandler, ReceiptHandler, RoomGuard } from './guard.js';
 import { KeyedLimiter } from './rate-limit.js';
 
 export interface GatewayOptions {
@@ -21,6 +21,7 @@ export interface GatewayOptions {
   rooms: Rooms;
   guard: RoomGuard;
   moderation: ModerationHandler;
+  receipts: ReceiptHandler;
   logger: Logger;
   /** `'*'`, exact origins, or empty for same-origin only. */
   allowedOrigins: '*' | string[];
@@ -58,6 +59,7 @@ export class Gateway {
         rooms: options.rooms,
         guard: options.guard,
         moderation: options.moderation,
+        receipts: options.receipts,
         userSends,
         logger: options.logger,
         authTimeoutMs: options.authTimeoutMs,

@@ -1,4 +1,4 @@
-import type { ErrorCode, ModerationFrame, RoomId } from '@hubbub/protocol';
+import type { ErrorCode, ModerationFrame, ReceiptFrame, RoomId } from '@hubbub/protocol';
 import type { Identity } from '../auth/authenticator.js';
 
 /** Why an action was refused, in the protocol's terms. */
@@ -26,6 +26,14 @@ export interface RoomGuard {
 /** Moderation frames, handled by the feature that owns room rules. Rejects with Refused. */
 export interface ModerationHandler {
   apply(identity: Identity, frame: ModerationFrame): Promise<void>;
+}
+
+/**
+ * Receipts from a member of the room, handled by the feature that keeps them. Resolves once
+ * recorded (and announced, if they moved); rooms that keep no receipts ignore them.
+ */
+export interface ReceiptHandler {
+  record(identity: Identity, frame: ReceiptFrame): Promise<void>;
 }
 
 /** A refusal of a room action, thrown by the rules feature and answered with its code. */

@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { authMigrations } from '../auth/migrations.js';
 import { channelMigrations } from '../channels/migrations.js';
+import { receiptMigrations } from '../receipts/migrations.js';
 
 /**
  * Migrations in code, written once with Kysely's schema builder so the same steps run on
@@ -50,7 +51,12 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = {
   // Features own their tables and migrations; names are globally ordered by their prefix.
-  getMigrations: async () => ({ ...migrations, ...authMigrations, ...channelMigrations }),
+  getMigrations: async () => ({
+    ...migrations,
+    ...authMigrations,
+    ...channelMigrations,
+    ...receiptMigrations,
+  }),
 };
 
 /** Brings the schema to the latest version; throws naming the migration that failed. */

@@ -1,12 +1,13 @@
 import type { Generated } from 'kysely';
 import type { AuthTables } from '../auth/schema.js';
 import type { ChannelTables } from '../channels/schema.js';
+import type { ReceiptTables } from '../receipts/schema.js';
 
 /**
  * Table types for Kysely, shared by both engines. Times are integer milliseconds since the
  * Unix epoch in both, so rows compare and sort the same way everywhere.
  */
-export interface Database extends AuthTables, ChannelTables {
+export interface Database extends AuthTables, ChannelTables, ReceiptTables {
   rooms: RoomsTable;
   messages: MessagesTable;
 }
