@@ -1,7 +1,7 @@
 import type { RoomId } from '@hubbub/protocol';
 import { HubbubApi, HubbubError } from '@hubbub/sdk';
-import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { toast } from 'sonner';
 import { ChatContext, globalRoom, roomLabel, useChannels, useChat } from './chat-context.js';
 import { ChatStore } from './chat-store.js';
@@ -92,7 +92,7 @@ export function Chat({
 }
 
 function OpenRoom({ room, onOpenRooms }: { room: RoomId; onOpenRooms: () => void }) {
-  const { store } = useChat();
+  const { store, api, me, isAccount } = useChat();
   const channels = useChannels();
   // One's channels and DMs stay joined, so their messages and presence stay current.
   const mine = channels
@@ -102,6 +102,16 @@ function OpenRoom({ room, onOpenRooms }: { room: RoomId; onOpenRooms: () => void
   useEffect(() => {
     if (mine !== '') store.joinAll(mine.split(' '));
   }, [store, mine]);
+  // Unread counts from the server, again after every reconnect (a new session id).
+  const session = useSyncExternalStore(store.subscribe, () => store.status.session);
+  const counts = useQuery({
+    queryKey: ['myRooms', me.id, session],
+    enabled: isAccount && session !== undefined,
+    queryFn: () => api.myRooms(),
+  });
+  useEffect(() => {
+    if (counts.data !== undefined) store.setUnreadBase(counts.data);
+  }, [store, counts.data]);
   const listing = room === 'global' ? globalRoom : channels.find((c) => c.room === room);
   return (
     <RoomView

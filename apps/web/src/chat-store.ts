@@ -1,6 +1,7 @@
 import type {
   ChatMessage,
   ModeratedFrame,
+  MyRooms,
   PresenceFrame,
   RoomAddedFrame,
   RoomId,
@@ -9,6 +10,7 @@ import type {
 import { type ClientState, HubbubClient, HubbubError, TypingRoster } from '@hubbub/sdk';
 import { toast } from 'sonner';
 import { describeModeration } from './moderation-text.js';
+import { type Pointers, ReadState } from './read-state.js';
 import {
   addPending,
   dropPending,
@@ -50,8 +52,10 @@ export class ChatStore {
   private readonly slowModes = new Map<RoomId, number>();
   /** Rooms we are leaving by our own choice: the server's removal notice is no news. */
   private readonly leaving = new Set<RoomId>();
-  /** Rooms joined to be kept up to date in the background (see joinAll). */
+  /** Rooms joined to be kept up to date in the background (see joinAll): channels and DMs. */
   private readonly background = new Set<RoomId>();
+  /** Receipts and unread counts of those rooms. */
+  private readonly reads: ReadState;
   private connection: Connection = { state: 'connecting', session: undefined, retryAt: undefined };
   private readonly listeners = new Set<() => void>();
 
@@ -74,6 +78,7 @@ export class ChatStore {
     },
   ) {
     this.client = new HubbubClient({ url, token });
+    this.reads = new ReadState(me.id);
     // A busy room delivers a batch frame of many messages; merging and rendering them one
     // by one would redo the timeline per message, so they are collected and merged at once.
     this.client.on('message', (message) => {
@@ -120,6 +125,9 @@ export class ChatStore {
     this.client.on('moderated', (frame) => this.moderated(frame));
     this.client.on('roomAdded', hooks.onRoomAdded);
     this.client.on('presence', () => this.changed());
+    this.client.on('receipt', (notice) => {
+      if (this.reads.advance(notice.room, notice)) this.changed();
+    });
     this.client.on('typing', (notice) => {
       this.rosterOf(notice.room).roster.noticed(notice, Date.now());
       this.refreshTyping();
@@ -174,6 +182,8 @@ export class ChatStore {
     let stoppedTyping = false;
     for (const [room, messages] of inbox) {
       this.timelines.set(room, mergeMessages(this.timeline(room), messages));
+      // Channels and DMs learn that these reached this device (ticks for the sender).
+      if (this.background.has(room)) this.client.markDelivered(room, messages.at(-1)!.seq);
       // A message from someone who was typing ends their indicator at once.
       const roster = this.rosters.get(room)?.roster;
       if (roster === undefined) continue;
@@ -211,6 +221,35 @@ export class ChatStore {
   /** Who else is typing in the room now (the same array until it changes). */
   typing(room: RoomId): readonly UserRef[] {
     return this.rosters.get(room)?.typing ?? nobody;
+  }
+
+  /** The server's unread counts, as of now (`GET /api/me/rooms`). */
+  setUnreadBase(rooms: MyRooms['rooms']): void {
+    this.reads.setBase(rooms);
+    this.changed();
+  }
+
+  /** Members' pointers from a snapshot (`GET /api/rooms/:room/receipts`). */
+  loadReceipts(room: RoomId, receipts: readonly Pointers[]): void {
+    let moved = false;
+    for (const pointers of receipts) moved = this.reads.advance(room, pointers) || moved;
+    if (moved) this.changed();
+  }
+
+  /** Everyone's furthest delivered and read seq in the room (a stable snapshot). */
+  receipts(room: RoomId): ReadonlyMap<string, Pointers> {
+    return this.reads.pointers(room);
+  }
+
+  unread(room: RoomId): number {
+    return this.reads.unread(room, this.timeline(room).messages);
+  }
+
+  /** The person has seen the room up to `seq`: it stops counting as unread, everywhere. */
+  markRead(room: RoomId, seq: number): void {
+    if (!this.background.has(room) || seq <= this.reads.myRead(room)) return;
+    this.client.markRead(room, seq);
+    if (this.reads.advance(room, { user: this.me, delivered: seq, read: seq })) this.changed();
   }
 
   /** The room's latest presence from the server, once joined. */

@@ -70,5 +70,68 @@ describe.runIf(chromium.enabled)(
       await bob.page.getByText('1 online').waitFor();
       await bob.context.close();
     });
+
+    test('receipts: DM ticks go sent → delivered → read, "seen by" in a channel, unread badges on every device', async () => {
+      await using server = await startServer();
+      const { alice, bob } = await twoInGeneral(chromium.browser(), server);
+      // Bob has a second tab open on #support.
+      const bobTab = await bob.context.newPage();
+      await bobTab.goto(`${server.httpUrl}/?room=support`);
+      await bobTab.getByText('Connected').waitFor();
+
+      // Alice writes to Bob in a DM he has not opened: it reaches his devices (delivered).
+      await alice.page.getByRole('button', { name: 'New message' }).click();
+      await alice.page.getByLabel('Find a person').fill('bob');
+      await alice.page
+        .getByRole('dialog', { name: 'New message' })
+        .getByRole('button', { name: /bob/ })
+        .click();
+      await say(alice.page, 'are you there?');
+      await seen(alice.page, 'are you there?');
+      const ticks = alice.page
+        .getByTestId('message')
+        .filter({ hasText: 'are you there?' })
+        .getByRole('img');
+      await expect.poll(() => ticks.getAttribute('data-delivery')).toBe('delivered');
+      for (const page of [bob.page, bobTab]) {
+        await page
+          .getByRole('navigation', { name: 'Rooms' })
+          .getByRole('button', { name: 'alice' })
+          .getByTestId('unread')
+          .filter({ hasText: '1' })
+          .waitFor();
+      }
+      await screenshot(bob.page, 'unread-desktop');
+
+      // Bob opens it in one tab: Alice sees it read, and both of his tabs drop the badge.
+      await bob.page
+        .getByRole('navigation', { name: 'Rooms' })
+        .getByRole('button', { name: 'alice' })
+        .click();
+      await seen(bob.page, 'are you there?');
+      await expect.poll(() => ticks.getAttribute('data-delivery')).toBe('read');
+      expect(await ticks.getAttribute('aria-label')).toBe('Read');
+      await screenshot(alice.page, 'dm-read-desktop');
+      for (const page of [bob.page, bobTab]) {
+        await expect.poll(() => page.getByTestId('unread').count()).toBe(0);
+      }
+
+      // In a channel, one's latest message says how many others have seen it.
+      await alice.page
+        .getByRole('navigation', { name: 'Rooms' })
+        .getByRole('button', { name: '#general' })
+        .click();
+      await say(alice.page, 'hello everyone');
+      await seen(alice.page, 'hello everyone');
+      await bob.page
+        .getByRole('navigation', { name: 'Rooms' })
+        .getByRole('button', { name: '#general' })
+        .click();
+      await seen(bob.page, 'hello everyone');
+      await alice.page.getByTestId('seen-by').filter({ hasText: 'Seen by 1' }).waitFor();
+      expect(await accessibilityViolations(alice.page)).toEqual([]);
+      await alice.context.close();
+      await bob.context.close();
+    });
   },
 );

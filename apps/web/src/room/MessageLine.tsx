@@ -1,5 +1,15 @@
 import type { ModerationFrame, RoomId } from '@hubbub/protocol';
-import { Ban, Copy, DoorOpen, Ellipsis, MessageCircle, MicOff, Trash2 } from 'lucide-react';
+import {
+  Ban,
+  Check,
+  CheckCheck,
+  Copy,
+  DoorOpen,
+  Ellipsis,
+  MessageCircle,
+  MicOff,
+  Trash2,
+} from 'lucide-react';
 import * as m from 'motion/react-m';
 import { useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
@@ -26,14 +36,23 @@ function isFresh(entry: Entry): boolean {
   return Math.abs(Date.now() - Date.parse(entry.message.ts)) < 1500;
 }
 
+/** How far one's own message got: the DM's other person has it, or has seen it. */
+export type Delivery = 'sent' | 'delivered' | 'read';
+
 export function MessageLine({
   entry,
   room,
   moderator,
+  delivery,
+  seenBy,
 }: {
   entry: Entry;
   room: RoomId;
   moderator: boolean;
+  /** Ticks on one's own messages in a DM. */
+  delivery?: Delivery | undefined;
+  /** "Seen by N" under one's latest message in a channel. */
+  seenBy?: number | undefined;
 }) {
   return (
     <m.div
@@ -44,7 +63,13 @@ export function MessageLine({
       {entry.kind === 'pending' ? (
         <PendingLine entry={entry} room={room} />
       ) : (
-        <StoredLine entry={entry} room={room} moderator={moderator} />
+        <StoredLine
+          entry={entry}
+          room={room}
+          moderator={moderator}
+          delivery={delivery}
+          seenBy={seenBy}
+        />
       )}
     </m.div>
   );
@@ -95,10 +120,14 @@ function StoredLine({
   entry,
   room,
   moderator,
+  delivery,
+  seenBy,
 }: {
   entry: Extract<Entry, { kind: 'message' }>;
   room: RoomId;
   moderator: boolean;
+  delivery: Delivery | undefined;
+  seenBy: number | undefined;
 }) {
   const { store, me, isAccount, openDm } = useChat();
   const { message } = entry;
@@ -142,6 +171,12 @@ function StoredLine({
             {message.content}
           </span>
         )}
+        {delivery !== undefined && <Ticks delivery={delivery} />}
+        {seenBy !== undefined && seenBy > 0 && (
+          <span className="block text-xs text-slate-400" data-testid="seen-by">
+            Seen by {seenBy}
+          </span>
+        )}
       </div>
       {!message.deleted && (
         <MessageActions
@@ -157,6 +192,27 @@ function StoredLine({
         />
       )}
     </div>
+  );
+}
+
+const deliveryText: Record<Delivery, string> = {
+  sent: 'Sent',
+  delivered: 'Delivered',
+  read: 'Read',
+};
+
+function Ticks({ delivery }: { delivery: Delivery }) {
+  const Icon = delivery === 'sent' ? Check : CheckCheck;
+  return (
+    <span
+      role="img"
+      aria-label={deliveryText[delivery]}
+      title={deliveryText[delivery]}
+      data-delivery={delivery}
+      className={`ml-1 inline-flex align-middle ${delivery === 'read' ? 'text-sky-400' : 'text-slate-400'}`}
+    >
+      <Icon className="size-3.5" aria-hidden />
+    </span>
   );
 }
 

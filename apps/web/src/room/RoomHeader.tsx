@@ -38,7 +38,7 @@ export function RoomHeader({
   const slowMode = announced ?? listing?.slowModeSeconds ?? 0;
   const member = listing?.kind === 'channel' && listing.role !== null;
   return (
-    <header className="flex items-center gap-2 border-b border-slate-800 px-3 py-2">
+    <header className="flex min-h-14 items-center gap-2 border-b border-slate-800 px-3 py-2">
       <Button
         variant="ghost"
         size="icon"

@@ -20,6 +20,7 @@ import { Composer } from './Composer.js';
 import { MessageLine } from './MessageLine.js';
 import { TypingLine } from './Presence.js';
 import { RoomHeader } from './RoomHeader.js';
+import { useReceipts } from './receipts.js';
 
 interface RoomViewProps {
   room: RoomId;
@@ -52,6 +53,8 @@ export function RoomView({ room, title, listing, onOpenRooms }: RoomViewProps) {
       if (joined && newcomer.current) void queries.invalidateQueries({ queryKey: ['channels'] });
     });
   }, [store, room, queries]);
+
+  const marks = useReceipts(room, listing, timeline.messages, atBottom);
 
   const virtualizer = useVirtualizer({
     count: items.length,
@@ -132,7 +135,8 @@ export function RoomView({ room, title, listing, onOpenRooms }: RoomViewProps) {
       >
         {(exhausted || (timeline.messages[0]?.seq ?? 1) <= 1) && (
           <p className="px-4 pt-4 text-center text-xs text-slate-400">
-            This is the beginning of {title}.
+            This is the beginning of{' '}
+            {listing?.kind === 'dm' ? `your conversation with ${title}` : title}.
           </p>
         )}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
@@ -147,7 +151,13 @@ export function RoomView({ room, title, listing, onOpenRooms }: RoomViewProps) {
                 className="absolute left-0 w-full px-3 py-0.5"
                 style={{ transform: `translateY(${row.start}px)` }}
               >
-                <MessageLine entry={entry} room={room} moderator={moderator} />
+                <MessageLine
+                  entry={entry}
+                  room={room}
+                  moderator={moderator}
+                  delivery={marks.delivery(entry)}
+                  seenBy={marks.seenBy(entry)}
+                />
               </div>
             );
           })}

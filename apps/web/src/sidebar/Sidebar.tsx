@@ -1,6 +1,6 @@
-import type { ChannelListing, RoomId } from '@hubbub/protocol';
+import { type ChannelListing, limits, type RoomId } from '@hubbub/protocol';
 import { Lock, LogOut } from 'lucide-react';
-import type { ReactNode } from 'react';
+import { type ReactNode, useId, useSyncExternalStore } from 'react';
 import { globalRoom, roomLabel, useChannels, useChat } from '../chat-context.js';
 import { Avatar } from '../components/Avatar.js';
 import { Button } from '../components/ui/button.js';
@@ -79,23 +79,44 @@ function Section({
 }
 
 function RoomLink({ listing, current }: { listing: ChannelListing; current: RoomId }) {
-  const { openRoom } = useChat();
+  const { openRoom, store } = useChat();
   const active = listing.room === current;
+  const unread = useSyncExternalStore(store.subscribe, () => store.unread(listing.room));
+  const label = roomLabel(listing.room, listing);
+  const unreadId = useId();
   return (
-    <button
-      type="button"
-      aria-current={active ? 'page' : undefined}
-      onClick={() => openRoom(listing.room)}
-      className={cn(
-        'flex items-center gap-2 truncate rounded-md px-2 py-1.5 text-left text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400',
-        active ? 'bg-slate-700 text-white' : 'text-slate-300 hover:bg-slate-800',
+    <>
+      <button
+        type="button"
+        aria-current={active ? 'page' : undefined}
+        aria-describedby={unread > 0 ? unreadId : undefined}
+        onClick={() => openRoom(listing.room)}
+        className={cn(
+          'flex items-center gap-2 truncate rounded-md px-2 py-1.5 text-left text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400',
+          active ? 'bg-slate-700 text-white' : 'text-slate-300 hover:bg-slate-800',
+          unread > 0 && !active && 'font-semibold text-white',
+        )}
+      >
+        {listing.kind === 'dm' && <Avatar name={listing.peer?.name ?? '?'} />}
+        <span className="truncate">{label}</span>
+        {listing.kind === 'channel' && listing.visibility === 'private' && (
+          <Lock className="size-3.5 shrink-0 text-slate-400" aria-label="private" />
+        )}
+        {unread > 0 && (
+          <span
+            aria-hidden
+            data-testid="unread"
+            className="ml-auto rounded-full bg-sky-600 px-1.5 text-xs font-semibold text-white tabular-nums"
+          >
+            {unread > limits.unreadCountMax ? `${limits.unreadCountMax}+` : unread}
+          </span>
+        )}
+      </button>
+      {unread > 0 && (
+        <span id={unreadId} className="sr-only">
+          {unread} unread
+        </span>
       )}
-    >
-      {listing.kind === 'dm' && <Avatar name={listing.peer?.name ?? '?'} />}
-      <span className="truncate">{roomLabel(listing.room, listing)}</span>
-      {listing.kind === 'channel' && listing.visibility === 'private' && (
-        <Lock className="size-3.5 shrink-0 text-slate-400" aria-label="private" />
-      )}
-    </button>
+    </>
   );
 }
