@@ -60,6 +60,8 @@ const schema = z.object({
   RATE_LIMIT_STRIKES: int(1, 10_000).default(20),
   /** Messages `joined` carries on a plain join. */
   HISTORY_ON_JOIN: int(0, limits.historyPageMax).default(limits.joinHistory),
+  /** How long after sending its author may edit a message; 0: no limit. */
+  EDIT_WINDOW_SECONDS: int(0, 365 * 24 * 3600).default(24 * 3600),
   /** Most messages a resume replays before it answers `reset` instead. */
   RESUME_WINDOW: int(1, 100_000).default(1000),
   AUTH_TIMEOUT_MS: int(100, 10_000).default(5000),
@@ -93,6 +95,7 @@ export interface Config {
   loginAttempts: { perAccount: number; perAddress: number };
   rateLimit: { perSecond: number; burst: number; strikes: number };
   historyOnJoin: number;
+  editWindowSeconds: number;
   resumeWindow: number;
   authTimeoutMs: number;
   heartbeatIntervalMs: number;
@@ -177,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       strikes: c.RATE_LIMIT_STRIKES,
     },
     historyOnJoin: c.HISTORY_ON_JOIN,
+    editWindowSeconds: c.EDIT_WINDOW_SECONDS,
     resumeWindow: c.RESUME_WINDOW,
     authTimeoutMs: c.AUTH_TIMEOUT_MS,
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,

@@ -22,6 +22,7 @@ import { historyRoutes } from './http/history.js';
 import { registerOpenApi } from './http/openapi.js';
 import { userRoutes } from './http/users.js';
 import { webRoutes } from './http/web.js';
+import { MessageLifecycle } from './messages/lifecycle.js';
 import type { PresenceStore } from './presence/port.js';
 import { receiptRoutes } from './receipts/routes.js';
 import { ReceiptService } from './receipts/service.js';
@@ -123,6 +124,13 @@ export class HubbubNode {
       moderation,
       receipts: new ReceiptService(ports.receipts, access, (room, frame) =>
         rooms.announce(room, frame),
+      ),
+      messages: new MessageLifecycle(
+        ports.store,
+        ports.broker,
+        access,
+        (room, frame) => rooms.announce(room, frame),
+        config.editWindowSeconds * 1000,
       ),
       logger,
       allowedOrigins: config.allowedOrigins,

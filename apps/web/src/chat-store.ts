@@ -125,6 +125,8 @@ export class ChatStore {
     this.client.on('moderated', (frame) => this.moderated(frame));
     this.client.on('roomAdded', hooks.onRoomAdded);
     this.client.on('presence', () => this.changed());
+    // An edit replaces the message of the same seq.
+    this.client.on('updated', (message) => this.merge(message.room, [message]));
     this.client.on('receipt', (notice) => {
       if (this.reads.advance(notice.room, notice)) this.changed();
     });

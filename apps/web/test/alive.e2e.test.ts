@@ -86,6 +86,8 @@ describe.runIf(chromium.enabled)(
         .getByRole('dialog', { name: 'New message' })
         .getByRole('button', { name: /bob/ })
         .click();
+      // The DM opens once the server made it: only then does the composer write to it.
+      await alice.page.getByRole('heading', { name: 'bob', exact: true }).waitFor();
       await say(alice.page, 'are you there?');
       await seen(alice.page, 'are you there?');
       const ticks = alice.page
@@ -130,6 +132,34 @@ describe.runIf(chromium.enabled)(
       await seen(bob.page, 'hello everyone');
       await alice.page.getByTestId('seen-by').filter({ hasText: 'Seen by 1' }).waitFor();
       expect(await accessibilityViolations(alice.page)).toEqual([]);
+      await alice.context.close();
+      await bob.context.close();
+    });
+
+    test('editing one’s message from its menu: everyone sees the new words, marked edited', async () => {
+      await using server = await startServer();
+      const { alice, bob } = await twoInGeneral(chromium.browser(), server);
+      await say(alice.page, 'see you at 8');
+      await seen(bob.page, 'see you at 8');
+      const line = alice.page.getByTestId('message').filter({ hasText: 'see you at 8' });
+      await line.getByRole('button', { name: /^Actions for/ }).click();
+      await alice.page.getByRole('menuitem', { name: 'Edit message' }).click();
+      const box = alice.page.getByLabel('Edit message');
+      await box.fill('see you at 9');
+      await screenshot(alice.page, 'editing-desktop');
+      await box.press('Enter');
+      for (const page of [alice.page, bob.page]) {
+        const edited = page.getByTestId('message').filter({ hasText: 'see you at 9' });
+        await edited.getByText('(edited)').waitFor();
+      }
+      expect(await bob.page.getByText('see you at 8').count()).toBe(0);
+      // Bob's menu on Alice's message offers no edit.
+      await bob.page
+        .getByTestId('message')
+        .filter({ hasText: 'see you at 9' })
+        .getByRole('button', { name: /^Actions for/ })
+        .click();
+      expect(await bob.page.getByRole('menuitem', { name: 'Edit message' }).count()).toBe(0);
       await alice.context.close();
       await bob.context.close();
     });

@@ -47,6 +47,8 @@ const errorMeanings: Record<ErrorCode, string> = {
   slow_mode: "Slow mode: wait the room's interval between messages (moderators are exempt).",
   name_taken: 'A room by that name exists already.',
   not_found: 'No such route or resource.',
+  edit_window_closed:
+    'The message is older than the server’s edit window (`EDIT_WINDOW_SECONDS`): it can no longer be edited.',
   origin_not_allowed: "The browser's Origin is not on the allowlist (upgrade refused).",
   token_in_url: 'A token was passed in the URL; send it in the `authenticate` frame.',
   unavailable: 'The message could not be made durable now; resend with the same `cid`.',
@@ -162,6 +164,12 @@ const clientFrames: Record<string, FrameDoc> = {
     summary: `The person is typing in the room. Send it while they type, at most every ${limits.typingResendMs} ms; the server passes one on per person and room every ${limits.typingThrottleMs} ms at most, to everyone else in the room, and drops it for someone who may not send there (muted). Never stored.`,
     example: { type: 'typing', room: 'general' },
   },
+  edit: {
+    schema: frames.EditFrame,
+    summary:
+      'Replace the content of your own message (by id) while it is within the edit window. The room gets `updated`; a refusal is an `error` whose ref is the message id.',
+    example: { type: 'edit', room: 'general', id: message.id, content: 'hello, everyone' },
+  },
   receipt: {
     schema: frames.ReceiptFrame,
     summary: `Messages of a channel or DM up to \`delivered\` reached this device, and up to \`read\` were shown to the person. Pointers only move forward (read implies delivered) and are capped at the room's latest seq; send at most every ${limits.receiptFlushMs} ms per room. Open rooms keep none and ignore it.`,
@@ -246,6 +254,15 @@ const serverFrames: Record<string, FrameDoc> = {
       code: 'rate_limited',
       message: 'sending too fast; resend later with the same cid',
       ref: 'b9f6c1e0-1',
+    },
+  },
+  updated: {
+    schema: frames.UpdatedFrame,
+    summary:
+      'A message changed after it was sent (an edit): the whole message as it now is, with its seq; replace your copy. The room’s seq does not move.',
+    example: {
+      type: 'updated',
+      message: { ...message, content: 'hello, everyone', editedAt: '2026-11-22T10:01:00.000Z' },
     },
   },
   receipt: {

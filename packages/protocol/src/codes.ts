@@ -41,6 +41,8 @@ export const ErrorCode = {
   nameTaken: 'name_taken',
   /** Not found (REST). */
   notFound: 'not_found',
+  /** The message is older than the edit window: it can no longer be edited. */
+  editWindowClosed: 'edit_window_closed',
   /** The Origin of a browser upgrade is not on the allowlist. */
   originNotAllowed: 'origin_not_allowed',
   /** A token was passed in the URL; tokens go in the first frame. */
@@ -75,6 +77,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   slow_mode: 429,
   name_taken: 409,
   not_found: 404,
+  edit_window_closed: 403,
   origin_not_allowed: 403,
   token_in_url: 400,
   unavailable: 503,

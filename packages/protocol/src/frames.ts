@@ -52,6 +52,8 @@ export const ChatMessage = z.object({
   ts: z.string(),
   /** Set on a message removed by its author or a moderator; its content is then empty. */
   deleted: z.literal(true).optional(),
+  /** When its author last edited it; `content` is the latest version. */
+  editedAt: z.string().optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -77,6 +79,13 @@ export const ResumeFrame = z.object({
   epoch: Epoch.optional(),
 });
 export const PingFrame = z.object({ type: z.literal('ping') });
+/** Replace the content of one's own message, within the server's edit window. */
+export const EditFrame = z.object({
+  type: z.literal('edit'),
+  room: RoomId,
+  id: z.string().min(1).max(64),
+  content: Content,
+});
 /**
  * "I am typing in this room": sent while the person types, at most every
  * `limits.typingResendMs`. Never stored; others see it for `limits.typingTtlMs`.
@@ -150,6 +159,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   PingFrame,
   TypingFrame,
   ReceiptFrame,
+  EditFrame,
   DeleteFrame,
   MuteFrame,
   UnmuteFrame,
@@ -169,6 +179,7 @@ export const clientFrameTypes: readonly ClientFrameType[] = [
   'ping',
   'typing',
   'receipt',
+  'edit',
   'delete',
   'mute',
   'unmute',
@@ -243,6 +254,11 @@ export const PresenceFrame = z.object({
   count: z.number().int().nonnegative(),
   users: z.array(UserRef).optional(),
 });
+/**
+ * A message changed after it was sent (edited): the whole message as it now is, with its
+ * seq, to replace the copy a client holds. Not a new message: the room's seq does not move.
+ */
+export const UpdatedFrame = z.object({ type: z.literal('updated'), message: ChatMessage });
 /** A member's receipt pointers moved (any device of theirs): their furthest delivered and read. */
 export const ReceiptNotice = z.object({
   type: z.literal('receipt'),
@@ -298,6 +314,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   PresenceFrame,
   TypingNotice,
   ReceiptNotice,
+  UpdatedFrame,
   ModeratedFrame,
   ErrorFrame,
   PongFrame,
@@ -317,3 +334,5 @@ export type PresenceFrame = z.infer<typeof PresenceFrame>;
 export type TypingNotice = z.infer<typeof TypingNotice>;
 export type ReceiptNotice = z.infer<typeof ReceiptNotice>;
 export type ReceiptFrame = z.infer<typeof ReceiptFrame>;
+export type EditFrame = z.infer<typeof EditFrame>;
+export type UpdatedFrame = z.infer<typeof UpdatedFrame>;

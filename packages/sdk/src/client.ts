@@ -63,6 +63,8 @@ export interface ClientEvents {
   roomAdded: RoomAddedFrame;
   /** Who is in a room now (a list in small rooms, a count in big ones); replaces the last. */
   presence: PresenceFrame;
+  /** A message changed after it was sent (edited): replace the copy with this one. */
+  updated: ChatMessage;
   /** A member's receipt pointers in a channel or DM moved (yours too, from another device). */
   receipt: ReceiptNotice;
   /** Someone else in a room is typing; see TypingRoster for showing it. */
@@ -269,6 +271,17 @@ export class HubbubClient {
     if (now - (this.typedAt.get(room) ?? Number.NEGATIVE_INFINITY) < limits.typingResendMs) return;
     this.typedAt.set(room, now);
     this.write({ type: 'typing', room });
+  }
+
+  /**
+   * Edits one's own message. The room (this client included) gets the new version as an
+   * 'updated' event; a refusal (not yours, too old, muted) is an 'error' event whose ref
+   * is the message id.
+   */
+  edit(room: RoomId, id: string, content: string): void {
+    if (this.current === 'ready') this.write({ type: 'edit', room, id, content });
+    else
+      this.events.emit('error', new HubbubError(ErrorCode.unavailable, 'not connected; try again'));
   }
 
   /**
@@ -518,6 +531,9 @@ export class HubbubClient {
         return;
       case 'receipt':
         this.events.emit('receipt', frame);
+        return;
+      case 'updated':
+        this.events.emit('updated', frame.message);
         return;
       case 'pong':
         this.pings.shift()?.();

@@ -228,14 +228,14 @@ export class LocalBroker implements Broker {
     return rows.filter((m) => m.seq <= upTo);
   }
 
-  redact(tombstone: ChatMessage): void {
-    void this.logs.get(tombstone.room)?.then((log) => {
-      const index = log.window.findIndex((m) => m.seq === tombstone.seq);
-      if (index >= 0) log.window[index] = tombstone;
+  revise(message: ChatMessage): void {
+    void this.logs.get(message.room)?.then((log) => {
+      const index = log.window.findIndex((m) => m.seq === message.seq);
+      if (index >= 0) log.window[index] = message;
     });
     for (const [key, known] of this.recentCids) {
-      if (known.room === tombstone.room && known.seq === tombstone.seq)
-        this.recentCids.set(key, tombstone);
+      if (known.room === message.room && known.seq === message.seq)
+        this.recentCids.set(key, message);
     }
   }
 

@@ -55,10 +55,10 @@ export interface Broker {
   recent(room: RoomId, limit: number): Promise<{ epoch: Epoch; seq: Seq; messages: ChatMessage[] }>;
 
   /**
-   * Replaces a message in the recovery window with its tombstone (after the store redacted
-   * it), so joins and resumes never hand out deleted content.
+   * Replaces a message in the recovery window with its newer version, after the store
+   * changed it (a tombstone, an edit), so joins and resumes never hand out a stale copy.
    */
-  redact(tombstone: ChatMessage): void;
+  revise(message: ChatMessage): void;
 
   /** Finishes in-flight publishes (they resolve or reject) and stops delivery. */
   close(): Promise<void>;

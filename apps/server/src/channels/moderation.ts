@@ -122,7 +122,7 @@ export class ModerationService implements ModerationHandler {
     const tombstone = await this.messages.redact(room, id);
     if (tombstone === undefined)
       throw new Refused(ErrorCode.notFound, 'no such message in this room');
-    this.broker.redact(tombstone);
+    this.broker.revise(tombstone);
     await this.channels.audit({
       roomId: room,
       actorId: actor.id,

@@ -1,5 +1,6 @@
 import type {
   ClientFrame,
+  EditFrame,
   ErrorCode,
   ModerationFrame,
   ReceiptFrame,
@@ -23,7 +24,13 @@ import { TokenError } from '../auth/tokens.js';
 import { BrokerError } from '../broker/local.js';
 import { encodeFrame, type Member } from '../rooms/room.js';
 import type { Rooms } from '../rooms/rooms.js';
-import { type ModerationHandler, type ReceiptHandler, Refused, type RoomGuard } from './guard.js';
+import {
+  type MessageHandler,
+  type ModerationHandler,
+  type ReceiptHandler,
+  Refused,
+  type RoomGuard,
+} from './guard.js';
 import { type KeyedLimiter, TokenBucket } from './rate-limit.js';
 
 export type ConnectionState = 'open' | 'authenticating' | 'ready' | 'closing' | 'closed';
@@ -35,6 +42,7 @@ export interface ConnectionContext {
   guard: RoomGuard;
   moderation: ModerationHandler;
   receipts: ReceiptHandler;
+  messages: MessageHandler;
   userSends: KeyedLimiter;
   logger: Logger;
   authTimeoutMs: number;
@@ -229,6 +237,9 @@ export class Connection implements Member {
         return;
       case 'receipt':
         this.receipt(frame);
+        return;
+      case 'edit':
+        this.edit(frame);
         return;
       case 'delete':
       case 'mute':
@@ -458,13 +469,28 @@ export class Connection implements Member {
   private moderate(frame: ModerationFrame): void {
     const identity = this.identity;
     if (identity === undefined) return;
-    this.ctx.moderation.apply(identity, frame).catch((error: unknown) => {
+    this.answerRefusals(this.ctx.moderation.apply(identity, frame), frame.type, 'moderation');
+  }
+
+  private edit(frame: EditFrame): void {
+    const identity = this.identity;
+    if (identity === undefined) return;
+    if (!this.rooms.has(frame.room)) {
+      this.refuse(Codes.notInRoom, 'join the room first', frame.id);
+      return;
+    }
+    this.answerRefusals(this.ctx.messages.edit(identity, frame), frame.id, 'edit');
+  }
+
+  /** A feature's refusal becomes an `error` frame with its code; anything else is our bug. */
+  private answerRefusals(work: Promise<void>, ref: string, what: string): void {
+    work.catch((error: unknown) => {
       if (error instanceof Refused) {
-        this.refuse(error.code, error.message, frame.type);
+        this.refuse(error.code, error.message, ref);
         return;
       }
-      this.ctx.logger.error({ conn: this.id, err: error, action: frame.type }, 'moderation failed');
-      this.refuse(Codes.internal, 'moderation failed', frame.type);
+      this.ctx.logger.error({ conn: this.id, err: error, ref }, `${what} failed`);
+      this.refuse(Codes.internal, `${what} failed`, ref);
     });
   }
 

@@ -13,7 +13,7 @@ import { WebSocketServer } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Rooms } from '../rooms/rooms.js';
 import { Connection } from './connection.js';
-import type { ModerationHandler, ReceiptHandler, RoomGuard } from './guard.js';
+import type { MessageHandler, ModerationHandler, ReceiptHandler, RoomGuard } from './guard.js';
 import { KeyedLimiter } from './rate-limit.js';
 
 export interface GatewayOptions {
@@ -22,6 +22,7 @@ export interface GatewayOptions {
   guard: RoomGuard;
   moderation: ModerationHandler;
   receipts: ReceiptHandler;
+  messages: MessageHandler;
   logger: Logger;
   /** `'*'`, exact origins, or empty for same-origin only. */
   allowedOrigins: '*' | string[];
@@ -60,6 +61,7 @@ export class Gateway {
         guard: options.guard,
         moderation: options.moderation,
         receipts: options.receipts,
+        messages: options.messages,
         userSends,
         logger: options.logger,
         authTimeoutMs: options.authTimeoutMs,

@@ -1,4 +1,4 @@
-import type { ErrorCode, ModerationFrame, ReceiptFrame, RoomId } from '@hubbub/protocol';
+import type { EditFrame, ErrorCode, ModerationFrame, ReceiptFrame, RoomId } from '@hubbub/protocol';
 import type { Identity } from '../auth/authenticator.js';
 
 /** Why an action was refused, in the protocol's terms. */
@@ -34,6 +34,14 @@ export interface ModerationHandler {
  */
 export interface ReceiptHandler {
   record(identity: Identity, frame: ReceiptFrame): Promise<void>;
+}
+
+/**
+ * Changes to messages after they were sent, handled by the messages feature. Rejects with
+ * Refused; on success the room has been told.
+ */
+export interface MessageHandler {
+  edit(identity: Identity, frame: EditFrame): Promise<void>;
 }
 
 /** A refusal of a room action, thrown by the rules feature and answered with its code. */

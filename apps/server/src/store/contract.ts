@@ -201,6 +201,31 @@ export function messageStoreContract(name: string, open: () => Promise<StoreHarn
       expect((await store.findMessage('r', original[0]!.id))?.deleted).toBeUndefined();
     });
 
+    test('an edit replaces the content everywhere it is read and marks it edited; a tombstone stays one', async () => {
+      const { store } = await start();
+      const original = range(1, 3).map((seq) => message('r', seq));
+      await store.insertMessages(original);
+      const at = Date.parse('2026-11-23T10:00:00.000Z');
+      const edited = await store.edit('r', original[0]!.id, 'better words', at);
+      expect(edited).toMatchObject({
+        seq: 1,
+        id: original[0]!.id,
+        content: 'better words',
+        editedAt: '2026-11-23T10:00:00.000Z',
+        user: original[0]!.user,
+      });
+      expect(await store.findMessage('r', original[0]!.id)).toEqual(edited);
+      expect((await store.roomMessages('r', { limit: 10 }))[0]).toEqual(edited);
+      expect(
+        (await store.userMessages(original[0]!.user.id, { limit: 10 })).find((m) => m.seq === 1),
+      ).toEqual(edited);
+      expect((await store.roomMessages('r', { limit: 10 }))[1]?.editedAt).toBeUndefined();
+      const tombstone = await store.redact('r', original[1]!.id);
+      expect(await store.edit('r', original[1]!.id, 'back from the dead', at)).toEqual(tombstone);
+      expect(tombstone?.editedAt).toBeUndefined();
+      expect(await store.edit('r', 'no-such-id', 'x', at)).toBeUndefined();
+    });
+
     test('committed rows survive closing and reopening', async () => {
       const harness = await start();
       const head = await harness.store.openRoom('r');

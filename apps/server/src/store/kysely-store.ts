@@ -21,6 +21,9 @@ function toStored(row: Selectable<MessagesTable>): StoredMessage {
     content: row.deleted_at === null ? row.content : '',
     ts: new Date(Number(row.created_at)).toISOString(),
     ...(row.deleted_at === null ? {} : { deleted: true as const }),
+    ...(row.edited_at === null || row.deleted_at !== null
+      ? {}
+      : { editedAt: new Date(Number(row.edited_at)).toISOString() }),
     cid: row.cid,
   };
 }
@@ -155,6 +158,22 @@ export class KyselyMessageStore implements MessageStore {
     await this.db
       .updateTable('messages')
       .set({ content: '', deleted_at: Date.now() })
+      .where('room_id', '=', room)
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .execute();
+    return this.findMessage(room, id);
+  }
+
+  async edit(
+    room: RoomId,
+    id: string,
+    content: string,
+    at: number,
+  ): Promise<ChatMessage | undefined> {
+    await this.db
+      .updateTable('messages')
+      .set({ content, edited_at: at })
       .where('room_id', '=', room)
       .where('id', '=', id)
       .where('deleted_at', 'is', null)

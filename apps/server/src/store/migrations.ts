@@ -47,6 +47,11 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('rooms').execute();
     },
   },
+  '0005_message_edits': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('messages').addColumn('edited_at', 'bigint').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = {

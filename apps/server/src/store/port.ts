@@ -69,6 +69,13 @@ export interface MessageStore {
    */
   redact(room: RoomId, id: string): Promise<ChatMessage | undefined>;
 
+  /**
+   * Replaces a message's content (an edit by its author, at `at` ms) and marks it edited.
+   * Returns the message as it now is, or undefined if there is no such message. A deleted
+   * message stays deleted: the edit changes nothing and the tombstone is returned.
+   */
+  edit(room: RoomId, id: string, content: string, at: number): Promise<ChatMessage | undefined>;
+
   /** Closes the connection pool or file. Waits for nothing: flush the persister first. */
   close(): Promise<void>;
 }

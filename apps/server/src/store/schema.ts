@@ -34,4 +34,6 @@ export interface MessagesTable {
   created_at: number;
   /** Set when the message was deleted; its content is then empty. */
   deleted_at: Generated<number | null>;
+  /** Set when its author last edited it. */
+  edited_at: Generated<number | null>;
 }

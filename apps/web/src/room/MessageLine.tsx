@@ -1,4 +1,4 @@
-import type { ModerationFrame, RoomId } from '@hubbub/protocol';
+import { limits, type ModerationFrame, type RoomId } from '@hubbub/protocol';
 import {
   Ban,
   Check,
@@ -8,9 +8,11 @@ import {
   Ellipsis,
   MessageCircle,
   MicOff,
+  Pencil,
   Trash2,
 } from 'lucide-react';
 import * as m from 'motion/react-m';
+import { useState } from 'react';
 import { useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
 import {
@@ -21,6 +23,7 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from '../components/ui/dropdown-menu.js';
+import { Textarea } from '../components/ui/input.js';
 import type { Entry } from '../timeline.js';
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -133,6 +136,7 @@ function StoredLine({
   const { message } = entry;
   const mine = message.user.id === me.id;
   const at = new Date(message.ts);
+  const [editing, setEditing] = useState(false);
   return (
     <div
       className="group flex items-start gap-2 rounded-md px-1 hover:bg-slate-900/60"
@@ -166,9 +170,26 @@ function StoredLine({
           <em className="text-slate-400" data-content>
             message deleted
           </em>
+        ) : editing ? (
+          <EditBox
+            content={message.content}
+            onDone={(content) => {
+              setEditing(false);
+              if (content !== undefined && content !== message.content)
+                store.client.edit(room, message.id, content);
+            }}
+          />
         ) : (
           <span className="whitespace-pre-wrap break-words" data-content>
             {message.content}
+          </span>
+        )}
+        {message.editedAt !== undefined && !message.deleted && (
+          <span
+            className="ml-1 text-xs text-slate-400"
+            title={fullDate.format(new Date(message.editedAt))}
+          >
+            (edited)
           </span>
         )}
         {delivery !== undefined && <Ticks delivery={delivery} />}
@@ -185,6 +206,7 @@ function StoredLine({
           author={message.user}
           content={message.content}
           canDelete={mine || moderator}
+          onEdit={mine ? () => setEditing(true) : undefined}
           canModerate={moderator && !mine}
           canDm={isAccount && !mine}
           act={(frame) => store.client.moderate(frame)}
@@ -192,6 +214,38 @@ function StoredLine({
         />
       )}
     </div>
+  );
+}
+
+/** Editing in place: Enter saves, Shift+Enter is a new line, Escape cancels. */
+function EditBox({
+  content,
+  onDone,
+}: {
+  content: string;
+  onDone: (content: string | undefined) => void;
+}) {
+  const [text, setText] = useState(content);
+  const valid = text.trim().length > 0 && text.length <= limits.contentMaxChars;
+  return (
+    <span className="mt-1 flex flex-col gap-1">
+      <Textarea
+        aria-label="Edit message"
+        autoFocus
+        rows={Math.min(6, text.split('\n').length)}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') onDone(undefined);
+          if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+            event.preventDefault();
+            if (valid) onDone(text);
+          }
+        }}
+        className="py-1"
+      />
+      <span className="text-xs text-slate-400">Enter to save · Escape to cancel</span>
+    </span>
   );
 }
 
@@ -228,6 +282,8 @@ function MessageActions(props: {
   canDelete: boolean;
   canModerate: boolean;
   canDm: boolean;
+  /** Set for one's own messages. */
+  onEdit: (() => void) | undefined;
   act: (frame: ModerationFrame) => void;
   openDm: () => void;
 }) {
@@ -248,6 +304,11 @@ function MessageActions(props: {
         {props.canDm && (
           <DropdownMenuItem onSelect={props.openDm}>
             <MessageCircle aria-hidden /> Message {author.name}
+          </DropdownMenuItem>
+        )}
+        {props.onEdit !== undefined && (
+          <DropdownMenuItem onSelect={props.onEdit}>
+            <Pencil aria-hidden /> Edit message
           </DropdownMenuItem>
         )}
         <DropdownMenuItem onSelect={() => void navigator.clipboard?.writeText(props.content)}>

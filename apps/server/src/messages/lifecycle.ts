@@ -1,0 +1,40 @@
+import { type EditFrame, ErrorCode, type RoomId, type UpdatedFrame } from '@hubbub/protocol';
+import type { Identity } from '../auth/authenticator.js';
+import type { Broker } from '../broker/port.js';
+import { type MessageHandler, Refused, type RoomGuard } from '../gateway/guard.js';
+import type { MessageStore } from '../store/port.js';
+
+/**
+ * What happens to a message after it was sent: its author edits it (within the edit
+ * window, while they may still speak in the room). The store changes first, then the
+ * recovery window, then the room hears `updated` with the message as it now is.
+ */
+export class MessageLifecycle implements MessageHandler {
+  constructor(
+    private readonly store: MessageStore,
+    private readonly broker: Broker,
+    private readonly guard: RoomGuard,
+    private readonly announce: (room: RoomId, frame: UpdatedFrame) => void,
+    /** How long after sending a message may be edited; 0: always. */
+    private readonly editWindowMs: number,
+  ) {}
+
+  async edit(identity: Identity, frame: EditFrame): Promise<void> {
+    const now = Date.now();
+    const message = await this.store.findMessage(frame.room, frame.id);
+    if (message === undefined || message.deleted === true)
+      throw new Refused(ErrorCode.notFound, 'no such message in this room');
+    if (message.user.id !== identity.user.id)
+      throw new Refused(ErrorCode.forbidden, 'only its author can edit a message');
+    if (this.editWindowMs > 0 && now - Date.parse(message.ts) > this.editWindowMs)
+      throw new Refused(ErrorCode.editWindowClosed, 'this message is too old to edit');
+    if (!this.guard.maySpeak(identity, frame.room, now))
+      throw new Refused(ErrorCode.forbidden, 'you may not write in this room now');
+    if (message.content === frame.content) return;
+    const revised = await this.store.edit(frame.room, frame.id, frame.content, now);
+    if (revised === undefined || revised.deleted === true)
+      throw new Refused(ErrorCode.notFound, 'no such message in this room');
+    this.broker.revise(revised);
+    this.announce(frame.room, { type: 'updated', message: revised });
+  }
+}
