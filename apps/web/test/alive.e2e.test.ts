@@ -136,7 +136,7 @@ describe.runIf(chromium.enabled)(
       await bob.context.close();
     });
 
-    test('editing one’s message from its menu: everyone sees the new words, marked edited', async () => {
+    test('editing one’s message and reacting to it from the menu; everyone sees both', async () => {
       await using server = await startServer();
       const { alice, bob } = await twoInGeneral(chromium.browser(), server);
       await say(alice.page, 'see you at 8');
@@ -160,6 +160,23 @@ describe.runIf(chromium.enabled)(
         .getByRole('button', { name: /^Actions for/ })
         .click();
       expect(await bob.page.getByRole('menuitem', { name: 'Edit message' }).count()).toBe(0);
+
+      // …but a reaction: both see it; Alice joins in by clicking it, and takes it back.
+      await bob.page.getByRole('menuitem', { name: 'React with 🎉' }).click();
+      const chip = (page: typeof alice.page) =>
+        page
+          .getByTestId('message')
+          .filter({ hasText: 'see you at 9' })
+          .getByTestId('reactions')
+          .getByRole('button');
+      await chip(alice.page).filter({ hasText: '1' }).waitFor();
+      expect(await chip(alice.page).getAttribute('aria-label')).toBe('🎉 1: bob');
+      await chip(alice.page).click();
+      await chip(bob.page).filter({ hasText: '2' }).waitFor();
+      expect(await chip(alice.page).getAttribute('aria-pressed')).toBe('true');
+      await screenshot(bob.page, 'reactions-desktop');
+      await chip(alice.page).click();
+      await chip(bob.page).filter({ hasText: '1' }).waitFor();
       await alice.context.close();
       await bob.context.close();
     });

@@ -160,6 +160,16 @@ export async function shown(page: Page): Promise<string[]> {
 
 /** axe-core's serious and critical findings on the page as it is now. */
 export async function accessibilityViolations(page: Page): Promise<string[]> {
+  // Mid-fade, text is fainter than it will be: judge contrast once entrances have finished.
+  // (Endless ones, such as a spinner, are left alone.)
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getComputedTiming().endTime !== Number.POSITIVE_INFINITY)
+        .map((a) => a.finished),
+    ),
+  );
   await page.addScriptTag({ content: axeSource });
   const violations = await page.evaluate(async () => {
     const axe = (

@@ -198,8 +198,15 @@ describe.runIf(chromium.enabled)(
 
     test('ten thousand messages arrive live: every one is there, only a window is rendered', async () => {
       const total = 10_000;
+      // The writer gets its 10,000 messages echoed along with its acks; on a busy machine the
+      // test process may read them slower than 1 MiB behind, and the server would rightly
+      // shed it as a slow consumer. Backpressure has its own tests: here the buffer is large.
       await using server = await startServer({
-        env: { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000' },
+        env: {
+          RATE_LIMIT_PER_SECOND: '100000',
+          RATE_LIMIT_BURST: '100000',
+          MAX_BUFFERED_BYTES: String(64 * 1024 * 1024),
+        },
       });
       const { context, page } = await open(chromium.browser(), server);
       await joinAsGuest(page, 'Reader');

@@ -170,6 +170,11 @@ const clientFrames: Record<string, FrameDoc> = {
       'Replace the content of your own message (by id) while it is within the edit window. The room gets `updated`; a refusal is an `error` whose ref is the message id.',
     example: { type: 'edit', room: 'general', id: message.id, content: 'hello, everyone' },
   },
+  react: {
+    schema: frames.ReactFrame,
+    summary: `Add (\`on: true\`) or take back your reaction to a message, by id: one emoji, at most ${limits.reactionsPerMessage} different ones per message. Anyone in the room may react, but not to a deleted message. The room gets \`updated\` with the message's reactions.`,
+    example: { type: 'react', room: 'general', id: message.id, emoji: '🎉', on: true },
+  },
   receipt: {
     schema: frames.ReceiptFrame,
     summary: `Messages of a channel or DM up to \`delivered\` reached this device, and up to \`read\` were shown to the person. Pointers only move forward (read implies delivered) and are capped at the room's latest seq; send at most every ${limits.receiptFlushMs} ms per room. Open rooms keep none and ignore it.`,

@@ -54,6 +54,15 @@ export const ChatMessage = z.object({
   deleted: z.literal(true).optional(),
   /** When its author last edited it; `content` is the latest version. */
   editedAt: z.string().optional(),
+  /**
+   * Reactions, most used first: each emoji with how many people chose it and who (the
+   * first `limits.reactionUsersListed` of them). Absent when there are none.
+   */
+  reactions: z
+    .array(
+      z.object({ emoji: z.string(), count: z.number().int().positive(), users: z.array(UserRef) }),
+    )
+    .optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -85,6 +94,23 @@ export const EditFrame = z.object({
   room: RoomId,
   id: z.string().min(1).max(64),
   content: Content,
+});
+/** One emoji: a pictograph, with its skin tone, variation selectors and joiners. */
+export const Emoji = z
+  .string()
+  .min(1)
+  .max(limits.emojiMaxChars)
+  .regex(
+    /^\p{Extended_Pictographic}(?:\p{Emoji_Modifier}|\uFE0F|\u20E3|\u200D\p{Extended_Pictographic})*$/u,
+    'a reaction is one emoji',
+  );
+/** Add (`on: true`) or take back one's reaction to a message. */
+export const ReactFrame = z.object({
+  type: z.literal('react'),
+  room: RoomId,
+  id: z.string().min(1).max(64),
+  emoji: Emoji,
+  on: z.boolean(),
 });
 /**
  * "I am typing in this room": sent while the person types, at most every
@@ -160,6 +186,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   TypingFrame,
   ReceiptFrame,
   EditFrame,
+  ReactFrame,
   DeleteFrame,
   MuteFrame,
   UnmuteFrame,
@@ -180,6 +207,7 @@ export const clientFrameTypes: readonly ClientFrameType[] = [
   'typing',
   'receipt',
   'edit',
+  'react',
   'delete',
   'mute',
   'unmute',
@@ -255,7 +283,7 @@ export const PresenceFrame = z.object({
   users: z.array(UserRef).optional(),
 });
 /**
- * A message changed after it was sent (edited): the whole message as it now is, with its
+ * A message changed after it was sent (edited, reacted to): the whole message as it now is, with its
  * seq, to replace the copy a client holds. Not a new message: the room's seq does not move.
  */
 export const UpdatedFrame = z.object({ type: z.literal('updated'), message: ChatMessage });
@@ -335,4 +363,5 @@ export type TypingNotice = z.infer<typeof TypingNotice>;
 export type ReceiptNotice = z.infer<typeof ReceiptNotice>;
 export type ReceiptFrame = z.infer<typeof ReceiptFrame>;
 export type EditFrame = z.infer<typeof EditFrame>;
+export type ReactFrame = z.infer<typeof ReactFrame>;
 export type UpdatedFrame = z.infer<typeof UpdatedFrame>;

@@ -42,6 +42,12 @@ export const limits = {
   receiptFlushMs: 1000,
   /** Unread counts stop counting here. */
   unreadCountMax: 999,
+  /** Different emoji on one message, at most. */
+  reactionsPerMessage: 20,
+  /** People named per emoji in a message's reactions (the count is exact). */
+  reactionUsersListed: 20,
+  /** Longest emoji sequence accepted as one reaction (UTF-16 code units). */
+  emojiMaxChars: 32,
   /** Rooms one connection may be in at once. */
   roomsPerConnection: 100,
 } as const;

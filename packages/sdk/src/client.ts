@@ -285,6 +285,16 @@ export class HubbubClient {
   }
 
   /**
+   * Adds (`on`) or takes back one's reaction to a message; the room gets the message with
+   * its reactions as an 'updated' event. Refusals are 'error' events whose ref is the id.
+   */
+  react(room: RoomId, id: string, emoji: string, on: boolean): void {
+    if (this.current === 'ready') this.write({ type: 'react', room, id, emoji, on });
+    else
+      this.events.emit('error', new HubbubError(ErrorCode.unavailable, 'not connected; try again'));
+  }
+
+  /**
    * A moderation action (delete, mute, kick, ban, slow mode…). The room sees a `moderated`
    * notice when it is done; a refusal arrives as an 'error' event whose ref is the action.
    */

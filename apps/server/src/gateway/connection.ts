@@ -3,6 +3,7 @@ import type {
   EditFrame,
   ErrorCode,
   ModerationFrame,
+  ReactFrame,
   ReceiptFrame,
   RoomAddedFrame,
   RoomId,
@@ -239,7 +240,8 @@ export class Connection implements Member {
         this.receipt(frame);
         return;
       case 'edit':
-        this.edit(frame);
+      case 'react':
+        this.changeMessage(frame);
         return;
       case 'delete':
       case 'mute':
@@ -472,14 +474,19 @@ export class Connection implements Member {
     this.answerRefusals(this.ctx.moderation.apply(identity, frame), frame.type, 'moderation');
   }
 
-  private edit(frame: EditFrame): void {
+  /** Edits and reactions: to a message of a room this connection is in. */
+  private changeMessage(frame: EditFrame | ReactFrame): void {
     const identity = this.identity;
     if (identity === undefined) return;
     if (!this.rooms.has(frame.room)) {
       this.refuse(Codes.notInRoom, 'join the room first', frame.id);
       return;
     }
-    this.answerRefusals(this.ctx.messages.edit(identity, frame), frame.id, 'edit');
+    const work =
+      frame.type === 'edit'
+        ? this.ctx.messages.edit(identity, frame)
+        : this.ctx.messages.react(identity, frame);
+    this.answerRefusals(work, frame.id, frame.type);
   }
 
   /** A feature's refusal becomes an `error` frame with its code; anything else is our bug. */

@@ -1,4 +1,11 @@
-import type { EditFrame, ErrorCode, ModerationFrame, ReceiptFrame, RoomId } from '@hubbub/protocol';
+import type {
+  EditFrame,
+  ErrorCode,
+  ModerationFrame,
+  ReactFrame,
+  ReceiptFrame,
+  RoomId,
+} from '@hubbub/protocol';
 import type { Identity } from '../auth/authenticator.js';
 
 /** Why an action was refused, in the protocol's terms. */
@@ -42,6 +49,7 @@ export interface ReceiptHandler {
  */
 export interface MessageHandler {
   edit(identity: Identity, frame: EditFrame): Promise<void>;
+  react(identity: Identity, frame: ReactFrame): Promise<void>;
 }
 
 /** A refusal of a room action, thrown by the rules feature and answered with its code. */

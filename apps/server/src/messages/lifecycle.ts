@@ -1,4 +1,11 @@
-import { type EditFrame, ErrorCode, type RoomId, type UpdatedFrame } from '@hubbub/protocol';
+import {
+  type EditFrame,
+  ErrorCode,
+  limits,
+  type ReactFrame,
+  type RoomId,
+  type UpdatedFrame,
+} from '@hubbub/protocol';
 import type { Identity } from '../auth/authenticator.js';
 import type { Broker } from '../broker/port.js';
 import { type MessageHandler, Refused, type RoomGuard } from '../gateway/guard.js';
@@ -6,7 +13,7 @@ import type { MessageStore } from '../store/port.js';
 
 /**
  * What happens to a message after it was sent: its author edits it (within the edit
- * window, while they may still speak in the room). The store changes first, then the
+ * window, while they may still speak in the room), and people react to it. The store changes first, then the
  * recovery window, then the room hears `updated` with the message as it now is.
  */
 export class MessageLifecycle implements MessageHandler {
@@ -36,5 +43,28 @@ export class MessageLifecycle implements MessageHandler {
       throw new Refused(ErrorCode.notFound, 'no such message in this room');
     this.broker.revise(revised);
     this.announce(frame.room, { type: 'updated', message: revised });
+  }
+
+  /**
+   * Adds or takes back a reaction. Anyone who may read the room may react (muted people
+   * too: a reaction is not speech); not to a deleted message.
+   */
+  async react(identity: Identity, frame: ReactFrame): Promise<void> {
+    const result = await this.store.react(
+      frame.room,
+      frame.id,
+      identity.user,
+      frame.emoji,
+      frame.on,
+    );
+    if (result === undefined || (result !== 'full' && result.deleted === true))
+      throw new Refused(ErrorCode.notFound, 'no such message in this room');
+    if (result === 'full')
+      throw new Refused(
+        ErrorCode.invalidRequest,
+        `a message takes at most ${limits.reactionsPerMessage} different reactions`,
+      );
+    this.broker.revise(result);
+    this.announce(frame.room, { type: 'updated', message: result });
   }
 }

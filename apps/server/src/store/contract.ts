@@ -226,6 +226,41 @@ export function messageStoreContract(name: string, open: () => Promise<StoreHarn
       expect(await store.edit('r', 'no-such-id', 'x', at)).toBeUndefined();
     });
 
+    test('reactions: one per person and emoji, most used first, on every read; tombstones take none', async () => {
+      const { store } = await start();
+      const original = range(1, 3).map((seq) => message('r', seq));
+      await store.insertMessages(original);
+      const [ann, ben, cat] = ['ann', 'ben', 'cat'].map((name) => ({ id: name, name }));
+      const id = original[0]!.id;
+      await store.react('r', id, ann!, '👍', true);
+      await store.react('r', id, ann!, '👍', true);
+      await store.react('r', id, ben!, '🎉', true);
+      const reacted = await store.react('r', id, cat!, '🎉', true);
+      expect(reacted).toMatchObject({
+        seq: 1,
+        reactions: [
+          { emoji: '🎉', count: 2, users: [ben, cat] },
+          { emoji: '👍', count: 1, users: [ann] },
+        ],
+      });
+      expect(await store.findMessage('r', id)).toEqual(reacted);
+      expect((await store.roomMessages('r', { limit: 10 }))[0]).toEqual(reacted);
+      expect((await store.roomMessages('r', { limit: 10 }))[1]?.reactions).toBeUndefined();
+      const taken = await store.react('r', id, ann!, '👍', false);
+      expect(taken !== 'full' && taken?.reactions).toEqual([
+        { emoji: '🎉', count: 2, users: [ben, cat] },
+      ]);
+      // Twenty different emoji at most; one already there can still be added to.
+      const second = original[1]!.id;
+      const emoji = [...'😀😁😂🤣😃😄😅😆😉😊😋😎😍😘🥰😗😙🥲😚🙂'];
+      for (const e of emoji) expect(await store.react('r', second, ann!, e, true)).not.toBe('full');
+      expect(await store.react('r', second, ben!, '🙃', true)).toBe('full');
+      expect(await store.react('r', second, ben!, '😀', true)).not.toBe('full');
+      const tombstone = await store.redact('r', original[2]!.id);
+      expect(await store.react('r', original[2]!.id, ann!, '👍', true)).toEqual(tombstone);
+      expect(await store.react('r', 'no-such-id', ann!, '👍', true)).toBeUndefined();
+    });
+
     test('committed rows survive closing and reopening', async () => {
       const harness = await start();
       const head = await harness.store.openRoom('r');

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { ChatMessage, RoomId } from '@hubbub/protocol';
+import type { ChatMessage, RoomId, UserRef } from '@hubbub/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import { migrateToLatest, pingDatabase } from './migrations.js';
 import type { HistoryRange, MessageStore, RoomHead, StoredMessage } from './port.js';
+import { setReaction, withReactions } from './reactions.js';
 import type { Database, MessagesTable } from './schema.js';
 
 /** Rows per INSERT statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
@@ -131,7 +132,7 @@ export class KyselyMessageStore implements MessageStore {
       return rows.map(toMessage);
     }
     const rows = await query.orderBy('seq', 'desc').limit(range.limit).execute();
-    return rows.reverse().map(toMessage);
+    return withReactions(this.db, rows.reverse().map(toMessage));
   }
 
   async userMessages(
@@ -141,7 +142,7 @@ export class KyselyMessageStore implements MessageStore {
     let query = this.db.selectFrom('messages').selectAll().where('user_id', '=', userId);
     if (range.before !== undefined) query = query.where('id', '<', range.before);
     const rows = await query.orderBy('id', 'desc').limit(range.limit).execute();
-    return rows.reverse().map(toMessage);
+    return withReactions(this.db, rows.reverse().map(toMessage));
   }
 
   async findMessage(room: RoomId, id: string): Promise<ChatMessage | undefined> {
@@ -151,7 +152,7 @@ export class KyselyMessageStore implements MessageStore {
       .where('room_id', '=', room)
       .where('id', '=', id)
       .executeTakeFirst();
-    return row === undefined ? undefined : toMessage(row);
+    return row === undefined ? undefined : (await withReactions(this.db, [toMessage(row)]))[0];
   }
 
   async redact(room: RoomId, id: string): Promise<ChatMessage | undefined> {
@@ -178,6 +179,19 @@ export class KyselyMessageStore implements MessageStore {
       .where('id', '=', id)
       .where('deleted_at', 'is', null)
       .execute();
+    return this.findMessage(room, id);
+  }
+
+  async react(
+    room: RoomId,
+    id: string,
+    user: UserRef,
+    emoji: string,
+    on: boolean,
+  ): Promise<ChatMessage | 'full' | undefined> {
+    const message = await this.findMessage(room, id);
+    if (message === undefined || message.deleted === true) return message;
+    if (!(await setReaction(this.db, message, user, emoji, on))) return 'full';
     return this.findMessage(room, id);
   }
 

@@ -52,6 +52,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('messages').addColumn('edited_at', 'bigint').execute();
     },
   },
+  '0006_reactions': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('message_reactions')
+        .addColumn('room_id', 'text', (col) => col.notNull())
+        .addColumn('seq', 'bigint', (col) => col.notNull())
+        .addColumn('emoji', 'text', (col) => col.notNull())
+        .addColumn('user_id', 'text', (col) => col.notNull())
+        .addColumn('user_name', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .addPrimaryKeyConstraint('message_reactions_pkey', ['room_id', 'seq', 'emoji', 'user_id'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = {

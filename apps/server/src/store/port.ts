@@ -1,4 +1,4 @@
-import type { ChatMessage, Epoch, RoomId, Seq } from '@hubbub/protocol';
+import type { ChatMessage, Epoch, RoomId, Seq, UserRef } from '@hubbub/protocol';
 
 /** A message on its way to the store, with what only the server knows beside the wire fields. */
 export interface StoredMessage extends ChatMessage {
@@ -75,6 +75,20 @@ export interface MessageStore {
    * message stays deleted: the edit changes nothing and the tombstone is returned.
    */
   edit(room: RoomId, id: string, content: string, at: number): Promise<ChatMessage | undefined>;
+
+  /**
+   * Adds (`on`) or removes one person's reaction to a message, idempotently, and returns
+   * the message with its reactions as they now are. Undefined if there is no such message;
+   * a tombstone (which takes no reactions) as it is; 'full' when the message already has
+   * `limits.reactionsPerMessage` other emoji.
+   */
+  react(
+    room: RoomId,
+    id: string,
+    user: UserRef,
+    emoji: string,
+    on: boolean,
+  ): Promise<ChatMessage | 'full' | undefined>;
 
   /** Closes the connection pool or file. Waits for nothing: flush the persister first. */
   close(): Promise<void>;

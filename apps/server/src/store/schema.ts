@@ -10,6 +10,17 @@ import type { ReceiptTables } from '../receipts/schema.js';
 export interface Database extends AuthTables, ChannelTables, ReceiptTables {
   rooms: RoomsTable;
   messages: MessagesTable;
+  message_reactions: MessageReactionsTable;
+}
+
+/** One person's reaction to one message with one emoji. */
+export interface MessageReactionsTable {
+  room_id: string;
+  seq: number;
+  emoji: string;
+  user_id: string;
+  user_name: string;
+  created_at: number;
 }
 
 export interface RoomsTable {

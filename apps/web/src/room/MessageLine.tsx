@@ -1,30 +1,11 @@
-import { limits, type ModerationFrame, type RoomId } from '@hubbub/protocol';
-import {
-  Ban,
-  Check,
-  CheckCheck,
-  Copy,
-  DoorOpen,
-  Ellipsis,
-  MessageCircle,
-  MicOff,
-  Pencil,
-  Trash2,
-} from 'lucide-react';
+import type { RoomId } from '@hubbub/protocol';
 import * as m from 'motion/react-m';
 import { useState } from 'react';
 import { useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
-import {
-  DropdownMenu,
-  DropdownMenuContent,
-  DropdownMenuItem,
-  DropdownMenuLabel,
-  DropdownMenuSeparator,
-  DropdownMenuTrigger,
-} from '../components/ui/dropdown-menu.js';
-import { Textarea } from '../components/ui/input.js';
 import type { Entry } from '../timeline.js';
+import { MessageActions } from './MessageActions.js';
+import { type Delivery, EditBox, Reactions, Ticks } from './MessageParts.js';
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const fullDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' });
@@ -38,9 +19,6 @@ function isFresh(entry: Entry): boolean {
   if (entry.kind === 'pending') return entry.ackedId === undefined && entry.failed === undefined;
   return Math.abs(Date.now() - Date.parse(entry.message.ts)) < 1500;
 }
-
-/** How far one's own message got: the DM's other person has it, or has seen it. */
-export type Delivery = 'sent' | 'delivered' | 'read';
 
 export function MessageLine({
   entry,
@@ -193,6 +171,13 @@ function StoredLine({
           </span>
         )}
         {delivery !== undefined && <Ticks delivery={delivery} />}
+        {message.reactions !== undefined && !message.deleted && (
+          <Reactions
+            reactions={message.reactions}
+            me={me.id}
+            toggle={(emoji, on) => store.client.react(room, message.id, emoji, on)}
+          />
+        )}
         {seenBy !== undefined && seenBy > 0 && (
           <span className="block text-xs text-slate-400" data-testid="seen-by">
             Seen by {seenBy}
@@ -207,6 +192,12 @@ function StoredLine({
           content={message.content}
           canDelete={mine || moderator}
           onEdit={mine ? () => setEditing(true) : undefined}
+          onReact={(emoji) => {
+            const mineAlready = message.reactions
+              ?.find((r) => r.emoji === emoji)
+              ?.users.some((u) => u.id === me.id);
+            store.client.react(room, message.id, emoji, mineAlready !== true);
+          }}
           canModerate={moderator && !mine}
           canDm={isAccount && !mine}
           act={(frame) => store.client.moderate(frame)}
@@ -214,140 +205,5 @@ function StoredLine({
         />
       )}
     </div>
-  );
-}
-
-/** Editing in place: Enter saves, Shift+Enter is a new line, Escape cancels. */
-function EditBox({
-  content,
-  onDone,
-}: {
-  content: string;
-  onDone: (content: string | undefined) => void;
-}) {
-  const [text, setText] = useState(content);
-  const valid = text.trim().length > 0 && text.length <= limits.contentMaxChars;
-  return (
-    <span className="mt-1 flex flex-col gap-1">
-      <Textarea
-        aria-label="Edit message"
-        autoFocus
-        rows={Math.min(6, text.split('\n').length)}
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={(event) => {
-          if (event.key === 'Escape') onDone(undefined);
-          if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
-            event.preventDefault();
-            if (valid) onDone(text);
-          }
-        }}
-        className="py-1"
-      />
-      <span className="text-xs text-slate-400">Enter to save · Escape to cancel</span>
-    </span>
-  );
-}
-
-const deliveryText: Record<Delivery, string> = {
-  sent: 'Sent',
-  delivered: 'Delivered',
-  read: 'Read',
-};
-
-function Ticks({ delivery }: { delivery: Delivery }) {
-  const Icon = delivery === 'sent' ? Check : CheckCheck;
-  return (
-    <span
-      role="img"
-      aria-label={deliveryText[delivery]}
-      title={deliveryText[delivery]}
-      data-delivery={delivery}
-      className={`ml-1 inline-flex align-middle ${delivery === 'read' ? 'text-sky-400' : 'text-slate-400'}`}
-    >
-      <Icon className="size-3.5" aria-hidden />
-    </span>
-  );
-}
-
-/**
- * A message's menu: reachable by keyboard (it is in the tab order, shown on focus), shown on
- * hover with a mouse and always on touch screens, where there is no hover.
- */
-function MessageActions(props: {
-  room: RoomId;
-  messageId: string;
-  author: { id: string; name: string };
-  content: string;
-  canDelete: boolean;
-  canModerate: boolean;
-  canDm: boolean;
-  /** Set for one's own messages. */
-  onEdit: (() => void) | undefined;
-  act: (frame: ModerationFrame) => void;
-  openDm: () => void;
-}) {
-  const { room, author, act } = props;
-  return (
-    <DropdownMenu>
-      <DropdownMenuTrigger asChild>
-        <Button
-          variant="ghost"
-          size="icon-sm"
-          aria-label={`Actions for ${author.name}’s message`}
-          className="opacity-0 group-hover:opacity-100 focus-visible:opacity-100 data-[state=open]:opacity-100 [@media(hover:none)]:opacity-100"
-        >
-          <Ellipsis />
-        </Button>
-      </DropdownMenuTrigger>
-      <DropdownMenuContent align="end">
-        {props.canDm && (
-          <DropdownMenuItem onSelect={props.openDm}>
-            <MessageCircle aria-hidden /> Message {author.name}
-          </DropdownMenuItem>
-        )}
-        {props.onEdit !== undefined && (
-          <DropdownMenuItem onSelect={props.onEdit}>
-            <Pencil aria-hidden /> Edit message
-          </DropdownMenuItem>
-        )}
-        <DropdownMenuItem onSelect={() => void navigator.clipboard?.writeText(props.content)}>
-          <Copy aria-hidden /> Copy text
-        </DropdownMenuItem>
-        {props.canDelete && (
-          <DropdownMenuItem
-            tone="danger"
-            onSelect={() => act({ type: 'delete', room, id: props.messageId })}
-          >
-            <Trash2 aria-hidden /> Delete message
-          </DropdownMenuItem>
-        )}
-        {props.canModerate && (
-          <>
-            <DropdownMenuSeparator />
-            <DropdownMenuLabel>Moderate {author.name}</DropdownMenuLabel>
-            <DropdownMenuItem
-              onSelect={() => act({ type: 'mute', room, user: author.id, seconds: 600 })}
-            >
-              <MicOff aria-hidden /> Mute for 10 minutes
-            </DropdownMenuItem>
-            <DropdownMenuItem
-              onSelect={() => act({ type: 'mute', room, user: author.id, seconds: 3600 })}
-            >
-              <MicOff aria-hidden /> Mute for 1 hour
-            </DropdownMenuItem>
-            <DropdownMenuItem onSelect={() => act({ type: 'kick', room, user: author.id })}>
-              <DoorOpen aria-hidden /> Kick from the room
-            </DropdownMenuItem>
-            <DropdownMenuItem
-              tone="danger"
-              onSelect={() => act({ type: 'ban', room, user: author.id })}
-            >
-              <Ban aria-hidden /> Ban from the room
-            </DropdownMenuItem>
-          </>
-        )}
-      </DropdownMenuContent>
-    </DropdownMenu>
   );
 }

@@ -2,7 +2,7 @@ import type { ChannelListing, ChatMessage, RoomId } from '@hubbub/protocol';
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { useChat } from '../chat-context.js';
 import type { Entry } from '../timeline.js';
-import type { Delivery } from './MessageLine.js';
+import type { Delivery } from './MessageParts.js';
 
 /** Whether the page is in front of the person (not a background tab, not minimized). */
 function usePageVisible(): boolean {

@@ -1,0 +1,97 @@
+import { type ChatMessage, limits } from '@hubbub/protocol';
+import { Check, CheckCheck } from 'lucide-react';
+import { useState } from 'react';
+import { Textarea } from '../components/ui/input.js';
+
+/** How far one's own message got: the DM's other person has it, or has seen it. */
+export type Delivery = 'sent' | 'delivered' | 'read';
+
+/** Editing in place: Enter saves, Shift+Enter is a new line, Escape cancels. */
+export function EditBox({
+  content,
+  onDone,
+}: {
+  content: string;
+  onDone: (content: string | undefined) => void;
+}) {
+  const [text, setText] = useState(content);
+  const valid = text.trim().length > 0 && text.length <= limits.contentMaxChars;
+  return (
+    <span className="mt-1 flex flex-col gap-1">
+      <Textarea
+        aria-label="Edit message"
+        autoFocus
+        rows={Math.min(6, text.split('\n').length)}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') onDone(undefined);
+          if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+            event.preventDefault();
+            if (valid) onDone(text);
+          }
+        }}
+        className="py-1"
+      />
+      <span className="text-xs text-slate-400">Enter to save · Escape to cancel</span>
+    </span>
+  );
+}
+
+export const quickReactions = ['👍', '❤️', '😂', '🎉', '😮', '😢'];
+
+/** The emoji people chose, with counts; one's own are marked, and a click takes them back. */
+export function Reactions({
+  reactions,
+  me,
+  toggle,
+}: {
+  reactions: NonNullable<ChatMessage['reactions']>;
+  me: string;
+  toggle: (emoji: string, on: boolean) => void;
+}) {
+  return (
+    <span className="mt-1 flex flex-wrap gap-1" data-testid="reactions">
+      {reactions.map(({ emoji, count, users }) => {
+        const mine = users.some((u) => u.id === me);
+        const who =
+          users.map((u) => u.name).join(', ') + (count > users.length ? ' and others' : '');
+        return (
+          <button
+            key={emoji}
+            type="button"
+            aria-pressed={mine}
+            aria-label={`${emoji} ${count}: ${who}`}
+            title={`${who} reacted with ${emoji}`}
+            onClick={() => toggle(emoji, !mine)}
+            className={`inline-flex items-center gap-1 rounded-full border px-2 py-0.5 text-xs tabular-nums focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400 ${mine ? 'border-sky-500 bg-sky-950 text-sky-100' : 'border-slate-700 bg-slate-900 text-slate-300 hover:border-slate-500'}`}
+          >
+            <span aria-hidden>{emoji}</span>
+            <span aria-hidden>{count}</span>
+          </button>
+        );
+      })}
+    </span>
+  );
+}
+
+const deliveryText: Record<Delivery, string> = {
+  sent: 'Sent',
+  delivered: 'Delivered',
+  read: 'Read',
+};
+
+export function Ticks({ delivery }: { delivery: Delivery }) {
+  const Icon = delivery === 'sent' ? Check : CheckCheck;
+  return (
+    <span
+      role="img"
+      aria-label={deliveryText[delivery]}
+      title={deliveryText[delivery]}
+      data-delivery={delivery}
+      className={`ml-1 inline-flex align-middle ${delivery === 'read' ? 'text-sky-400' : 'text-slate-400'}`}
+    >
+      <Icon className="size-3.5" aria-hidden />
+    </span>
+  );
+}
