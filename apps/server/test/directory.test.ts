@@ -1,5 +1,5 @@
 import type { ChannelList, UserSearchResponse } from '@hubbub/protocol';
-import { get, post, register, startServer, usePostgres } from '@hubbub/testing';
+import { engines, get, post, register, startServer, usePostgres } from '@hubbub/testing';
 import { describe, expect, test } from 'vitest';
 
 /**
@@ -7,19 +7,9 @@ import { describe, expect, test } from 'vitest';
  * so the same checks run on SQLite and on a real PostgreSQL.
  */
 const postgres = usePostgres();
-const engines = [
-  { engine: 'SQLite', env: async () => ({}) },
-  ...(postgres.enabled
-    ? [
-        {
-          engine: 'PostgreSQL',
-          env: async () => ({ DATABASE_URL: await postgres.server().createDatabase() }),
-        },
-      ]
-    : []),
-];
+const onEachEngine = engines(postgres);
 
-describe.each(engines)('the user directory and DM names on $engine', ({ env }) => {
+describe.each(onEachEngine)('the user directory and DM names on $engine', ({ env }) => {
   test('search finds accounts by login prefix or display name, never the caller, wildcards literal', async () => {
     await using server = await startServer({ env: await env() });
     const [alice, bob] = await Promise.all([register(server, 'alice'), register(server, 'bob')]);

@@ -1,5 +1,6 @@
 import type { MyRooms, ReceiptNotice, RoomReceipts } from '@hubbub/protocol';
 import {
+  engines,
   get,
   post,
   RawClient,
@@ -12,17 +13,7 @@ import { describe, expect, test } from 'vitest';
 
 /** Receipts and unread counts: the same checks on SQLite and on a real PostgreSQL. */
 const postgres = usePostgres();
-const engines = [
-  { engine: 'SQLite', env: async () => ({}) },
-  ...(postgres.enabled
-    ? [
-        {
-          engine: 'PostgreSQL',
-          env: async () => ({ DATABASE_URL: await postgres.server().createDatabase() }),
-        },
-      ]
-    : []),
-];
+const onEachEngine = engines(postgres);
 
 async function device(server: TestServer, token: string, room: string): Promise<RawClient> {
   const client = await RawClient.ready(server.wsUrl, token);
@@ -34,7 +25,7 @@ async function device(server: TestServer, token: string, room: string): Promise<
 const receiptOf = (client: RawClient, check: (f: ReceiptNotice) => boolean) =>
   client.next((f) => f.type === 'receipt' && check(f)) as Promise<ReceiptNotice>;
 
-describe.each(engines)('receipts and unread counts on $engine', ({ env }) => {
+describe.each(onEachEngine)('receipts and unread counts on $engine', ({ env }) => {
   test('two devices: the furthest pointer wins, everyone in the DM hears it, unread follows', async () => {
     await using server = await startServer({ env: await env() });
     const [alice, bob] = await Promise.all([register(server, 'alice'), register(server, 'bob')]);

@@ -125,8 +125,12 @@ export class ChatStore {
     this.client.on('moderated', (frame) => this.moderated(frame));
     this.client.on('roomAdded', hooks.onRoomAdded);
     this.client.on('presence', () => this.changed());
-    // An edit replaces the message of the same seq.
-    this.client.on('updated', (message) => this.merge(message.room, [message]));
+    // An edit or a reaction replaces the message of the same seq; the original may still
+    // be waiting in the inbox, and must not land over its newer version.
+    this.client.on('updated', (message) => {
+      this.flushInbox();
+      this.merge(message.room, [message]);
+    });
     this.client.on('receipt', (notice) => {
       if (this.reads.advance(notice.room, notice)) this.changed();
     });
@@ -179,6 +183,7 @@ export class ChatStore {
   }
 
   private flushInbox(): void {
+    if (this.inbox.size === 0) return;
     const inbox = this.inbox;
     this.inbox = new Map();
     let stoppedTyping = false;

@@ -109,7 +109,8 @@ describe.runIf(chromium.enabled)(
               return badge?.dataset.state === 'ready' && badge.dataset.session !== old;
             },
             sessions[i],
-            { timeout: 40_000 },
+            // A restart on a busy machine can outlast a few backoff rounds (full jitter).
+            { timeout: 90_000 },
           ),
         ),
       );
@@ -132,7 +133,7 @@ describe.runIf(chromium.enabled)(
       }
       await alice.context.close();
       await bob.context.close();
-    });
+    }, 180_000);
 
     test('a long room: only what is visible is rendered, and older history loads when scrolling up', async () => {
       await using server = await startServer({

@@ -279,9 +279,7 @@ export class HubbubClient {
    * is the message id.
    */
   edit(room: RoomId, id: string, content: string): void {
-    if (this.current === 'ready') this.write({ type: 'edit', room, id, content });
-    else
-      this.events.emit('error', new HubbubError(ErrorCode.unavailable, 'not connected; try again'));
+    this.writeNow({ type: 'edit', room, id, content });
   }
 
   /**
@@ -289,9 +287,7 @@ export class HubbubClient {
    * its reactions as an 'updated' event. Refusals are 'error' events whose ref is the id.
    */
   react(room: RoomId, id: string, emoji: string, on: boolean): void {
-    if (this.current === 'ready') this.write({ type: 'react', room, id, emoji, on });
-    else
-      this.events.emit('error', new HubbubError(ErrorCode.unavailable, 'not connected; try again'));
+    this.writeNow({ type: 'react', room, id, emoji, on });
   }
 
   /**
@@ -299,6 +295,14 @@ export class HubbubClient {
    * notice when it is done; a refusal arrives as an 'error' event whose ref is the action.
    */
   moderate(frame: ModerationFrame): void {
+    this.writeNow(frame);
+  }
+
+  /**
+   * Sends a frame that is not kept for a reconnect (an edit, a reaction, a moderation
+   * action): now, or an 'unavailable' error event saying to try again.
+   */
+  private writeNow(frame: ClientFrame): void {
     if (this.current === 'ready') this.write(frame);
     else
       this.events.emit('error', new HubbubError(ErrorCode.unavailable, 'not connected; try again'));
@@ -310,6 +314,16 @@ export class HubbubClient {
       this.pings.push(resolve);
       if (this.current === 'ready') this.write({ type: 'ping' });
     });
+  }
+
+  /**
+   * While waiting to reconnect, tries at once instead (the person pressed "retry now", or
+   * the browser says the network is back). The backoff still grows if this try fails.
+   */
+  reconnectNow(): void {
+    if (this.current !== 'reconnecting') return;
+    clearTimeout(this.reconnectTimer);
+    void this.open();
   }
 
   /** Closes for good: no reconnect; unacknowledged sends are rejected. */

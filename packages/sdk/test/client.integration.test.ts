@@ -220,4 +220,24 @@ describe('HubbubClient against a real server', () => {
     expect(bob.presence('lobby')).toBeUndefined();
     expect(presences.length).toBeGreaterThanOrEqual(1);
   });
+
+  test('reconnectNow skips the wait of a long backoff', async () => {
+    await using server = await startServer({ env: fast });
+    const { token } = await guestToken(server.httpUrl, 'Impatient');
+    const client = new HubbubClient({
+      url: server.wsUrl,
+      token,
+      // A backoff long enough that only reconnectNow can bring it back within the test.
+      backoff: { initialDelayMs: 120_000, maxDelayMs: 120_000 },
+    });
+    clients.push(client);
+    await client.ready();
+    const retryingIn: number[] = [];
+    client.on('reconnecting', ({ delayMs }) => retryingIn.push(delayMs));
+    await server.restart();
+    await expect.poll(() => client.state).toBe('reconnecting');
+    client.reconnectNow();
+    await expect.poll(() => client.state, { timeout: 10_000 }).toBe('ready');
+    expect(retryingIn).toHaveLength(1);
+  });
 });

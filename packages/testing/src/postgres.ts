@@ -163,3 +163,25 @@ export function usePostgres(): { enabled: boolean; server(): TestPostgres } {
     },
   };
 }
+
+/**
+ * The storage engines a server test runs on: SQLite always, and PostgreSQL where
+ * `usePostgres` can run it; each gives the env for a server with a fresh database. For
+ * `describe.each(engines(postgres))`.
+ */
+export function engines(postgres: {
+  enabled: boolean;
+  server(): TestPostgres;
+}): Array<{ engine: string; env: () => Promise<Record<string, string>> }> {
+  return [
+    { engine: 'SQLite', env: async () => ({}) },
+    ...(postgres.enabled
+      ? [
+          {
+            engine: 'PostgreSQL',
+            env: async () => ({ DATABASE_URL: await postgres.server().createDatabase() }),
+          },
+        ]
+      : []),
+  ];
+}

@@ -49,6 +49,19 @@ export class RoomPresence {
       : { type: 'presence', room, count };
   }
 
+  /**
+   * The frame for a member that just joined, or undefined (reported) if presence cannot be
+   * read now: presence is a courtesy, and the member is in the room either way.
+   */
+  async snapshot(room: RoomId): Promise<PresenceFrame | undefined> {
+    try {
+      return await this.frame(room);
+    } catch (error) {
+      this.onError(error);
+      return undefined;
+    }
+  }
+
   /** Stops pending updates (shutdown). */
   stop(): void {
     for (const timer of this.scheduled.values()) clearTimeout(timer);

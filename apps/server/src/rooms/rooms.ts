@@ -86,8 +86,9 @@ export class Rooms {
     member.deliver(encodeFrame(answer));
     if (caughtUp.length > 0) member.deliver(encodeFrame(messagesFrame(roomId, caughtUp)));
     await entered;
-    const presence = await this.presence.frame(roomId);
-    if (room.isCurrent(member, membership)) member.deliver(encodeFrame(presence));
+    const presence = await this.presence.snapshot(roomId);
+    if (presence !== undefined && room.isCurrent(member, membership))
+      member.deliver(encodeFrame(presence));
     return true;
   }
 

@@ -1,6 +1,7 @@
 import { LoaderCircle, Wifi, WifiOff } from 'lucide-react';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { ChatStore } from '../chat-store.js';
+import { Button } from '../components/ui/button.js';
 import { cn } from '../lib/cn.js';
 
 /** Always-visible connection state, with the countdown to the next reconnect attempt. */
@@ -10,7 +11,11 @@ export function ConnectionBadge({ store }: { store: ChatStore }) {
   const [online, setOnline] = useState(navigator.onLine);
   useEffect(() => {
     const tick = setInterval(() => setNow(Date.now()), 500);
-    const update = () => setOnline(navigator.onLine);
+    // Back online: no reason to wait out the backoff.
+    const update = () => {
+      setOnline(navigator.onLine);
+      if (navigator.onLine) store.client.reconnectNow();
+    };
     window.addEventListener('online', update);
     window.addEventListener('offline', update);
     return () => {
@@ -18,7 +23,7 @@ export function ConnectionBadge({ store }: { store: ChatStore }) {
       window.removeEventListener('online', update);
       window.removeEventListener('offline', update);
     };
-  }, []);
+  }, [store]);
   let text: string;
   let tone: 'good' | 'waiting' | 'bad';
   if (!online) {
@@ -38,20 +43,33 @@ export function ConnectionBadge({ store }: { store: ChatStore }) {
     tone = 'waiting';
   }
   const Icon = tone === 'good' ? Wifi : tone === 'bad' ? WifiOff : LoaderCircle;
+  // One element throughout, so whatever watches it (a screen reader) keeps watching.
   return (
-    <output
-      aria-live="polite"
-      data-state={status.state}
-      data-session={status.session}
-      className={cn(
-        'inline-flex shrink-0 items-center gap-1 rounded-full px-2 py-0.5 text-xs',
-        tone === 'good' && 'bg-emerald-900 text-emerald-100',
-        tone === 'waiting' && 'bg-amber-900 text-amber-100',
-        tone === 'bad' && 'bg-rose-900 text-rose-100',
+    <span className="inline-flex items-center gap-1">
+      <output
+        aria-live="polite"
+        data-state={status.state}
+        data-session={status.session}
+        className={cn(
+          'inline-flex shrink-0 items-center gap-1 rounded-full px-2 py-0.5 text-xs',
+          tone === 'good' && 'bg-emerald-900 text-emerald-100',
+          tone === 'waiting' && 'bg-amber-900 text-amber-100',
+          tone === 'bad' && 'bg-rose-900 text-rose-100',
+        )}
+      >
+        <Icon aria-hidden className={cn('size-3', tone === 'waiting' && 'animate-spin')} />
+        {text}
+      </output>
+      {status.state === 'reconnecting' && online && (
+        <Button
+          variant="link"
+          size="sm"
+          className="h-auto px-1"
+          onClick={() => store.client.reconnectNow()}
+        >
+          Retry now
+        </Button>
       )}
-    >
-      <Icon aria-hidden className={cn('size-3', tone === 'waiting' && 'animate-spin')} />
-      {text}
-    </output>
+    </span>
   );
 }
