@@ -311,10 +311,17 @@ export class ChatStore {
   }
 
   /** Shows the message at once, sends it, and settles or marks it failed. */
-  async send(room: RoomId, content: string, cid: string = crypto.randomUUID()): Promise<void> {
-    this.update(room, (t) => addPending(dropPending(t, cid), { cid, content, user: this.me }));
+  async send(
+    room: RoomId,
+    content: string,
+    replyTo?: number,
+    cid: string = crypto.randomUUID(),
+  ): Promise<void> {
+    this.update(room, (t) =>
+      addPending(dropPending(t, cid), { cid, content, user: this.me, replyTo }),
+    );
     try {
-      const ack = await this.client.send(room, content);
+      const ack = await this.client.send(room, content, replyTo === undefined ? {} : { replyTo });
       this.update(room, (t) => settlePending(t, cid, ack.id));
     } catch (error) {
       const code = error instanceof HubbubError ? error.code : 'internal';
@@ -323,8 +330,8 @@ export class ChatStore {
     }
   }
 
-  retry(room: RoomId, cid: string, content: string): void {
-    void this.send(room, content, cid);
+  retry(room: RoomId, entry: { cid: string; content: string; replyTo?: number | undefined }): void {
+    void this.send(room, entry.content, entry.replyTo, entry.cid);
   }
 
   discard(room: RoomId, cid: string): void {

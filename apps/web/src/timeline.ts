@@ -9,6 +9,8 @@ export type Entry =
       cid: string;
       content: string;
       user: { id: string; name: string };
+      /** The seq it answers, if it is a reply. */
+      replyTo?: number | undefined;
       /** Set once the server acknowledged it: the id its message will arrive with. */
       ackedId: string | undefined;
       failed: string | undefined;
@@ -60,7 +62,12 @@ function mergeBySeq(messages: readonly ChatMessage[], incoming: readonly ChatMes
 
 export function addPending(
   timeline: Timeline,
-  entry: { cid: string; content: string; user: { id: string; name: string } },
+  entry: {
+    cid: string;
+    content: string;
+    user: { id: string; name: string };
+    replyTo?: number | undefined;
+  },
 ): Timeline {
   return {
     ...timeline,
@@ -108,4 +115,18 @@ export function entries(timeline: Timeline): Entry[] {
     })),
     ...timeline.pending,
   ];
+}
+
+/** The message with `seq` among messages sorted by seq (a binary search), if present. */
+export function findBySeq(messages: readonly ChatMessage[], seq: number): ChatMessage | undefined {
+  let low = 0;
+  let high = messages.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const found = messages[middle]!;
+    if (found.seq === seq) return found;
+    if (found.seq < seq) low = middle + 1;
+    else high = middle - 1;
+  }
+  return undefined;
 }

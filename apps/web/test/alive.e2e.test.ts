@@ -136,7 +136,7 @@ describe.runIf(chromium.enabled)(
       await bob.context.close();
     });
 
-    test('editing one’s message and reacting to it from the menu; everyone sees both', async () => {
+    test('editing, reacting and replying from the message menu; everyone sees all three', async () => {
       await using server = await startServer();
       const { alice, bob } = await twoInGeneral(chromium.browser(), server);
       await say(alice.page, 'see you at 8');
@@ -177,6 +177,22 @@ describe.runIf(chromium.enabled)(
       await screenshot(bob.page, 'reactions-desktop');
       await chip(alice.page).click();
       await chip(bob.page).filter({ hasText: '1' }).waitFor();
+
+      // Bob replies to it: the reply quotes it for both of them.
+      await bob.page
+        .getByTestId('message')
+        .filter({ hasText: 'see you at 9' })
+        .getByRole('button', { name: /^Actions for/ })
+        .click();
+      await bob.page.getByRole('menuitem', { name: 'Reply' }).click();
+      await bob.page.getByText('Replying to alice').waitFor();
+      await say(bob.page, 'count me in');
+      for (const page of [alice.page, bob.page]) {
+        const reply = page.getByTestId('message').filter({ hasText: 'count me in' });
+        await reply.getByTestId('quote').filter({ hasText: 'alice: see you at 9' }).waitFor();
+      }
+      expect(await bob.page.getByRole('button', { name: 'Cancel reply' }).count()).toBe(0);
+      await screenshot(alice.page, 'reply-desktop');
       await alice.context.close();
       await bob.context.close();
     });

@@ -55,6 +55,11 @@ export const ChatMessage = z.object({
   /** When its author last edited it; `content` is the latest version. */
   editedAt: z.string().optional(),
   /**
+   * The seq of the earlier message of the room this one answers. Clients quote it from the
+   * messages they hold, or fetch it (`GET /api/rooms/:room/messages?after=seq-1&limit=1`).
+   */
+  replyTo: Seq.optional(),
+  /**
    * Reactions, most used first: each emoji with how many people chose it and who (the
    * first `limits.reactionUsersListed` of them). Absent when there are none.
    */
@@ -79,6 +84,8 @@ export const SendFrame = z.object({
   room: RoomId,
   cid: ClientId,
   content: Content,
+  /** The seq of the message of the same room this one answers. */
+  replyTo: Seq.min(1).optional(),
 });
 /** Join `room` and replay every message after `since`; `epoch` is the history `since` came from. */
 export const ResumeFrame = z.object({
@@ -363,5 +370,6 @@ export type TypingNotice = z.infer<typeof TypingNotice>;
 export type ReceiptNotice = z.infer<typeof ReceiptNotice>;
 export type ReceiptFrame = z.infer<typeof ReceiptFrame>;
 export type EditFrame = z.infer<typeof EditFrame>;
+export type SendFrame = z.infer<typeof SendFrame>;
 export type ReactFrame = z.infer<typeof ReactFrame>;
 export type UpdatedFrame = z.infer<typeof UpdatedFrame>;

@@ -17,6 +17,7 @@ import {
   type ResetFrame,
   type RoomAddedFrame,
   type RoomId,
+  type SendFrame,
   type ServerFrame,
   type TypingNotice,
 } from '@hubbub/protocol';
@@ -197,10 +198,11 @@ export class HubbubClient {
    * reconnects: unacknowledged sends are re-sent with the same cid, which the server
    * answers with the original ack, so a message is never posted twice.
    */
-  send(room: RoomId, content: string): Promise<AckFrame> {
+  send(room: RoomId, content: string, options: { replyTo?: number } = {}): Promise<AckFrame> {
     if (this.current === 'closed')
       return Promise.reject(new HubbubError(ErrorCode.shuttingDown, 'client is closed'));
-    const frame = { type: 'send' as const, room, cid: crypto.randomUUID(), content };
+    const frame: SendFrame = { type: 'send', room, cid: crypto.randomUUID(), content };
+    if (options.replyTo !== undefined) frame.replyTo = options.replyTo;
     return new Promise<AckFrame>((resolve, reject) => {
       const pending: PendingSend = { frame, resolve, reject, timer: undefined, retries: 0 };
       this.pending.set(frame.cid, pending);

@@ -126,13 +126,16 @@ export class LocalBroker implements Broker {
 
   private assign(log: RoomLog, draft: DraftMessage): ChatMessage {
     log.assigned += 1;
+    const seq = log.assigned;
     return {
       room: draft.room,
-      seq: log.assigned,
+      seq,
       id: draft.id,
       user: draft.user,
       content: draft.content,
       ts: draft.ts,
+      // A reply can only answer what came before it.
+      ...(draft.replyTo !== undefined && draft.replyTo < seq ? { replyTo: draft.replyTo } : {}),
     };
   }
 

@@ -8,6 +8,8 @@ export interface DraftMessage {
   content: string;
   ts: string;
   cid: string;
+  /** The seq this message answers; kept only if it is earlier than the seq it gets. */
+  replyTo?: Seq;
 }
 
 /** A replay request's answer: the missed messages, or a reset when the window does not reach. */

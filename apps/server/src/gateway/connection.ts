@@ -7,6 +7,7 @@ import type {
   ReceiptFrame,
   RoomAddedFrame,
   RoomId,
+  SendFrame,
   ServerFrame,
   UserRef,
 } from '@hubbub/protocol';
@@ -228,7 +229,7 @@ export class Connection implements Member {
         this.leave(frame.room);
         return;
       case 'send':
-        this.publish(frame.room, frame.cid, frame.content);
+        this.publish(frame);
         return;
       case 'ping':
         this.send({ type: 'pong' });
@@ -423,17 +424,18 @@ export class Connection implements Member {
     });
   }
 
-  private publish(room: RoomId, cid: string, content: string): void {
-    const admitting = this.admitting.get(room);
+  private publish(frame: SendFrame): void {
+    const admitting = this.admitting.get(frame.room);
     if (admitting !== undefined) {
       // Pipelined right behind its join: wait for the answer, keeping the order of sends.
-      void admitting.then(() => this.publishNow(room, cid, content));
+      void admitting.then(() => this.publishNow(frame));
       return;
     }
-    this.publishNow(room, cid, content);
+    this.publishNow(frame);
   }
 
-  private publishNow(room: RoomId, cid: string, content: string): void {
+  private publishNow(frame: SendFrame): void {
+    const { room, cid } = frame;
     const identity = this.identity;
     if (identity === undefined || this.current !== 'ready') return;
     if (!this.ctx.rooms.isMember(this, room)) {
@@ -453,7 +455,7 @@ export class Connection implements Member {
     this.strikes = 0;
     this.inflight += 1;
     this.ctx.rooms
-      .send(identity.user, room, cid, content)
+      .send(identity.user, frame)
       .then((ack) => this.send(ack))
       .catch((error: unknown) => {
         if (error instanceof BrokerError) {

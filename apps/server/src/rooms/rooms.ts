@@ -4,6 +4,7 @@ import {
   type Epoch,
   limits,
   type RoomId,
+  type SendFrame,
   type Seq,
   type ServerFrame,
   type UserRef,
@@ -116,16 +117,18 @@ export class Rooms {
    * Publishes a message as `user` and resolves with the ack once it is durable. Identity,
    * id, seq and time come from here and the broker, never from the client's frame.
    */
-  async send(user: UserRef, roomId: RoomId, cid: string, content: string): Promise<AckFrame> {
+  async send(user: UserRef, frame: SendFrame): Promise<AckFrame> {
+    const { room, cid } = frame;
     const message: ChatMessage = await this.broker.publish({
-      room: roomId,
+      room,
       id: uuidv7(),
       user,
-      content,
+      content: frame.content,
       ts: new Date().toISOString(),
       cid,
+      ...(frame.replyTo === undefined ? {} : { replyTo: frame.replyTo }),
     });
-    return { type: 'ack', cid, room: roomId, id: message.id, seq: message.seq };
+    return { type: 'ack', cid, room, id: message.id, seq: message.seq };
   }
 
   /**

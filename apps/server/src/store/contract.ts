@@ -261,6 +261,15 @@ export function messageStoreContract(name: string, open: () => Promise<StoreHarn
       expect(await store.react('r', 'no-such-id', ann!, '👍', true)).toBeUndefined();
     });
 
+    test('a reply keeps the seq it answers on every read', async () => {
+      const { store } = await start();
+      await store.insertMessages([message('r', 1), message('r', 2, { replyTo: 1 })]);
+      const rows = await store.roomMessages('r', { limit: 10 });
+      expect(rows.map((m) => m.replyTo)).toEqual([undefined, 1]);
+      expect((await store.findMessage('r', rows[1]!.id))?.replyTo).toBe(1);
+      expect((await store.findByCid('r', rows[1]!.user.id, message('r', 2).cid))?.replyTo).toBe(1);
+    });
+
     test('committed rows survive closing and reopening', async () => {
       const harness = await start();
       const head = await harness.store.openRoom('r');

@@ -22,6 +22,7 @@ function toStored(row: Selectable<MessagesTable>): StoredMessage {
     content: row.deleted_at === null ? row.content : '',
     ts: new Date(Number(row.created_at)).toISOString(),
     ...(row.deleted_at === null ? {} : { deleted: true as const }),
+    ...(row.reply_to === null ? {} : { replyTo: Number(row.reply_to) }),
     ...(row.edited_at === null || row.deleted_at !== null
       ? {}
       : { editedAt: new Date(Number(row.edited_at)).toISOString() }),
@@ -81,6 +82,7 @@ export class KyselyMessageStore implements MessageStore {
           content: m.content,
           cid: m.cid,
           created_at: Date.parse(m.ts),
+          reply_to: m.replyTo ?? null,
         }));
         await tx
           .insertInto('messages')

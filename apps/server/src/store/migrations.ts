@@ -52,6 +52,11 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('messages').addColumn('edited_at', 'bigint').execute();
     },
   },
+  '0007_replies': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('messages').addColumn('reply_to', 'bigint').execute();
+    },
+  },
   '0006_reactions': {
     async up(db: Kysely<unknown>) {
       await db.schema

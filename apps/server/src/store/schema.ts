@@ -47,4 +47,6 @@ export interface MessagesTable {
   deleted_at: Generated<number | null>;
   /** Set when its author last edited it. */
   edited_at: Generated<number | null>;
+  /** The seq of the message of the same room this one answers. */
+  reply_to: Generated<number | null>;
 }

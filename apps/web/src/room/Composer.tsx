@@ -1,6 +1,6 @@
-import { limits } from '@hubbub/protocol';
-import { SendHorizontal } from 'lucide-react';
-import { type KeyboardEvent, useLayoutEffect, useRef, useState } from 'react';
+import { type ChatMessage, limits } from '@hubbub/protocol';
+import { SendHorizontal, X } from 'lucide-react';
+import { type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Button } from '../components/ui/button.js';
 import { Textarea } from '../components/ui/input.js';
 import { cn } from '../lib/cn.js';
@@ -11,10 +11,15 @@ import { cn } from '../lib/cn.js';
  */
 export function Composer({
   title,
+  replyingTo,
+  onCancelReply,
   onSend,
   onTyping,
 }: {
   title: string;
+  /** The message this one will answer, shown above the box until sent or cancelled. */
+  replyingTo: ChatMessage | undefined;
+  onCancelReply: () => void;
   onSend: (content: string) => void;
   /** Called on every edit; the SDK decides how often the room hears of it. */
   onTyping: () => void;
@@ -35,44 +40,61 @@ export function Composer({
     setText('');
   }
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Escape' && replyingTo !== undefined) onCancelReply();
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       send();
     }
   }
+  useEffect(() => {
+    if (replyingTo !== undefined) box.current?.focus();
+  }, [replyingTo]);
   return (
-    <form
-      className="flex items-end gap-2 border-t border-slate-800 p-3"
-      onSubmit={(e) => {
-        e.preventDefault();
-        send();
-      }}
-    >
-      <Textarea
-        ref={box}
-        aria-label="Message"
-        rows={1}
-        value={text}
-        onChange={(e) => {
-          setText(e.target.value);
-          if (e.target.value.trim() !== '') onTyping();
+    <div className="border-t border-slate-800">
+      {replyingTo !== undefined && (
+        <div className="flex items-center gap-2 px-3 pt-2 text-xs text-slate-400">
+          <span className="min-w-0 flex-1 truncate">
+            Replying to <span className="font-semibold text-slate-300">{replyingTo.user.name}</span>
+            : {replyingTo.content}
+          </span>
+          <Button variant="ghost" size="icon-sm" aria-label="Cancel reply" onClick={onCancelReply}>
+            <X />
+          </Button>
+        </div>
+      )}
+      <form
+        className="flex items-end gap-2 p-3"
+        onSubmit={(e) => {
+          e.preventDefault();
+          send();
         }}
-        onKeyDown={onKeyDown}
-        placeholder={`Message ${title}`}
-        className="max-h-40 min-w-0 flex-1"
-      />
-      <span
-        className={cn(
-          'pb-2 text-xs tabular-nums',
-          over ? 'font-semibold text-rose-400' : 'text-slate-400',
-        )}
-        aria-live="polite"
       >
-        {text.length}/{limits.contentMaxChars}
-      </span>
-      <Button type="submit" size="icon" disabled={over || blank} aria-label="Send">
-        <SendHorizontal />
-      </Button>
-    </form>
+        <Textarea
+          ref={box}
+          aria-label="Message"
+          rows={1}
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            if (e.target.value.trim() !== '') onTyping();
+          }}
+          onKeyDown={onKeyDown}
+          placeholder={`Message ${title}`}
+          className="max-h-40 min-w-0 flex-1"
+        />
+        <span
+          className={cn(
+            'pb-2 text-xs tabular-nums',
+            over ? 'font-semibold text-rose-400' : 'text-slate-400',
+          )}
+          aria-live="polite"
+        >
+          {text.length}/{limits.contentMaxChars}
+        </span>
+        <Button type="submit" size="icon" disabled={over || blank} aria-label="Send">
+          <SendHorizontal />
+        </Button>
+      </form>
+    </div>
   );
 }

@@ -1,5 +1,15 @@
 import type { ModerationFrame, RoomId } from '@hubbub/protocol';
-import { Ban, Copy, DoorOpen, Ellipsis, MessageCircle, MicOff, Pencil, Trash2 } from 'lucide-react';
+import {
+  Ban,
+  Copy,
+  DoorOpen,
+  Ellipsis,
+  MessageCircle,
+  MicOff,
+  Pencil,
+  Reply,
+  Trash2,
+} from 'lucide-react';
 import { Button } from '../components/ui/button.js';
 import {
   DropdownMenu,
@@ -27,6 +37,8 @@ export function MessageActions(props: {
   onEdit: (() => void) | undefined;
   /** Adds the emoji as one's reaction, or takes it back. */
   onReact: (emoji: string) => void;
+  /** Starts a reply to this message in the composer. */
+  onReply: () => void;
   act: (frame: ModerationFrame) => void;
   openDm: () => void;
 }) {
@@ -63,6 +75,9 @@ export function MessageActions(props: {
             <MessageCircle aria-hidden /> Message {author.name}
           </DropdownMenuItem>
         )}
+        <DropdownMenuItem onSelect={props.onReply}>
+          <Reply aria-hidden /> Reply
+        </DropdownMenuItem>
         {props.onEdit !== undefined && (
           <DropdownMenuItem onSelect={props.onEdit}>
             <Pencil aria-hidden /> Edit message

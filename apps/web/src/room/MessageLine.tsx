@@ -1,11 +1,11 @@
-import type { RoomId } from '@hubbub/protocol';
+import type { ChatMessage, RoomId } from '@hubbub/protocol';
 import * as m from 'motion/react-m';
 import { useState } from 'react';
 import { useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
 import type { Entry } from '../timeline.js';
 import { MessageActions } from './MessageActions.js';
-import { type Delivery, EditBox, Reactions, Ticks } from './MessageParts.js';
+import { type Delivery, EditBox, Quote, Reactions, Ticks } from './MessageParts.js';
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const fullDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' });
@@ -26,6 +26,8 @@ export function MessageLine({
   moderator,
   delivery,
   seenBy,
+  parent,
+  onReply,
 }: {
   entry: Entry;
   room: RoomId;
@@ -34,6 +36,9 @@ export function MessageLine({
   delivery?: Delivery | undefined;
   /** "Seen by N" under one's latest message in a channel. */
   seenBy?: number | undefined;
+  /** For a reply: the message it answers, or null when that is not loaded. */
+  parent?: ChatMessage | null | undefined;
+  onReply: (message: ChatMessage) => void;
 }) {
   return (
     <m.div
@@ -50,6 +55,8 @@ export function MessageLine({
           moderator={moderator}
           delivery={delivery}
           seenBy={seenBy}
+          parent={parent}
+          onReply={onReply}
         />
       )}
     </m.div>
@@ -79,7 +86,7 @@ function PendingLine({
             variant="link"
             size="sm"
             className="h-auto px-1"
-            onClick={() => store.retry(room, entry.cid, entry.content)}
+            onClick={() => store.retry(room, entry)}
           >
             Retry
           </Button>
@@ -103,12 +110,16 @@ function StoredLine({
   moderator,
   delivery,
   seenBy,
+  parent,
+  onReply,
 }: {
   entry: Extract<Entry, { kind: 'message' }>;
   room: RoomId;
   moderator: boolean;
   delivery: Delivery | undefined;
   seenBy: number | undefined;
+  parent: ChatMessage | null | undefined;
+  onReply: (message: ChatMessage) => void;
 }) {
   const { store, me, isAccount, openDm } = useChat();
   const { message } = entry;
@@ -122,6 +133,7 @@ function StoredLine({
       data-seq={message.seq}
     >
       <div className="min-w-0 flex-1">
+        {parent !== undefined && <Quote parent={parent} />}
         {isAccount && !mine ? (
           <button
             type="button"
@@ -192,6 +204,7 @@ function StoredLine({
           content={message.content}
           canDelete={mine || moderator}
           onEdit={mine ? () => setEditing(true) : undefined}
+          onReply={() => onReply(message)}
           onReact={(emoji) => {
             const mineAlready = message.reactions
               ?.find((r) => r.emoji === emoji)

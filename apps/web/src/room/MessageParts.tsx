@@ -95,3 +95,32 @@ export function Ticks({ delivery }: { delivery: Delivery }) {
     </span>
   );
 }
+
+/**
+ * The message a reply answers, quoted above it: its author and first words, or a note that
+ * it was deleted or is further back than what is loaded.
+ */
+export function Quote({ parent }: { parent: ChatMessage | null }) {
+  const text =
+    parent === null
+      ? 'an earlier message'
+      : parent.deleted === true
+        ? 'a deleted message'
+        : parent.content.length > 120
+          ? `${parent.content.slice(0, 120)}…`
+          : parent.content;
+  return (
+    <span
+      className="mb-0.5 flex min-w-0 items-center gap-1 border-l-2 border-slate-600 pl-2 text-xs text-slate-400"
+      data-testid="quote"
+    >
+      <span className="shrink-0">Replying to</span>{' '}
+      {parent !== null && parent.deleted !== true && (
+        <>
+          <span className="shrink-0 font-semibold text-slate-300">{parent.user.name}:</span>{' '}
+        </>
+      )}
+      <span className="truncate">{text}</span>
+    </span>
+  );
+}

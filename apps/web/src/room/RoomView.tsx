@@ -1,4 +1,4 @@
-import type { ChannelListing, RoomId } from '@hubbub/protocol';
+import type { ChannelListing, ChatMessage, RoomId } from '@hubbub/protocol';
 import { useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { ArrowDown } from 'lucide-react';
@@ -15,7 +15,7 @@ import {
 } from 'react';
 import { useChat } from '../chat-context.js';
 import { anchoredScrollTop, isAtBottom, wantsOlder } from '../scroll.js';
-import { entries } from '../timeline.js';
+import { type Entry, entries, findBySeq } from '../timeline.js';
 import { Composer } from './Composer.js';
 import { MessageLine } from './MessageLine.js';
 import { TypingLine } from './Presence.js';
@@ -55,6 +55,12 @@ export function RoomView({ room, title, listing, onOpenRooms }: RoomViewProps) {
   }, [store, room, queries]);
 
   const marks = useReceipts(room, listing, timeline.messages, atBottom);
+  const [replyingTo, setReplyingTo] = useState<ChatMessage>();
+  // A reply quotes what it answers from the loaded timeline (null: further back than that).
+  const parentOf = (entry: Entry): ChatMessage | null | undefined => {
+    const seq = entry.kind === 'message' ? entry.message.replyTo : entry.replyTo;
+    return seq === undefined ? undefined : (findBySeq(timeline.messages, seq) ?? null);
+  };
 
   const virtualizer = useVirtualizer({
     count: items.length,
@@ -157,6 +163,8 @@ export function RoomView({ room, title, listing, onOpenRooms }: RoomViewProps) {
                   moderator={moderator}
                   delivery={marks.delivery(entry)}
                   seenBy={marks.seenBy(entry)}
+                  parent={parentOf(entry)}
+                  onReply={setReplyingTo}
                 />
               </div>
             );
@@ -180,7 +188,12 @@ export function RoomView({ room, title, listing, onOpenRooms }: RoomViewProps) {
       <TypingLine room={room} />
       <Composer
         title={title}
-        onSend={(content) => void store.send(room, content)}
+        replyingTo={replyingTo}
+        onCancelReply={() => setReplyingTo(undefined)}
+        onSend={(content) => {
+          void store.send(room, content, replyingTo?.seq);
+          setReplyingTo(undefined);
+        }}
         onTyping={() => store.client.typing(room)}
       />
     </section>
