@@ -20,16 +20,8 @@ function isFresh(entry: Entry): boolean {
   return Math.abs(Date.now() - Date.parse(entry.message.ts)) < 1500;
 }
 
-export function MessageLine({
-  entry,
-  room,
-  moderator,
-  delivery,
-  seenBy,
-  parent,
-  onReply,
-}: {
-  entry: Entry;
+/** What a line of the timeline is told besides its entry. */
+interface LineProps {
   room: RoomId;
   moderator: boolean;
   /** Ticks on one's own messages in a DM. */
@@ -39,7 +31,9 @@ export function MessageLine({
   /** For a reply: the message it answers, or null when that is not loaded. */
   parent?: ChatMessage | null | undefined;
   onReply: (message: ChatMessage) => void;
-}) {
+}
+
+export function MessageLine({ entry, ...line }: LineProps & { entry: Entry }) {
   return (
     <m.div
       initial={isFresh(entry) ? { opacity: 0, y: 8 } : false}
@@ -47,17 +41,9 @@ export function MessageLine({
       transition={{ duration: 0.18, ease: 'easeOut' }}
     >
       {entry.kind === 'pending' ? (
-        <PendingLine entry={entry} room={room} />
+        <PendingLine entry={entry} room={line.room} />
       ) : (
-        <StoredLine
-          entry={entry}
-          room={room}
-          moderator={moderator}
-          delivery={delivery}
-          seenBy={seenBy}
-          parent={parent}
-          onReply={onReply}
-        />
+        <StoredLine entry={entry} {...line} />
       )}
     </m.div>
   );
@@ -112,15 +98,7 @@ function StoredLine({
   seenBy,
   parent,
   onReply,
-}: {
-  entry: Extract<Entry, { kind: 'message' }>;
-  room: RoomId;
-  moderator: boolean;
-  delivery: Delivery | undefined;
-  seenBy: number | undefined;
-  parent: ChatMessage | null | undefined;
-  onReply: (message: ChatMessage) => void;
-}) {
+}: LineProps & { entry: Extract<Entry, { kind: 'message' }> }) {
   const { store, me, isAccount, openDm } = useChat();
   const { message } = entry;
   const mine = message.user.id === me.id;
