@@ -60,9 +60,17 @@ describe.runIf(chromium.enabled)(
         .click();
       await seen(alice.page, 'ping');
 
+      // The room list shows it too: a green dot on the other person's avatar.
+      const dot = bob.page
+        .getByRole('navigation', { name: 'Rooms' })
+        .getByRole('button', { name: 'alice' })
+        .locator('.bg-emerald-400');
+      await dot.waitFor();
+
       // Alice closes her browser: Bob's DM says she is away, and #general counts one.
       await alice.context.close();
       await bob.page.getByText('away').waitFor();
+      expect(await dot.count()).toBe(0);
       await bob.page
         .getByRole('navigation', { name: 'Rooms' })
         .getByRole('button', { name: '#general' })

@@ -82,6 +82,13 @@ function RoomLink({ listing, current }: { listing: ChannelListing; current: Room
   const { openRoom, store } = useChat();
   const active = listing.room === current;
   const unread = useSyncExternalStore(store.subscribe, () => store.unread(listing.room));
+  // DMs stay joined, so the DM's own presence says whether the other person is around
+  // (a dot on their avatar; the room's header says it in words).
+  const peerOnline = useSyncExternalStore(store.subscribe, () =>
+    listing.kind === 'dm' && listing.peer !== null
+      ? (store.presence(listing.room)?.users?.some((u) => u.id === listing.peer?.id) ?? false)
+      : undefined,
+  );
   const label = roomLabel(listing.room, listing);
   const unreadId = useId();
   return (
@@ -97,7 +104,7 @@ function RoomLink({ listing, current }: { listing: ChannelListing; current: Room
           unread > 0 && !active && 'font-semibold text-white',
         )}
       >
-        {listing.kind === 'dm' && <Avatar name={listing.peer?.name ?? '?'} />}
+        {listing.kind === 'dm' && <Avatar name={listing.peer?.name ?? '?'} online={peerOnline} />}
         <span className="truncate">{label}</span>
         {listing.kind === 'channel' && listing.visibility === 'private' && (
           <Lock className="size-3.5 shrink-0 text-slate-400" aria-label="private" />
