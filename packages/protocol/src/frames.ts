@@ -24,6 +24,9 @@ export type Seq = z.infer<typeof Seq>;
 export const ClientId = z.string().min(1).max(limits.cidMaxChars);
 export type ClientId = z.infer<typeof ClientId>;
 
+/** A message's id (a UUIDv7, assigned by the server), as clients name it back. */
+export const MessageId = z.string().min(1).max(64);
+
 /** Identifies one history of a room; it changes only if that history is ever lost. */
 export const Epoch = z.string().min(1).max(64);
 export type Epoch = z.infer<typeof Epoch>;
@@ -99,7 +102,7 @@ export const PingFrame = z.object({ type: z.literal('ping') });
 export const EditFrame = z.object({
   type: z.literal('edit'),
   room: RoomId,
-  id: z.string().min(1).max(64),
+  id: MessageId,
   content: Content,
 });
 /** One emoji: a pictograph, with its skin tone, variation selectors and joiners. */
@@ -115,7 +118,7 @@ export const Emoji = z
 export const ReactFrame = z.object({
   type: z.literal('react'),
   room: RoomId,
-  id: z.string().min(1).max(64),
+  id: MessageId,
   emoji: Emoji,
   on: z.boolean(),
 });
@@ -143,7 +146,7 @@ export const ReceiptFrame = z
 export const DeleteFrame = z.object({
   type: z.literal('delete'),
   room: RoomId,
-  id: z.string().min(1).max(64),
+  id: MessageId,
 });
 const Target = z.string().min(1).max(100);
 /** Mute a user in a room for `seconds`: they stay, and read, but cannot send. */

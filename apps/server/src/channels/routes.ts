@@ -3,6 +3,7 @@ import {
   ChannelRole,
   ChannelView,
   CreateChannelRequest,
+  MessageId,
   ModerationFrame,
   OpenDmRequest,
   OpenDmResponse,
@@ -22,7 +23,7 @@ import type { ChannelRow } from './store.js';
 const Role = ChannelRole;
 const RoomParams = z.object({ room: RoomId });
 const MemberParams = z.object({ room: RoomId, userId: z.string().min(1).max(100) });
-const MessageParams = z.object({ room: RoomId, id: z.string().min(1).max(64) });
+const MessageParams = z.object({ room: RoomId, id: MessageId });
 const AddMember = z.object({ userId: z.string().min(1).max(100), role: Role.default('member') });
 
 function channelView(row: ChannelRow): ChannelView {

@@ -400,24 +400,28 @@ export class Connection implements Member {
     this.send({ type: 'left', room });
   }
 
+  /**
+   * Who is acting in `room`, for frames that need the connection to be in it: undefined
+   * (with a `not_in_room` refusal that answers `ref`) when it is not.
+   */
+  private memberIdentity(room: RoomId, ref: string): Identity | undefined {
+    const identity = this.identity;
+    if (identity === undefined) return undefined;
+    if (this.rooms.has(room)) return identity;
+    this.refuse(Codes.notInRoom, 'join the room first', ref);
+    return undefined;
+  }
+
   /** Passes on typing, silently dropped for someone who may not send there now (muted). */
   private typing(room: RoomId): void {
-    const identity = this.identity;
+    const identity = this.memberIdentity(room, room);
     if (identity === undefined) return;
-    if (!this.rooms.has(room)) {
-      this.refuse(Codes.notInRoom, 'join the room first', room);
-      return;
-    }
     if (this.ctx.guard.maySpeak(identity, room, Date.now())) this.ctx.rooms.typing(this, room);
   }
 
   private receipt(frame: ReceiptFrame): void {
-    const identity = this.identity;
+    const identity = this.memberIdentity(frame.room, frame.room);
     if (identity === undefined) return;
-    if (!this.rooms.has(frame.room)) {
-      this.refuse(Codes.notInRoom, 'join the room first', frame.room);
-      return;
-    }
     this.ctx.receipts.record(identity, frame).catch((error: unknown) => {
       this.ctx.logger.error({ conn: this.id, room: frame.room, err: error }, 'receipt failed');
       this.refuse(Codes.unavailable, 'receipt not recorded; send it again', frame.room);
@@ -478,12 +482,8 @@ export class Connection implements Member {
 
   /** Edits and reactions: to a message of a room this connection is in. */
   private changeMessage(frame: EditFrame | ReactFrame): void {
-    const identity = this.identity;
+    const identity = this.memberIdentity(frame.room, frame.id);
     if (identity === undefined) return;
-    if (!this.rooms.has(frame.room)) {
-      this.refuse(Codes.notInRoom, 'join the room first', frame.id);
-      return;
-    }
     const work =
       frame.type === 'edit'
         ? this.ctx.messages.edit(identity, frame)
