@@ -1,10 +1,5 @@
-import {
-  ErrorCode,
-  type SessionResponse,
-  type TokenResponse,
-  type UserRef,
-} from '@hubbub/protocol';
-import { guestToken, HubbubError, refreshSession } from '@hubbub/sdk';
+import type { SessionResponse, TokenResponse, UserRef } from '@hubbub/protocol';
+import { guestToken, refreshSession } from '@hubbub/sdk';
 
 /** Who is signed in on this device, kept in localStorage so a reload keeps the session. */
 export type Session =
@@ -55,11 +50,6 @@ function tokenOf(session: Session): { token: string; expiresAt: string } {
   return session.kind === 'account' ? session.session : session.guest;
 }
 
-/** The refresh (or new guest token) failed for good: the person has to sign in again. */
-export class SessionEnded extends Error {
-  override name = 'SessionEnded';
-}
-
 /**
  * A token provider for the client and the REST calls. Every tab of the browser shares one
  * session in localStorage, and a refresh token can be spent only once (a second use revokes
@@ -76,21 +66,18 @@ export function tokenProvider(initial: Session, origin: string): () => Promise<s
   const fresh = (session: Session) =>
     Date.parse(tokenOf(session).expiresAt) - Date.now() > RENEW_BEFORE_MS;
 
+  // A refusal is the server's HubbubError, passed on as it is: auth_failed (the login was
+  // revoked or ran out) is final for the client, which then ends the session; anything else
+  // (no network) is tried again.
   async function renew(): Promise<string> {
     const current = stored();
     if (fresh(current)) return tokenOf(current).token;
-    try {
-      const next: Session =
-        current.kind === 'account'
-          ? { kind: 'account', session: await refreshSession(origin, current.session.refreshToken) }
-          : { kind: 'guest', guest: await guestToken(origin, current.guest.user.name) };
-      saveSession(next);
-      return tokenOf(next).token;
-    } catch (error) {
-      if (error instanceof HubbubError && error.code === ErrorCode.authFailed)
-        throw new SessionEnded(error.message);
-      throw error;
-    }
+    const next: Session =
+      current.kind === 'account'
+        ? { kind: 'account', session: await refreshSession(origin, current.session.refreshToken) }
+        : { kind: 'guest', guest: await guestToken(origin, current.guest.user.name) };
+    saveSession(next);
+    return tokenOf(next).token;
   }
 
   let renewing: Promise<string> | undefined;

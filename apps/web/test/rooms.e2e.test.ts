@@ -181,6 +181,28 @@ describe.runIf(chromium.enabled)(
       await context.close();
     });
 
+    test('a login revoked elsewhere ends the session here: back to sign-in, with the reason', async () => {
+      await using server = await startServer({ env: { ACCESS_TOKEN_TTL_SECONDS: '6' } });
+      const { context, page } = await open(chromium.browser(), server);
+      await signUp(page, 'frank');
+      const stored = await page.evaluate(() => localStorage.getItem('hubbub.session'));
+      const { session } = JSON.parse(stored ?? '{}') as { session: { token: string } };
+      await page.close();
+      // Signed out on another device: the login's refresh tokens stop working.
+      const logout = await fetch(`${server.httpUrl}/api/auth/logout`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${session.token}` },
+      });
+      expect(logout.status).toBe(204);
+      // Back here, the short-lived token must be renewed first, and the renewal is refused.
+      const again = await context.newPage();
+      await again.goto(server.httpUrl);
+      await again.getByText('Your session has ended').waitFor();
+      await again.getByRole('button', { name: 'Log in' }).waitFor();
+      expect(await again.evaluate(() => localStorage.getItem('hubbub.session'))).toBeNull();
+      await context.close();
+    });
+
     test('offline shows as offline, and the page reconnects by itself when the network is back', async () => {
       await using server = await startServer();
       const { context, page } = await open(chromium.browser(), server);
