@@ -8,6 +8,7 @@ import { LocalBroker } from './broker/local.js';
 import type { Broker } from './broker/port.js';
 import { ChannelStore } from './channels/store.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { MentionStore } from './mentions/store.js';
 import { HubbubNode } from './node.js';
 import { MemoryPresence } from './presence/memory.js';
 import { ReceiptStore } from './receipts/store.js';
@@ -62,6 +63,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       accounts: new AccountStore(db),
       channels: new ChannelStore(db),
       receipts: new ReceiptStore(db),
+      mentions: new MentionStore(db),
       release: async () => {
         await persister.close();
         await store.close();

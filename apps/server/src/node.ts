@@ -22,6 +22,8 @@ import { historyRoutes } from './http/history.js';
 import { registerOpenApi } from './http/openapi.js';
 import { userRoutes } from './http/users.js';
 import { webRoutes } from './http/web.js';
+import { MentionService } from './mentions/service.js';
+import type { MentionStore } from './mentions/store.js';
 import { MessageLifecycle } from './messages/lifecycle.js';
 import type { PresenceStore } from './presence/port.js';
 import { receiptRoutes } from './receipts/routes.js';
@@ -44,6 +46,8 @@ export interface NodePorts {
   channels: ChannelStore;
   /** Delivery and read pointers, likewise. */
   receipts: ReceiptStore;
+  /** Who was `@mentioned` where, likewise. */
+  mentions: MentionStore;
   /** Called last on shutdown, after sockets are closed: drain the persister, close the store. */
   release(): Promise<void>;
 }
@@ -85,10 +89,19 @@ export class HubbubNode {
       (room, frame) => this.rooms.announce(room, frame),
       (error) => logger.error({ err: error }, 'presence update failed'),
     );
+    const access = new RoomAccess(ports.channels);
+    const mentions = new MentionService(ports.mentions, access, (userId, frame) =>
+      this.gateway.notify(userId, frame),
+    );
     const rooms = new Rooms({
       broker: ports.broker,
       presence: this.presence,
       historyOnJoin: config.historyOnJoin,
+      onSent: (message) => {
+        mentions
+          .sent(message)
+          .catch((error: unknown) => logger.error({ err: error }, 'recording mentions failed'));
+      },
     });
     this.rooms = rooms;
     const authenticator = new Authenticator(ports.tokens, ports.accounts, config.guestAccess);
@@ -102,12 +115,11 @@ export class HubbubNode {
       (userId, sessionId) => this.gateway.endSessions(userId, sessionId),
       (userId) => this.channels.welcome(userId),
     );
-    const access = new RoomAccess(ports.channels);
     const effects = {
       announce: (room: string, frame: ModeratedFrame) => rooms.announce(room, frame),
       evict: (userId: string, room: string, reason: 'kicked' | 'banned' | 'removed') =>
         this.gateway.evict(userId, room, reason),
-      roomAdded: (userId: string, frame: RoomAddedFrame) => this.gateway.roomAdded(userId, frame),
+      roomAdded: (userId: string, frame: RoomAddedFrame) => this.gateway.notify(userId, frame),
     };
     const moderation = new ModerationService(
       access,

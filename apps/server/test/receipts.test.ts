@@ -47,6 +47,7 @@ describe.each(onEachEngine)('receipts and unread counts on $engine', ({ env }) =
       delivered: 0,
       read: 0,
       unread: 3,
+      mentions: 0,
     });
     // Alice's own messages are never unread to her.
     expect((await unread(alice.token))?.unread).toBe(0);

@@ -1,7 +1,7 @@
-import type { RoomId } from '@hubbub/protocol';
+import type { ChatMessage, RoomId } from '@hubbub/protocol';
 import { HubbubApi, HubbubError } from '@hubbub/sdk';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { toast } from 'sonner';
 import { ChatContext, globalRoom, roomLabel, useChannels, useChat } from './chat-context.js';
 import { ChatStore } from './chat-store.js';
@@ -27,11 +27,13 @@ export function Chat({
   const token = useMemo(() => tokenProvider(session, origin), [session, origin]);
   const api = useMemo(() => new HubbubApi(origin, token), [origin, token]);
   const queries = useQueryClient();
+  const mentioned = useRef<(message: ChatMessage) => void>(() => {});
   const store = useMemo(
     () =>
       new ChatStore(`${origin.replace(/^http/, 'ws')}/ws`, token, me, {
         onSessionEnded: () => onSignOut('Your session has ended. Please sign in again.'),
         onRoomAdded: () => void queries.invalidateQueries({ queryKey: ['channels'] }),
+        onMentioned: (message) => mentioned.current(message),
       }),
     [origin, token, me, onSignOut, queries],
   );
@@ -62,6 +64,20 @@ export function Chat({
       },
     };
   }, [store, api, me, session.kind, navigate, queries]);
+
+  // A mention in a room that is not in front of the person gets a toast that opens it.
+  useEffect(() => {
+    mentioned.current = (message) => {
+      if (message.room === room && document.visibilityState === 'visible') return;
+      const where = message.room.startsWith('dm:') ? 'in a message' : `in #${message.room}`;
+      toast(`${message.user.name} mentioned you ${where}`, {
+        id: `mention:${message.room}:${message.seq}`,
+        description:
+          message.content.length > 140 ? `${message.content.slice(0, 140)}…` : message.content,
+        action: { label: 'Open', onClick: () => context.openRoom(message.room) },
+      });
+    };
+  }, [room, context]);
 
   async function signOut() {
     if (session.kind === 'account') {

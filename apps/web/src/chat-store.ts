@@ -75,6 +75,8 @@ export class ChatStore {
       onSessionEnded: () => void;
       /** Someone gave us a room (a DM, a private channel): the room list is stale. */
       onRoomAdded: (frame: RoomAddedFrame) => void;
+      /** Someone `@mentioned` us: say so unless that room is on screen. */
+      onMentioned: (message: ChatMessage) => void;
     },
   ) {
     this.client = new HubbubClient({ url, token });
@@ -107,6 +109,7 @@ export class ChatStore {
     });
     this.client.on('ready', (frame) => {
       this.connection = { ...this.connection, session: frame.session };
+      this.reads.login = frame.login;
       this.changed();
     });
     // One toast per kind of trouble: a flapping connection updates it instead of stacking more.
@@ -124,6 +127,7 @@ export class ChatStore {
     });
     this.client.on('moderated', (frame) => this.moderated(frame));
     this.client.on('roomAdded', hooks.onRoomAdded);
+    this.client.on('mentioned', hooks.onMentioned);
     this.client.on('presence', () => this.changed());
     // An edit or a reaction replaces the message of the same seq; the original may still
     // be waiting in the inbox, and must not land over its newer version.
@@ -250,6 +254,16 @@ export class ChatStore {
 
   unread(room: RoomId): number {
     return this.reads.unread(room, this.timeline(room).messages);
+  }
+
+  /** Unread messages in the room that `@mention` me. */
+  mentions(room: RoomId): number {
+    return this.reads.mentions(room, this.timeline(room).messages);
+  }
+
+  /** My login, as others `@mention` me (known once connected; guests have none). */
+  get login(): string | undefined {
+    return this.reads.login;
   }
 
   /** The person has seen the room up to `seq`: it stops counting as unread, everywhere. */

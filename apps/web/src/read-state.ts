@@ -1,4 +1,10 @@
-import type { ChatMessage, MyRooms, RoomId, UserRef } from '@hubbub/protocol';
+import {
+  type ChatMessage,
+  type MyRooms,
+  mentionedLogins,
+  type RoomId,
+  type UserRef,
+} from '@hubbub/protocol';
 
 export interface Pointers {
   user: UserRef;
@@ -19,6 +25,9 @@ export class ReadState {
   /** room → user → their pointers; a room's map is replaced on change (a stable snapshot). */
   private readonly rooms = new Map<RoomId, ReadonlyMap<string, Pointers>>();
   private readonly bases = new Map<RoomId, Base>();
+
+  /** My login, once the server said it (guests have none, and nobody can mention them). */
+  login: string | undefined;
 
   constructor(private readonly me: string) {}
 
@@ -59,14 +68,32 @@ export class ReadState {
    * timeline, which holds the recent messages that a read must have reached.
    */
   unread(room: RoomId, messages: readonly ChatMessage[]): number {
+    return this.count(room, messages, 'unread', () => true);
+  }
+
+  /** Of those, the ones that `@mention` me, counted the same way. */
+  mentions(room: RoomId, messages: readonly ChatMessage[]): number {
+    const login = this.login;
+    if (login === undefined) return this.bases.get(room)?.mentions ?? 0;
+    return this.count(room, messages, 'mentions', (m) =>
+      mentionedLogins(m.content).includes(login),
+    );
+  }
+
+  private count(
+    room: RoomId,
+    messages: readonly ChatMessage[],
+    counted: 'unread' | 'mentions',
+    matches: (message: ChatMessage) => boolean,
+  ): number {
     const base = this.bases.get(room);
     const read = this.myRead(room);
     const after = (seq: number) =>
       messages.reduce(
-        (n, m) => (m.seq > seq && m.user.id !== this.me && !m.deleted ? n + 1 : n),
+        (n, m) => (m.seq > seq && m.user.id !== this.me && !m.deleted && matches(m) ? n + 1 : n),
         0,
       );
-    if (base !== undefined && read <= base.read) return base.unread + after(base.lastSeq);
+    if (base !== undefined && read <= base.read) return base[counted] + after(base.lastSeq);
     return after(read);
   }
 }

@@ -2,6 +2,7 @@ import { startServer } from '@hubbub/testing';
 import { describe, expect, test } from 'vitest';
 import {
   accessibilityViolations,
+  openRoom,
   say,
   screenshot,
   seen,
@@ -203,6 +204,38 @@ describe.runIf(chromium.enabled)(
       await screenshot(alice.page, 'reply-desktop');
       await alice.context.close();
       await bob.context.close();
+    });
+
+    test('@mentions: completed in the composer, announced to the person elsewhere, counted and highlighted', async () => {
+      await using server = await startServer();
+      const { alice, bob } = await twoInGeneral(chromium.browser(), server);
+      await openRoom(bob.page, '#tech');
+      const box = alice.page.getByLabel('Message', { exact: true });
+      await box.pressSequentially('thanks @bo', { delay: 20 });
+      const picker = alice.page.getByRole('listbox', { name: 'People to mention' });
+      await picker.getByRole('option', { name: /bob/ }).waitFor();
+      expect(await accessibilityViolations(alice.page)).toEqual([]);
+      await box.press('Enter');
+      await expect.poll(() => box.inputValue()).toBe('thanks @bob ');
+      await box.pressSequentially('for the help', { delay: 10 });
+      await box.press('Enter');
+
+      // Bob is reading #tech: a toast says who and where, #general counts the mention.
+      await bob.page.getByText('alice mentioned you in #general').waitFor();
+      const general = bob.page
+        .getByRole('navigation', { name: 'Rooms' })
+        .getByRole('button', { name: '#general', exact: true });
+      await general.getByTestId('mentions').filter({ hasText: '@1' }).waitFor();
+      await screenshot(bob.page, 'mention-desktop');
+      await bob.page.getByRole('button', { name: 'Open' }).click();
+      await bob.page.getByRole('heading', { name: '#general', exact: true }).waitFor();
+      const line = bob.page.locator('[data-mentions-me]');
+      await line.getByText('@bob').waitFor();
+      expect(await line.locator('[data-mention="me"]').textContent()).toBe('@bob');
+      await expect.poll(() => general.getByTestId('mentions').count()).toBe(0);
+      // Alice's own view marks the name, not the line.
+      await seen(alice.page, 'thanks @bob for the help');
+      expect(await alice.page.locator('[data-mentions-me]').count()).toBe(0);
     });
   },
 );

@@ -16,7 +16,9 @@ const message = (seq: number, user = bob): ChatMessage => ({
 describe('read state', () => {
   test('unread starts from the server’s count and adds what arrives from others', () => {
     const state = new ReadState('me');
-    state.setBase([{ room: 'r', lastSeq: 500, delivered: 400, read: 100, unread: 399 }]);
+    state.setBase([
+      { room: 'r', lastSeq: 500, delivered: 400, read: 100, unread: 399, mentions: 0 },
+    ]);
     // The timeline holds only the latest messages; the server counted the rest.
     const timeline = [message(499), message(500), message(501), message(502, me), message(503)];
     expect(state.unread('r', timeline)).toBe(401);
@@ -24,7 +26,7 @@ describe('read state', () => {
 
   test('a read here or on another device counts from the timeline, and never goes back', () => {
     const state = new ReadState('me');
-    state.setBase([{ room: 'r', lastSeq: 3, delivered: 3, read: 0, unread: 3 }]);
+    state.setBase([{ room: 'r', lastSeq: 3, delivered: 3, read: 0, unread: 3, mentions: 0 }]);
     const timeline = [message(1), message(2), message(3), message(4)];
     expect(state.advance('r', { user: me, delivered: 4, read: 3 })).toBe(true);
     expect(state.unread('r', timeline)).toBe(1);

@@ -185,8 +185,15 @@ const clientFrames: Record<string, FrameDoc> = {
 const serverFrames: Record<string, FrameDoc> = {
   ready: {
     schema: frames.ReadyFrame,
-    summary: 'Authentication succeeded: who you are, your session id, the protocol version.',
-    example: { type: 'ready', user, session: '0193a5e2-…', protocol: PROTOCOL_VERSION },
+    summary:
+      'Authentication succeeded: who you are, your login (accounts only: how others `@mention` you), your session id, the protocol version.',
+    example: {
+      type: 'ready',
+      user,
+      login: 'ada',
+      session: '0193a5e2-…',
+      protocol: PROTOCOL_VERSION,
+    },
   },
   joined: {
     schema: frames.JoinedFrame,
@@ -234,6 +241,14 @@ const serverFrames: Record<string, FrameDoc> = {
       room: 'dm:0193a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b',
       kind: 'dm',
       by: user,
+    },
+  },
+  mentioned: {
+    schema: frames.MentionedFrame,
+    summary: `Someone \`@login\`-mentioned you in a channel or DM you are a member of (open rooms notify nobody), once the message is durable. Sent to every socket of yours, joined to the room or not. A mention is \`@\` plus a login, not after a letter (so not an e-mail address); at most ${limits.mentionsPerMessage} people per message are notified, never the author.`,
+    example: {
+      type: 'mentioned',
+      message: { ...message, room: 'general', content: 'over to you @ada' },
     },
   },
   moderated: {

@@ -232,6 +232,8 @@ export const clientFrameTypes: readonly ClientFrameType[] = [
 export const ReadyFrame = z.object({
   type: z.literal('ready'),
   user: UserRef,
+  /** The account's login, as others `@mention` it; absent for guests. */
+  login: z.string().optional(),
   session: z.string(),
   protocol: z.number().int(),
 });
@@ -318,6 +320,11 @@ export const RoomAddedFrame = z.object({
   by: UserRef,
 });
 /**
+ * Someone `@mentioned` the user in a channel or DM they are a member of. Every socket of
+ * theirs gets it, joined to the room or not, so it can notify; sent once the message is durable.
+ */
+export const MentionedFrame = z.object({ type: z.literal('mentioned'), message: ChatMessage });
+/**
  * A moderation action in the room, shown to everyone in it. For `delete`, clients blank the
  * message `messageId` (seq `seq`); its content is gone from history too.
  */
@@ -349,6 +356,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   ResetFrame,
   LeftFrame,
   RoomAddedFrame,
+  MentionedFrame,
   PresenceFrame,
   TypingNotice,
   ReceiptNotice,
@@ -368,6 +376,7 @@ export type ErrorFrame = z.infer<typeof ErrorFrame>;
 export type LeftFrame = z.infer<typeof LeftFrame>;
 export type ModeratedFrame = z.infer<typeof ModeratedFrame>;
 export type RoomAddedFrame = z.infer<typeof RoomAddedFrame>;
+export type MentionedFrame = z.infer<typeof MentionedFrame>;
 export type PresenceFrame = z.infer<typeof PresenceFrame>;
 export type TypingNotice = z.infer<typeof TypingNotice>;
 export type ReceiptNotice = z.infer<typeof ReceiptNotice>;

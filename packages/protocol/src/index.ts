@@ -2,4 +2,5 @@ export * from './codec.js';
 export * from './codes.js';
 export * from './frames.js';
 export * from './limits.js';
+export * from './mentions.js';
 export * from './rest.js';

@@ -48,6 +48,8 @@ export const limits = {
   reactionUsersListed: 20,
   /** Longest emoji sequence accepted as one reaction (UTF-16 code units). */
   emojiMaxChars: 32,
+  /** People one message can mention (and so notify); later `@names` are plain text. */
+  mentionsPerMessage: 20,
   /** Rooms one connection may be in at once. */
   roomsPerConnection: 100,
 } as const;

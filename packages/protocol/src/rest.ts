@@ -164,7 +164,15 @@ export type RoomReceipts = z.infer<typeof RoomReceipts>;
  */
 export const MyRooms = z.object({
   rooms: z.array(
-    z.object({ room: RoomId, lastSeq: Seq, delivered: Seq, read: Seq, unread: z.number().int() }),
+    z.object({
+      room: RoomId,
+      lastSeq: Seq,
+      delivered: Seq,
+      read: Seq,
+      unread: z.number().int(),
+      /** Unread messages that `@mention` the caller. */
+      mentions: z.number().int(),
+    }),
   ),
 });
 export type MyRooms = z.infer<typeof MyRooms>;

@@ -95,6 +95,7 @@ describe('server frames', () => {
   };
   const all: ServerFrame[] = [
     { type: 'ready', user: { id: 'u', name: 'U' }, session: 's', protocol: 1 },
+    { type: 'ready', user: { id: 'u', name: 'U' }, login: 'u', session: 's', protocol: 1 },
     { type: 'joined', room: 'global', seq: 1, epoch: 'e', messages: [message] },
     { type: 'message', ...message },
     { type: 'batch', room: 'global', messages: [message, { ...message, seq: 2 }] },
@@ -102,6 +103,7 @@ describe('server frames', () => {
     { type: 'reset', room: 'global', seq: 9, epoch: 'e' },
     { type: 'left', room: 'global' },
     { type: 'room_added', room: 'dm:x', kind: 'dm', by: { id: 'u', name: 'U' } },
+    { type: 'mentioned', message: { ...message, content: 'hi @u' } },
     { type: 'presence', room: 'global', count: 1, users: [{ id: 'u', name: 'U' }] },
     { type: 'presence', room: 'event:1', count: 50_000 },
     { type: 'typing', room: 'global', user: { id: 'u', name: 'U' } },

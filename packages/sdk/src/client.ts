@@ -62,6 +62,8 @@ export interface ClientEvents {
   removed: LeftFrame;
   /** Someone gave this user a room (opened a DM, added them to a private channel): list it. */
   roomAdded: RoomAddedFrame;
+  /** Someone `@mentioned` this user in one of their channels or DMs, joined or not: notify. */
+  mentioned: ChatMessage;
   /** Who is in a room now (a list in small rooms, a count in big ones); replaces the last. */
   presence: PresenceFrame;
   /** A message changed after it was sent (edited): replace the copy with this one. */
@@ -547,6 +549,9 @@ export class HubbubClient {
         return;
       case 'room_added':
         this.events.emit('roomAdded', frame);
+        return;
+      case 'mentioned':
+        this.events.emit('mentioned', frame.message);
         return;
       case 'presence':
         this.presences.set(frame.room, frame);

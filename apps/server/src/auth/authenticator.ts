@@ -6,6 +6,8 @@ import { TokenError, type TokenKind, type TokenService } from './tokens.js';
 export interface Identity {
   user: UserRef;
   kind: TokenKind;
+  /** The account's login (its username), as others `@mention` it; guests have none. */
+  login?: string | undefined;
   /** The login session (refresh-token family) of an account's token. */
   sessionId: string | undefined;
   /** Seconds since the epoch after which the token is refused. */
@@ -35,6 +37,7 @@ export class Authenticator {
       return {
         user: { id: user.id, name: user.display_name },
         kind: 'user',
+        login: user.username ?? undefined,
         sessionId: undefined,
         expiresAt: verified.expiresAt,
       };
@@ -63,6 +66,7 @@ export class Authenticator {
     return {
       user: { id: user.id, name: user.display_name },
       kind: 'user',
+      login: user.username ?? undefined,
       sessionId: verified.sessionId,
       expiresAt: verified.expiresAt,
     };

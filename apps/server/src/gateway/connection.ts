@@ -2,6 +2,7 @@ import type {
   ClientFrame,
   EditFrame,
   ErrorCode,
+  MentionedFrame,
   ModerationFrame,
   ReactFrame,
   ReceiptFrame,
@@ -295,7 +296,13 @@ export class Connection implements Member {
   private acceptIdentity(identity: Identity): void {
     this.identity = identity;
     this.armExpiry(identity.expiresAt);
-    this.send({ type: 'ready', user: identity.user, session: this.id, protocol: PROTOCOL_VERSION });
+    this.send({
+      type: 'ready',
+      user: identity.user,
+      ...(identity.login === undefined ? {} : { login: identity.login }),
+      session: this.id,
+      protocol: PROTOCOL_VERSION,
+    });
   }
 
   private failAuth(error: unknown): void {
@@ -381,8 +388,11 @@ export class Connection implements Member {
     this.send({ type: 'left', room, reason });
   }
 
-  /** Tells a ready connection about a room it was given (it joins when its user chooses). */
-  roomAdded(frame: RoomAddedFrame): void {
+  /**
+   * Tells a ready connection something meant for its user wherever they are: a room they
+   * were given (they join when they choose), a mention of them.
+   */
+  notify(frame: RoomAddedFrame | MentionedFrame): void {
     if (this.identity !== undefined) this.send(frame);
   }
 

@@ -4,6 +4,7 @@ import {
   CloseCode,
   ErrorCode,
   limits,
+  type MentionedFrame,
   type RestError,
   type RoomAddedFrame,
   type RoomId,
@@ -143,10 +144,10 @@ export class Gateway {
     }
   }
 
-  /** Tells every socket of a user about a room they were given. */
-  roomAdded(userId: string, frame: RoomAddedFrame): void {
+  /** Tells every socket of a user about a room they were given, or a mention of them. */
+  notify(userId: string, frame: RoomAddedFrame | MentionedFrame): void {
     for (const connection of this.connections) {
-      if (connection.belongsTo(userId)) connection.roomAdded(frame);
+      if (connection.belongsTo(userId)) connection.notify(frame);
     }
   }
 

@@ -94,7 +94,8 @@ export class ReceiptStore {
 
   /**
    * Each room `userId` is a member of: its latest seq, their pointers, and how many messages
-   * by others (not deleted) came after their read pointer, counted up to a cap.
+   * by others (not deleted) came after their read pointer, counted up to a cap, and how many
+   * of those mention them.
    */
   async unread(userId: string) {
     const rows = await this.db
@@ -122,6 +123,22 @@ export class ReceiptStore {
           .select((count) => count.fn.countAll<number>().as('n'))
           .as('unread'),
       )
+      .select((eb) =>
+        eb
+          .selectFrom('message_mentions as mention')
+          .leftJoin('messages', (join) =>
+            join
+              .onRef('messages.room_id', '=', 'mention.room_id')
+              .onRef('messages.seq', '=', 'mention.seq'),
+          )
+          .whereRef('mention.room_id', '=', 'member.room_id')
+          .where('mention.user_id', '=', userId)
+          .where((w) => w('mention.seq', '>', w.fn.coalesce('receipt.read_seq', sql<number>`0`)))
+          // Not yet persisted counts; deleted does not.
+          .where('messages.deleted_at', 'is', null)
+          .select((count) => count.fn.countAll<number>().as('n'))
+          .as('mentions'),
+      )
       .where('member.user_id', '=', userId)
       .orderBy('member.room_id')
       .execute();
@@ -131,6 +148,7 @@ export class ReceiptStore {
       delivered: Number(row.delivered_seq ?? 0),
       read: Number(row.read_seq ?? 0),
       unread: Number(row.unread ?? 0),
+      mentions: Number(row.mentions ?? 0),
     }));
   }
 }

@@ -19,6 +19,8 @@ export interface RoomsOptions {
   presence: RoomPresence;
   /** Messages a plain join carries. */
   historyOnJoin: number;
+  /** Told of each message once it is durable, before its sender's ack (resends too). */
+  onSent?: (message: ChatMessage) => void;
 }
 
 export interface ResumePoint {
@@ -35,12 +37,14 @@ export class Rooms {
   private readonly broker: Broker;
   private readonly presence: RoomPresence;
   private readonly historyOnJoin: number;
+  private readonly onSent: (message: ChatMessage) => void;
   private readonly rooms = new Map<RoomId, { room: Room; unsubscribe: () => void }>();
 
   constructor(options: RoomsOptions) {
     this.broker = options.broker;
     this.presence = options.presence;
     this.historyOnJoin = options.historyOnJoin;
+    this.onSent = options.onSent ?? (() => {});
   }
 
   /** Rooms with local members right now. */
@@ -128,6 +132,7 @@ export class Rooms {
       cid,
       ...(frame.replyTo === undefined ? {} : { replyTo: frame.replyTo }),
     });
+    this.onSent(message);
     return { type: 'ack', cid, room, id: message.id, seq: message.seq };
   }
 

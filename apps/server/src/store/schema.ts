@@ -1,13 +1,14 @@
 import type { Generated } from 'kysely';
 import type { AuthTables } from '../auth/schema.js';
 import type { ChannelTables } from '../channels/schema.js';
+import type { MentionTables } from '../mentions/schema.js';
 import type { ReceiptTables } from '../receipts/schema.js';
 
 /**
  * Table types for Kysely, shared by both engines. Times are integer milliseconds since the
  * Unix epoch in both, so rows compare and sort the same way everywhere.
  */
-export interface Database extends AuthTables, ChannelTables, ReceiptTables {
+export interface Database extends AuthTables, ChannelTables, ReceiptTables, MentionTables {
   rooms: RoomsTable;
   messages: MessagesTable;
   message_reactions: MessageReactionsTable;

@@ -1,13 +1,16 @@
 import { type ChatMessage, limits } from '@hubbub/protocol';
 import { SendHorizontal, X } from 'lucide-react';
-import { type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { Button } from '../components/ui/button.js';
 import { Textarea } from '../components/ui/input.js';
 import { cn } from '../lib/cn.js';
+import { type Candidate, MentionPicker, useMentionCandidates } from './MentionPicker.js';
+import { completeMention, mentionAt } from './mention-query.js';
 
 /**
  * Enter sends, Shift+Enter starts a new line; the box grows with its text; the counter
- * shows near the limit and turns red past it, when sending is off.
+ * shows near the limit and turns red past it, when sending is off. Typing `@` and a few
+ * letters offers people to mention: arrows choose, Enter or Tab completes, Escape closes.
  */
 export function Composer({
   title,
@@ -25,7 +28,16 @@ export function Composer({
   onTyping: () => void;
 }) {
   const [text, setText] = useState('');
+  const [caret, setCaret] = useState(0);
+  const [dismissed, setDismissed] = useState<number | undefined>(undefined);
+  const [active, setActive] = useState(0);
   const box = useRef<HTMLTextAreaElement>(null);
+  const pickerId = useId();
+  const typed = mentionAt(text, caret);
+  const at = typed !== undefined && typed.start !== dismissed ? typed : undefined;
+  const candidates = useMentionCandidates(at?.query);
+  const picking = at !== undefined && candidates.length > 0;
+  const chosen = Math.min(active, candidates.length - 1);
   const over = text.length > limits.contentMaxChars;
   const blank = text.trim().length === 0;
   useLayoutEffect(() => {
@@ -39,7 +51,33 @@ export function Composer({
     onSend(text);
     setText('');
   }
+  function pick(candidate: Candidate) {
+    if (at === undefined) return;
+    const next = completeMention(text, at, candidate.username);
+    setText(next.text);
+    setCaret(next.caret);
+    setActive(0);
+    requestAnimationFrame(() => box.current?.setSelectionRange(next.caret, next.caret));
+  }
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (picking) {
+      const step = event.key === 'ArrowDown' ? 1 : event.key === 'ArrowUp' ? -1 : 0;
+      if (step !== 0) {
+        event.preventDefault();
+        setActive((chosen + step + candidates.length) % candidates.length);
+        return;
+      }
+      const candidate = candidates[chosen];
+      if ((event.key === 'Enter' || event.key === 'Tab') && candidate !== undefined) {
+        event.preventDefault();
+        pick(candidate);
+        return;
+      }
+      if (event.key === 'Escape') {
+        setDismissed(at.start);
+        return;
+      }
+    }
     if (event.key === 'Escape' && replyingTo !== undefined) onCancelReply();
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
@@ -62,6 +100,9 @@ export function Composer({
           </Button>
         </div>
       )}
+      {picking && (
+        <MentionPicker id={pickerId} candidates={candidates} active={chosen} onPick={pick} />
+      )}
       <form
         className="flex items-end gap-2 p-3"
         onSubmit={(e) => {
@@ -74,10 +115,14 @@ export function Composer({
           aria-label="Message"
           rows={1}
           value={text}
+          aria-controls={picking ? pickerId : undefined}
+          aria-activedescendant={picking ? `${pickerId}-${chosen}` : undefined}
           onChange={(e) => {
             setText(e.target.value);
+            setCaret(e.target.selectionStart);
             if (e.target.value.trim() !== '') onTyping();
           }}
+          onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
           placeholder={`Message ${title}`}
           className="max-h-40 min-w-0 flex-1"

@@ -1,11 +1,20 @@
 import type { ChatMessage, RoomId } from '@hubbub/protocol';
 import * as m from 'motion/react-m';
-import { useState } from 'react';
+import { useState, useSyncExternalStore } from 'react';
 import { useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
+import { cn } from '../lib/cn.js';
 import type { Entry } from '../timeline.js';
 import { MessageActions } from './MessageActions.js';
-import { type Delivery, EditBox, Quote, Reactions, Ticks } from './MessageParts.js';
+import {
+  Content,
+  type Delivery,
+  EditBox,
+  mentions,
+  Quote,
+  Reactions,
+  Ticks,
+} from './MessageParts.js';
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const fullDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' });
@@ -64,7 +73,7 @@ function PendingLine({
       aria-busy={entry.ackedId === undefined && entry.failed === undefined}
     >
       <span className="font-semibold text-sky-300">{entry.user.name}</span>{' '}
-      <span className="whitespace-pre-wrap break-words">{entry.content}</span>
+      <Content text={entry.content} login={undefined} />
       {entry.failed !== undefined && (
         <span className="ml-2 inline-flex items-center gap-1 text-xs text-rose-300">
           {entry.failed}
@@ -104,11 +113,17 @@ function StoredLine({
   const mine = message.user.id === me.id;
   const at = new Date(message.ts);
   const [editing, setEditing] = useState(false);
+  const login = useSyncExternalStore(store.subscribe, () => store.login);
+  const mentionsMe = !mine && !message.deleted && mentions(message, login);
   return (
     <div
-      className="group flex items-start gap-2 rounded-md px-1 hover:bg-slate-900/60"
+      className={cn(
+        'group flex items-start gap-2 rounded-md px-1 hover:bg-slate-900/60',
+        mentionsMe && 'border-l-2 border-amber-400 bg-amber-400/5',
+      )}
       data-testid="message"
       data-seq={message.seq}
+      data-mentions-me={mentionsMe ? '' : undefined}
     >
       <div className="min-w-0 flex-1">
         {parent !== undefined && <Quote parent={parent} />}
@@ -148,9 +163,7 @@ function StoredLine({
             }}
           />
         ) : (
-          <span className="whitespace-pre-wrap break-words" data-content>
-            {message.content}
-          </span>
+          <Content text={message.content} login={login} />
         )}
         {message.editedAt !== undefined && !message.deleted && (
           <span

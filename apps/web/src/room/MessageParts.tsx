@@ -1,4 +1,4 @@
-import { type ChatMessage, limits } from '@hubbub/protocol';
+import { type ChatMessage, limits, splitMentions } from '@hubbub/protocol';
 import { Check, CheckCheck } from 'lucide-react';
 import { useState } from 'react';
 import { Textarea } from '../components/ui/input.js';
@@ -123,4 +123,36 @@ export function Quote({ parent }: { parent: ChatMessage | null }) {
       <span className="truncate">{text}</span>
     </span>
   );
+}
+
+/** A message's text with its `@mentions` marked; mine stand out. */
+export function Content({ text, login }: { text: string; login: string | undefined }) {
+  return (
+    <span className="whitespace-pre-wrap break-words" data-content>
+      {splitMentions(text).map((part, i) =>
+        part.login === undefined ? (
+          part.text
+        ) : (
+          <span
+            // Parts never move: the index is their identity.
+            // biome-ignore lint/suspicious/noArrayIndexKey: see above
+            key={i}
+            data-mention={part.login === login ? 'me' : 'other'}
+            className={
+              part.login === login
+                ? 'rounded bg-amber-400/20 px-0.5 font-semibold text-amber-200'
+                : 'rounded bg-sky-400/10 px-0.5 text-sky-200'
+            }
+          >
+            {part.text}
+          </span>
+        ),
+      )}
+    </span>
+  );
+}
+
+/** Whether a message `@mentions` this login. */
+export function mentions(message: ChatMessage, login: string | undefined): boolean {
+  return login !== undefined && splitMentions(message.content).some((p) => p.login === login);
 }

@@ -82,6 +82,7 @@ function RoomLink({ listing, current }: { listing: ChannelListing; current: Room
   const { openRoom, store } = useChat();
   const active = listing.room === current;
   const unread = useSyncExternalStore(store.subscribe, () => store.unread(listing.room));
+  const mentions = useSyncExternalStore(store.subscribe, () => store.mentions(listing.room));
   // DMs stay joined, so the DM's own presence says whether the other person is around
   // (a dot on their avatar; the room's header says it in words).
   const peerOnline = useSyncExternalStore(store.subscribe, () =>
@@ -109,11 +110,23 @@ function RoomLink({ listing, current }: { listing: ChannelListing; current: Room
         {listing.kind === 'channel' && listing.visibility === 'private' && (
           <Lock className="size-3.5 shrink-0 text-slate-400" aria-label="private" />
         )}
+        {mentions > 0 && (
+          <span
+            aria-hidden
+            data-testid="mentions"
+            className="ml-auto rounded-full bg-rose-600 px-1.5 text-xs font-semibold text-white tabular-nums"
+          >
+            @{mentions}
+          </span>
+        )}
         {unread > 0 && (
           <span
             aria-hidden
             data-testid="unread"
-            className="ml-auto rounded-full bg-sky-600 px-1.5 text-xs font-semibold text-white tabular-nums"
+            className={cn(
+              'rounded-full bg-sky-600 px-1.5 text-xs font-semibold text-white tabular-nums',
+              mentions === 0 && 'ml-auto',
+            )}
           >
             {unread > limits.unreadCountMax ? `${limits.unreadCountMax}+` : unread}
           </span>
@@ -121,7 +134,7 @@ function RoomLink({ listing, current }: { listing: ChannelListing; current: Room
       </button>
       {unread > 0 && (
         <span id={unreadId} className="sr-only">
-          {unread} unread
+          {unread} unread{mentions > 0 ? `, ${mentions} mentioning you` : ''}
         </span>
       )}
     </>
