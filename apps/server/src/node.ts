@@ -31,6 +31,8 @@ import { ReceiptService } from './receipts/service.js';
 import type { ReceiptStore } from './receipts/store.js';
 import { RoomPresence } from './rooms/presence.js';
 import { Rooms } from './rooms/rooms.js';
+import type { MessageSearch } from './search/port.js';
+import { searchRoutes } from './search/routes.js';
 import type { MessageStore } from './store/port.js';
 
 /** The ports a node runs on, already opened by the composition root. */
@@ -48,6 +50,8 @@ export interface NodePorts {
   receipts: ReceiptStore;
   /** Who was `@mentioned` where, likewise. */
   mentions: MentionStore;
+  /** Full-text search over stored messages: the engine's own index. */
+  search: MessageSearch;
   /** Called last on shutdown, after sockets are closed: drain the persister, close the store. */
   release(): Promise<void>;
 }
@@ -179,6 +183,7 @@ export class HubbubNode {
       channelRoutes(api, { authenticator, channels: this.channels, moderation });
       userRoutes(api, { authenticator, accounts: ports.accounts });
       receiptRoutes(api, { authenticator, access, receipts: ports.receipts });
+      searchRoutes(api, { authenticator, access, search: ports.search });
       api.get('/api/docs', { schema: { hide: true } }, async () => this.app.swagger());
       webRoutes(api, config.webDir);
     });

@@ -38,14 +38,14 @@ export function Chat({
     [origin, token, me, onSignOut, queries],
   );
   useEffect(() => () => store.close(), [store]);
-  const { room = 'global' } = chatRoute.useSearch();
+  const { room = 'global', at } = chatRoute.useSearch();
   const navigate = chatRoute.useNavigate();
   const [drawerOpen, setDrawerOpen] = useState(false);
 
   const context = useMemo<ChatContext>(() => {
-    const openRoom = (next: RoomId) => {
+    const openRoom = (next: RoomId, at?: number) => {
       setDrawerOpen(false);
-      void navigate({ search: { room: next } });
+      void navigate({ search: at === undefined ? { room: next } : { room: next, at } });
     };
     return {
       store,
@@ -101,13 +101,21 @@ export function Chat({
             <Sidebar current={room} onSignOut={signOut} />
           </DialogContent>
         </Dialog>
-        <OpenRoom room={room} onOpenRooms={() => setDrawerOpen(true)} />
+        <OpenRoom room={room} at={at} onOpenRooms={() => setDrawerOpen(true)} />
       </div>
     </ChatContext.Provider>
   );
 }
 
-function OpenRoom({ room, onOpenRooms }: { room: RoomId; onOpenRooms: () => void }) {
+function OpenRoom({
+  room,
+  at,
+  onOpenRooms,
+}: {
+  room: RoomId;
+  at: number | undefined;
+  onOpenRooms: () => void;
+}) {
   const { store, api, me, isAccount } = useChat();
   const channels = useChannels();
   // One's channels and DMs stay joined, so their messages and presence stay current.
@@ -133,6 +141,7 @@ function OpenRoom({ room, onOpenRooms }: { room: RoomId; onOpenRooms: () => void
     <RoomView
       key={room}
       room={room}
+      at={at}
       title={roomLabel(room, listing)}
       listing={listing}
       onOpenRooms={onOpenRooms}

@@ -11,7 +11,8 @@ export interface ChatContext {
   me: UserRef;
   /** Accounts have channels and DMs; guests keep to open rooms. */
   isAccount: boolean;
-  openRoom(room: RoomId): void;
+  /** Shows a room; with `at`, scrolled to that message (loading history back to it). */
+  openRoom(room: RoomId, at?: number): void;
   /** Opens (creating on first use) the DM with a user, and shows it. */
   openDm(userId: string): Promise<void>;
 }

@@ -252,12 +252,15 @@ export class ChatStore {
     return this.reads.pointers(room);
   }
 
+  /** Others' messages after my read pointer; only channels and DMs keep one. */
   unread(room: RoomId): number {
+    if (!this.background.has(room)) return 0;
     return this.reads.unread(room, this.timeline(room).messages);
   }
 
   /** Unread messages in the room that `@mention` me. */
   mentions(room: RoomId): number {
+    if (!this.background.has(room)) return 0;
     return this.reads.mentions(room, this.timeline(room).messages);
   }
 

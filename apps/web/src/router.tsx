@@ -4,10 +4,15 @@ import { z } from 'zod';
 import { App } from './App.js';
 
 /**
- * One screen, with its state in the URL: `/?room=general` opens that room, so a link or a
+ * One screen, with its state in the URL: `/?room=general` opens that room (`&at=42` at that
+ * message), so a link or a
  * reload lands where the person was. The search params are validated like any other input.
  */
-const Search = z.object({ room: RoomId.optional().catch(undefined) });
+const Search = z.object({
+  room: RoomId.optional().catch(undefined),
+  /** A message to show in context (a search hit): its seq. */
+  at: z.coerce.number().int().positive().optional().catch(undefined),
+});
 
 const root = createRootRoute();
 export const chatRoute = createRoute({

@@ -1,7 +1,9 @@
-import { startServer } from '@hubbub/testing';
+import { guestIn, startServer } from '@hubbub/testing';
 import { describe, expect, test } from 'vitest';
 import {
   accessibilityViolations,
+  joinAsGuest,
+  open,
   openRoom,
   say,
   screenshot,
@@ -236,6 +238,36 @@ describe.runIf(chromium.enabled)(
       // Alice's own view marks the name, not the line.
       await seen(alice.page, 'thanks @bob for the help');
       expect(await alice.page.locator('[data-mentions-me]').count()).toBe(0);
+    });
+
+    test('search: matches marked, a hit 400 messages back opens in context', async () => {
+      await using server = await startServer({
+        env: { RATE_LIMIT_PER_SECOND: '10000', RATE_LIMIT_BURST: '10000' },
+      });
+      await using writer = await guestIn(server, 'Writer', 'global');
+      for (let i = 1; i <= 400; i++) {
+        const content = i === 7 ? 'the kickoff is at eight' : `line ${i}`;
+        writer.send({ type: 'send', room: 'global', cid: `${i}`, content });
+      }
+      await writer.next((f) => f.type === 'ack' && f.cid === '400', 20_000);
+
+      const { page } = await open(chromium.browser(), server);
+      await joinAsGuest(page, 'Reader');
+      await seen(page, 'line 400');
+      await page.getByRole('button', { name: 'Search messages' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Search messages' });
+      await dialog.getByLabel('Search for').fill('Kickoff eig');
+      const hit = dialog.getByTestId('search-hit');
+      await hit.waitFor();
+      expect(await hit.locator('mark').allTextContents()).toEqual(['kickoff', 'eight']);
+      expect(await hit.count()).toBe(1);
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await screenshot(page, 'search-desktop');
+      await hit.click();
+      const focused = page.locator('[data-focused]');
+      await focused.getByText('the kickoff is at eight').waitFor({ timeout: 15_000 });
+      await expect.poll(() => focused.isVisible()).toBe(true);
+      expect(new URL(page.url()).searchParams.get('at')).toBe('7');
     });
   },
 );

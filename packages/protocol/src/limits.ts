@@ -50,6 +50,9 @@ export const limits = {
   emojiMaxChars: 32,
   /** People one message can mention (and so notify); later `@names` are plain text. */
   mentionsPerMessage: 20,
+  /** Longest search query, and most hits per page. */
+  searchQueryMaxChars: 200,
+  searchPageMax: 50,
   /** Rooms one connection may be in at once. */
   roomsPerConnection: 100,
 } as const;

@@ -88,6 +88,29 @@ export const HistoryQuery = z.object({
 });
 export type HistoryQuery = z.infer<typeof HistoryQuery>;
 
+/**
+ * `GET /api/search`: every word of `q` must match (the last also as a prefix); in `room`,
+ * or else in every channel and DM the caller is in and `global`. Newest first; `before`
+ * is the id of the last hit of the previous page.
+ */
+export const SearchQuery = z.object({
+  q: z.string().trim().min(1, 'say what to search for').max(limits.searchQueryMaxChars),
+  room: RoomId.optional(),
+  before: z.string().min(1).max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(limits.searchPageMax).default(20),
+});
+export type SearchQuery = z.input<typeof SearchQuery>;
+
+export const SearchHit = z.object({
+  message: ChatMessage,
+  /** The content cut into runs; `match` marks the words that matched. */
+  parts: z.array(z.object({ text: z.string(), match: z.literal(true).optional() })),
+});
+export type SearchHit = z.infer<typeof SearchHit>;
+
+export const SearchResponse = z.object({ hits: z.array(SearchHit), hasMore: z.boolean() });
+export type SearchResponse = z.infer<typeof SearchResponse>;
+
 /** A page of history, oldest first; `hasMore` says whether the page was cut by `limit`. */
 export const HistoryPage = z.object({
   messages: z.array(ChatMessage),

@@ -10,6 +10,8 @@ import {
   type RestError,
   type RoomId,
   RoomReceipts,
+  type SearchQuery,
+  SearchResponse,
   SessionResponse,
   TokenResponse,
   UserSearchResponse,
@@ -183,6 +185,17 @@ export class HubbubApi {
   async searchUsers(query: string): Promise<UserSearchResponse['users']> {
     const path = `/api/users?q=${encodeURIComponent(query)}`;
     return (await this.call('GET', path, UserSearchResponse)).users;
+  }
+
+  /**
+   * Messages matching every word of `query.q`, newest first, in `query.room` or in every
+   * room the caller is in; the next page passes the last hit's message id as `before`.
+   */
+  search(query: SearchQuery): Promise<SearchResponse> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query))
+      if (value !== undefined) params.set(key, String(value));
+    return this.call('GET', `/api/search?${params}`, SearchResponse);
   }
 
   /** Every member's furthest delivered and read seq in a channel or DM. */

@@ -102,6 +102,19 @@ export class RoomAccess implements RoomGuard {
     return undefined;
   }
 
+  /**
+   * Where a search without a room looks: `global`, and every channel and DM the person is a
+   * member of and may still read (a ban ends it).
+   */
+  async searchableRooms(identity: Identity): Promise<RoomId[]> {
+    if (identity.kind === 'guest') return ['global'];
+    const rooms = await this.store.memberRooms(identity.user.id);
+    const readable = await Promise.all(
+      rooms.map(async (room) => ((await this.canRead(identity, room)) === undefined ? room : null)),
+    );
+    return ['global', ...readable.filter((room): room is RoomId => room !== null)];
+  }
+
   async admit(identity: Identity, roomId: RoomId): Promise<Refusal | undefined> {
     const refusal = await this.canRead(identity, roomId);
     if (refusal !== undefined) return refusal;

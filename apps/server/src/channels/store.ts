@@ -128,6 +128,16 @@ export class ChannelStore {
     }));
   }
 
+  /** Every channel and DM `userId` is a member of. */
+  async memberRooms(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('room_members')
+      .select('room_id')
+      .where('user_id', '=', userId)
+      .execute();
+    return rows.map((row) => row.room_id);
+  }
+
   async role(roomId: string, userId: string): Promise<Role | undefined> {
     const row = await this.db
       .selectFrom('room_members')

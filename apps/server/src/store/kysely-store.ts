@@ -30,7 +30,7 @@ function toStored(row: Selectable<MessagesTable>): StoredMessage {
   };
 }
 
-function toMessage(row: Selectable<MessagesTable>): ChatMessage {
+export function toMessage(row: Selectable<MessagesTable>): ChatMessage {
   const { cid: _cid, ...message } = toStored(row);
   return message;
 }

@@ -3,6 +3,7 @@ import { authMigrations } from '../auth/migrations.js';
 import { channelMigrations } from '../channels/migrations.js';
 import { mentionMigrations } from '../mentions/migrations.js';
 import { receiptMigrations } from '../receipts/migrations.js';
+import { searchMigrations } from '../search/migrations.js';
 
 /**
  * Migrations in code, written once with Kysely's schema builder so the same steps run on
@@ -82,6 +83,7 @@ const provider: MigrationProvider = {
     ...channelMigrations,
     ...receiptMigrations,
     ...mentionMigrations,
+    ...searchMigrations,
   }),
 };
 

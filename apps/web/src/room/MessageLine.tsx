@@ -37,6 +37,8 @@ interface LineProps {
   delivery?: Delivery | undefined;
   /** "Seen by N" under one's latest message in a channel. */
   seenBy?: number | undefined;
+  /** The message asked for (a search hit): marked until another one is. */
+  focused?: boolean | undefined;
   /** For a reply: the message it answers, or null when that is not loaded. */
   parent?: ChatMessage | null | undefined;
   onReply: (message: ChatMessage) => void;
@@ -106,6 +108,7 @@ function StoredLine({
   delivery,
   seenBy,
   parent,
+  focused,
   onReply,
 }: LineProps & { entry: Extract<Entry, { kind: 'message' }> }) {
   const { store, me, isAccount, openDm } = useChat();
@@ -120,7 +123,9 @@ function StoredLine({
       className={cn(
         'group flex items-start gap-2 rounded-md px-1 hover:bg-slate-900/60',
         mentionsMe && 'border-l-2 border-amber-400 bg-amber-400/5',
+        focused && 'bg-sky-900/40 ring-1 ring-sky-500',
       )}
+      data-focused={focused ? '' : undefined}
       data-testid="message"
       data-seq={message.seq}
       data-mentions-me={mentionsMe ? '' : undefined}

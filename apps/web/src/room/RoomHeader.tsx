@@ -16,6 +16,7 @@ import {
 } from '../components/ui/dropdown-menu.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
 import { Presence } from './Presence.js';
+import { SearchDialog } from './SearchDialog.js';
 
 const slowModeChoices = [0, 5, 30, 60, 300];
 
@@ -61,6 +62,7 @@ export function RoomHeader({
         </span>
       )}
       <ConnectionBadge store={store} />
+      <SearchDialog room={room} title={title} />
       {(moderator || member) && (
         <RoomMenu room={room} slowMode={slowMode} moderator={moderator} member={member} />
       )}

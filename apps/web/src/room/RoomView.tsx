@@ -13,6 +13,7 @@ import {
   useState,
   useSyncExternalStore,
 } from 'react';
+import { toast } from 'sonner';
 import { useChat } from '../chat-context.js';
 import { anchoredScrollTop, isAtBottom, wantsOlder } from '../scroll.js';
 import { type Entry, entries, findBySeq } from '../timeline.js';
@@ -22,8 +23,13 @@ import { TypingLine } from './Presence.js';
 import { RoomHeader } from './RoomHeader.js';
 import { useReceipts } from './receipts.js';
 
+/** Pages of 200 loaded back, at most, to show a message in context. */
+const maxSeekPages = 25;
+
 interface RoomViewProps {
   room: RoomId;
+  /** A message to show in context (from search): history is loaded back to it. */
+  at: number | undefined;
   title: string;
   /** What the channel list says of the room; undefined for a room not in it. */
   listing: ChannelListing | undefined;
@@ -34,7 +40,7 @@ interface RoomViewProps {
  * One room: a virtualized timeline (only the rows in view are in the page, so ten thousand
  * messages scroll like ten) that loads older history upwards, and the composer.
  */
-export function RoomView({ room, title, listing, onOpenRooms }: RoomViewProps) {
+export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProps) {
   const { store, api } = useChat();
   const queries = useQueryClient();
   const timeline = useSyncExternalStore(store.subscribe, () => store.timeline(room));
@@ -105,6 +111,36 @@ export function RoomView({ room, title, listing, onOpenRooms }: RoomViewProps) {
     }
   }, [timeline.messages, loadingOlder, exhausted, api, room, store]);
 
+  // Showing a message in context: load older pages until it is in the timeline (a bounded
+  // number of them), then centre it and mark it until the next one is asked for.
+  const [focused, setFocused] = useState<number>();
+  const seeking = useRef<{ seq: number; pages: number } | undefined>(undefined);
+  useEffect(() => {
+    if (at === undefined || focused === at) return;
+    if (seeking.current?.seq !== at) seeking.current = { seq: at, pages: 0 };
+    const index = items.findIndex((e) => e.kind === 'message' && e.message.seq === at);
+    if (index !== -1) {
+      setFocused(at);
+      setAtBottom(false);
+      requestAnimationFrame(() => virtualizer.scrollToIndex(index, { align: 'center' }));
+      return;
+    }
+    const first = timeline.messages[0];
+    if (first === undefined || first.seq <= at || loadingOlder) return;
+    if (seeking.current.pages >= maxSeekPages) {
+      setFocused(at);
+      toast.warning('That message is too far back to show here.');
+      return;
+    }
+    seeking.current.pages += 1;
+    setLoadingOlder(true);
+    api
+      .history(room, { before: first.seq, limit: 200 })
+      .then((page) => store.merge(room, page.messages))
+      .catch(() => toast.error('Could not load that part of the history.'))
+      .finally(() => setLoadingOlder(false));
+  }, [at, focused, items, timeline.messages, loadingOlder, api, room, store, virtualizer]);
+
   function onScroll() {
     const element = scroller.current;
     if (element === null) return;
@@ -164,6 +200,7 @@ export function RoomView({ room, title, listing, onOpenRooms }: RoomViewProps) {
                   delivery={marks.delivery(entry)}
                   seenBy={marks.seenBy(entry)}
                   parent={parentOf(entry)}
+                  focused={entry.kind === 'message' && entry.message.seq === focused}
                   onReply={setReplyingTo}
                 />
               </div>

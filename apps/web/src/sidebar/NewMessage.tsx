@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { MessageSquarePlus } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useChat } from '../chat-context.js';
 import { Avatar } from '../components/Avatar.js';
 import { Input } from '../components/ui/input.js';
+import { useDebounced } from '../lib/debounce.js';
 import { SidebarDialog } from './SidebarDialog.js';
 
 /** Finds a person by name and opens the DM with them. */
@@ -57,13 +58,4 @@ export function NewMessage() {
       </ul>
     </SidebarDialog>
   );
-}
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
 }
