@@ -62,6 +62,12 @@ const schema = z.object({
   HISTORY_ON_JOIN: int(0, limits.historyPageMax).default(limits.joinHistory),
   /** How long after sending its author may edit a message; 0: no limit. */
   EDIT_WINDOW_SECONDS: int(0, 365 * 24 * 3600).default(24 * 3600),
+  /** Largest upload, in bytes. */
+  MEDIA_MAX_BYTES: int(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** Most pixels an uploaded image may have (all frames of an animation together). */
+  MEDIA_MAX_PIXELS: int(1, 1_000_000_000).default(40_000_000),
+  /** Images are served at most this wide and high (larger ones are scaled down). */
+  MEDIA_MAX_DIMENSION: int(64, 16_384).default(2048),
   /** Most messages a resume replays before it answers `reset` instead. */
   RESUME_WINDOW: int(1, 100_000).default(1000),
   AUTH_TIMEOUT_MS: int(100, 10_000).default(5000),
@@ -96,6 +102,7 @@ export interface Config {
   rateLimit: { perSecond: number; burst: number; strikes: number };
   historyOnJoin: number;
   editWindowSeconds: number;
+  media: { maxBytes: number; maxPixels: number; maxDimension: number };
   resumeWindow: number;
   authTimeoutMs: number;
   heartbeatIntervalMs: number;
@@ -181,6 +188,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     historyOnJoin: c.HISTORY_ON_JOIN,
     editWindowSeconds: c.EDIT_WINDOW_SECONDS,
+    media: {
+      maxBytes: c.MEDIA_MAX_BYTES,
+      maxPixels: c.MEDIA_MAX_PIXELS,
+      maxDimension: c.MEDIA_MAX_DIMENSION,
+    },
     resumeWindow: c.RESUME_WINDOW,
     authTimeoutMs: c.AUTH_TIMEOUT_MS,
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,

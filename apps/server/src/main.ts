@@ -8,6 +8,8 @@ import { LocalBroker } from './broker/local.js';
 import type { Broker } from './broker/port.js';
 import { ChannelStore } from './channels/store.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { FileMediaStorage } from './media/storage.js';
+import { MediaStore } from './media/store.js';
 import { MentionStore } from './mentions/store.js';
 import { HubbubNode } from './node.js';
 import { MemoryPresence } from './presence/memory.js';
@@ -67,6 +69,8 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       receipts: new ReceiptStore(db),
       mentions: new MentionStore(db),
       search: config.databaseUrl === undefined ? new SqliteSearch(db) : new PostgresSearch(db),
+      media: new FileMediaStorage(join(resolve(config.dataDir), 'media')),
+      mediaRecords: new MediaStore(db),
       release: async () => {
         await persister.close();
         await store.close();

@@ -22,6 +22,10 @@ import { historyRoutes } from './http/history.js';
 import { registerOpenApi } from './http/openapi.js';
 import { userRoutes } from './http/users.js';
 import { webRoutes } from './http/web.js';
+import { mediaRoutes } from './media/routes.js';
+import { AttachmentSigner } from './media/signing.js';
+import type { MediaStorage } from './media/storage.js';
+import type { MediaStore } from './media/store.js';
 import { MentionService } from './mentions/service.js';
 import type { MentionStore } from './mentions/store.js';
 import { MessageLifecycle } from './messages/lifecycle.js';
@@ -52,6 +56,9 @@ export interface NodePorts {
   mentions: MentionStore;
   /** Full-text search over stored messages: the engine's own index. */
   search: MessageSearch;
+  /** Uploaded files' bytes (content-addressed), and their records in the database. */
+  media: MediaStorage;
+  mediaRecords: MediaStore;
   /** Called last on shutdown, after sockets are closed: drain the persister, close the store. */
   release(): Promise<void>;
 }
@@ -94,6 +101,7 @@ export class HubbubNode {
       (error) => logger.error({ err: error }, 'presence update failed'),
     );
     const access = new RoomAccess(ports.channels);
+    const signer = new AttachmentSigner(ports.tokens.derivedKey('media-attachments'));
     const mentions = new MentionService(ports.mentions, access, (userId, frame) =>
       this.gateway.notify(userId, frame),
     );
@@ -148,6 +156,7 @@ export class HubbubNode {
         (room, frame) => rooms.announce(room, frame),
         config.editWindowSeconds * 1000,
       ),
+      attachments: signer,
       logger,
       allowedOrigins: config.allowedOrigins,
       authTimeoutMs: config.authTimeoutMs,
@@ -184,6 +193,13 @@ export class HubbubNode {
       userRoutes(api, { authenticator, accounts: ports.accounts });
       receiptRoutes(api, { authenticator, access, receipts: ports.receipts });
       searchRoutes(api, { authenticator, access, search: ports.search });
+      mediaRoutes(api, {
+        authenticator,
+        storage: ports.media,
+        records: ports.mediaRecords,
+        signer,
+        limits: config.media,
+      });
       api.get('/api/docs', { schema: { hide: true } }, async () => this.app.swagger());
       webRoutes(api, config.webDir);
     });

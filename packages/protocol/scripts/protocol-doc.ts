@@ -49,6 +49,10 @@ const errorMeanings: Record<ErrorCode, string> = {
   not_found: 'No such route or resource.',
   edit_window_closed:
     'The message is older than the server’s edit window (`EDIT_WINDOW_SECONDS`): it can no longer be edited.',
+  too_large:
+    'An upload is bigger than the server takes (`MEDIA_MAX_BYTES`, 10 MiB by default), or an image has more pixels than `MEDIA_MAX_PIXELS` (a decompression bomb).',
+  unsupported_media:
+    'An upload is not, by its bytes, one of the types the server takes: JPEG, PNG, WebP, GIF or PDF. The name and the declared type do not count.',
   origin_not_allowed: "The browser's Origin is not on the allowlist (upgrade refused).",
   token_in_url: 'A token was passed in the URL; send it in the `authenticate` frame.',
   unavailable: 'The message could not be made durable now; resend with the same `cid`.',
@@ -106,7 +110,7 @@ const clientFrames: Record<string, FrameDoc> = {
   send: {
     schema: frames.SendFrame,
     summary:
-      "Post a message. `cid` is the client's id for this send: a resend with the same `cid` gets the original `ack` and never a second message.",
+      "Post a message. `cid` is the client's id for this send: a resend with the same `cid` gets the original `ack` and never a second message. `attachments` are what `POST /api/media` answered, unchanged and your own (else `forbidden`); with attachments, `content` may be empty.",
     example: { type: 'send', room: 'global', cid: 'b9f6c1e0-1', content: 'hi' },
   },
   resume: {

@@ -43,6 +43,10 @@ export const ErrorCode = {
   notFound: 'not_found',
   /** The message is older than the edit window: it can no longer be edited. */
   editWindowClosed: 'edit_window_closed',
+  /** An upload is bigger than the server takes (`MEDIA_MAX_BYTES`, or an image's pixel bound). */
+  tooLarge: 'too_large',
+  /** An upload's bytes are not of a type the server takes (JPEG, PNG, WebP, GIF, PDF). */
+  unsupportedMedia: 'unsupported_media',
   /** The Origin of a browser upgrade is not on the allowlist. */
   originNotAllowed: 'origin_not_allowed',
   /** A token was passed in the URL; tokens go in the first frame. */
@@ -78,6 +82,8 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   name_taken: 409,
   not_found: 404,
   edit_window_closed: 403,
+  too_large: 413,
+  unsupported_media: 415,
   origin_not_allowed: 403,
   token_in_url: 400,
   unavailable: 503,

@@ -45,6 +45,25 @@ export const Content = z
 export const UserRef = z.object({ id: z.string(), name: z.string() });
 export type UserRef = z.infer<typeof UserRef>;
 
+/**
+ * A file attached to a message, as `POST /api/media` described it. The id carries the
+ * server's signature over the uploader and every field here, so a message can only carry
+ * its sender's own uploads, unchanged, and the server checks that without a lookup.
+ * Served at `/api/media/:id` (and `/api/media/:id/thumb` for images).
+ */
+export const Attachment = z.object({
+  id: z.string().min(1).max(100),
+  kind: z.enum(['image', 'file']),
+  /** Decided by the server from the bytes, never from the name. */
+  mime: z.string().max(100),
+  name: z.string().max(limits.mediaNameMaxChars),
+  size: z.number().int().nonnegative(),
+  /** Images: pixel size as served (bounded, EXIF orientation applied). */
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+});
+export type Attachment = z.infer<typeof Attachment>;
+
 /** A chat message as stored and delivered. Every field is set by the server. */
 export const ChatMessage = z.object({
   room: RoomId,
@@ -71,6 +90,8 @@ export const ChatMessage = z.object({
       z.object({ emoji: z.string(), count: z.number().int().positive(), users: z.array(UserRef) }),
     )
     .optional(),
+  /** Files sent with it (their uploader's own); a deleted message keeps none. */
+  attachments: z.array(Attachment).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -82,14 +103,27 @@ export const AuthenticateFrame = z.object({
 });
 export const JoinFrame = z.object({ type: z.literal('join'), room: RoomId });
 export const LeaveFrame = z.object({ type: z.literal('leave'), room: RoomId });
-export const SendFrame = z.object({
-  type: z.literal('send'),
-  room: RoomId,
-  cid: ClientId,
-  content: Content,
-  /** The seq of the message of the same room this one answers. */
-  replyTo: Seq.min(1).optional(),
-});
+export const SendFrame = z
+  .object({
+    type: z.literal('send'),
+    room: RoomId,
+    cid: ClientId,
+    /** May be empty when the message carries attachments. */
+    content: z
+      .string()
+      .max(limits.contentMaxChars, `content is at most ${limits.contentMaxChars} characters`),
+    /** The seq of the message of the same room this one answers. */
+    replyTo: Seq.min(1).optional(),
+    /** Files uploaded by the sender (`POST /api/media`), as that answer described them. */
+    attachments: z
+      .array(Attachment)
+      .max(limits.attachmentsPerMessage, `at most ${limits.attachmentsPerMessage} attachments`)
+      .optional(),
+  })
+  .refine((frame) => frame.content.trim().length > 0 || (frame.attachments?.length ?? 0) > 0, {
+    message: 'content must not be empty',
+    path: ['content'],
+  });
 /** Join `room` and replay every message after `since`; `epoch` is the history `since` came from. */
 export const ResumeFrame = z.object({
   type: z.literal('resume'),

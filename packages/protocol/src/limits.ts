@@ -53,6 +53,10 @@ export const limits = {
   /** Longest search query, and most hits per page. */
   searchQueryMaxChars: 200,
   searchPageMax: 50,
+  /** Files one message may carry. */
+  attachmentsPerMessage: 4,
+  /** Longest file name kept for an upload. */
+  mediaNameMaxChars: 200,
   /** Rooms one connection may be in at once. */
   roomsPerConnection: 100,
 } as const;

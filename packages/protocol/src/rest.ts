@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCode } from './codes.js';
-import { ChatMessage, RoomId, Seq, Username, UserRef } from './frames.js';
+import { Attachment, ChatMessage, RoomId, Seq, Username, UserRef } from './frames.js';
 import { limits } from './limits.js';
 
 /** REST bodies shared by the server and its clients. */
@@ -199,3 +199,7 @@ export const MyRooms = z.object({
   ),
 });
 export type MyRooms = z.infer<typeof MyRooms>;
+
+/** `POST /api/media` (multipart, one file): the attachment to put on a message. */
+export const MediaUploadResponse = z.object({ attachment: Attachment });
+export type MediaUploadResponse = z.infer<typeof MediaUploadResponse>;

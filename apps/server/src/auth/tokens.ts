@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { UserRef } from '@hubbub/protocol';
@@ -122,6 +122,14 @@ export class TokenService {
       if (error.code !== 'EEXIST') throw error;
     });
     return new TokenService((await readFile(file, 'utf8')).trim(), settings);
+  }
+
+  /**
+   * A key for another purpose (signing media ids, say), derived from the token secret: the
+   * nodes of a cluster share it because they share the secret, and it never equals it.
+   */
+  derivedKey(purpose: string): Buffer {
+    return createHmac('sha256', this.key).update(`hubbub:${purpose}`).digest();
   }
 
   /** A token for a guest: display name only, no account behind it. */

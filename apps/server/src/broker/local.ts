@@ -136,6 +136,9 @@ export class LocalBroker implements Broker {
       ts: draft.ts,
       // A reply can only answer what came before it.
       ...(draft.replyTo !== undefined && draft.replyTo < seq ? { replyTo: draft.replyTo } : {}),
+      ...(draft.attachments === undefined || draft.attachments.length === 0
+        ? {}
+        : { attachments: draft.attachments }),
     };
   }
 

@@ -1,4 +1,4 @@
-import type { ChatMessage, Epoch, RoomId, Seq, UserRef } from '@hubbub/protocol';
+import type { Attachment, ChatMessage, Epoch, RoomId, Seq, UserRef } from '@hubbub/protocol';
 
 /** What a node hands the broker to publish: everything but the seq, which the broker assigns. */
 export interface DraftMessage {
@@ -10,6 +10,8 @@ export interface DraftMessage {
   cid: string;
   /** The seq this message answers; kept only if it is earlier than the seq it gets. */
   replyTo?: Seq;
+  /** Files sent with it, already checked to be the sender's own uploads. */
+  attachments?: Attachment[];
 }
 
 /** A replay request's answer: the missed messages, or a reset when the window does not reach. */

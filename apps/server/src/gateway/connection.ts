@@ -28,6 +28,7 @@ import { BrokerError } from '../broker/local.js';
 import { encodeFrame, type Member } from '../rooms/room.js';
 import type { Rooms } from '../rooms/rooms.js';
 import {
+  type AttachmentCheck,
   type MessageHandler,
   type ModerationHandler,
   type ReceiptHandler,
@@ -46,6 +47,7 @@ export interface ConnectionContext {
   moderation: ModerationHandler;
   receipts: ReceiptHandler;
   messages: MessageHandler;
+  attachments: AttachmentCheck;
   userSends: KeyedLimiter;
   logger: Logger;
   authTimeoutMs: number;
@@ -464,6 +466,10 @@ export class Connection implements Member {
     const refusal = this.ctx.guard.checkSend(identity, room, now);
     if (refusal !== undefined) {
       this.refuse(refusal.code, refusal.message, cid);
+      return;
+    }
+    if (frame.attachments?.some((a) => !this.ctx.attachments.owns(identity.user.id, a))) {
+      this.refuse(Codes.forbidden, 'a message can only carry your own uploads, as uploaded', cid);
       return;
     }
     this.strikes = 0;

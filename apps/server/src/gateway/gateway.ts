@@ -14,7 +14,13 @@ import { WebSocketServer } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Rooms } from '../rooms/rooms.js';
 import { Connection } from './connection.js';
-import type { MessageHandler, ModerationHandler, ReceiptHandler, RoomGuard } from './guard.js';
+import type {
+  AttachmentCheck,
+  MessageHandler,
+  ModerationHandler,
+  ReceiptHandler,
+  RoomGuard,
+} from './guard.js';
 import { KeyedLimiter } from './rate-limit.js';
 
 export interface GatewayOptions {
@@ -24,6 +30,7 @@ export interface GatewayOptions {
   moderation: ModerationHandler;
   receipts: ReceiptHandler;
   messages: MessageHandler;
+  attachments: AttachmentCheck;
   logger: Logger;
   /** `'*'`, exact origins, or empty for same-origin only. */
   allowedOrigins: '*' | string[];
@@ -63,6 +70,7 @@ export class Gateway {
         moderation: options.moderation,
         receipts: options.receipts,
         messages: options.messages,
+        attachments: options.attachments,
         userSends,
         logger: options.logger,
         authTimeoutMs: options.authTimeoutMs,

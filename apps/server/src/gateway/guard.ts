@@ -1,4 +1,5 @@
 import type {
+  Attachment,
   EditFrame,
   ErrorCode,
   ModerationFrame,
@@ -50,6 +51,14 @@ export interface ReceiptHandler {
 export interface MessageHandler {
   edit(identity: Identity, frame: EditFrame): Promise<void>;
   react(identity: Identity, frame: ReactFrame): Promise<void>;
+}
+
+/**
+ * Whether an attachment on a send is exactly what the sender uploaded. Synchronous: it is
+ * on the send path, and a lookup there would let a later send overtake this one.
+ */
+export interface AttachmentCheck {
+  owns(userId: string, attachment: Attachment): boolean;
 }
 
 /** A refusal of a room action, thrown by the rules feature and answered with its code. */

@@ -131,6 +131,7 @@ export class Rooms {
       ts: new Date().toISOString(),
       cid,
       ...(frame.replyTo === undefined ? {} : { replyTo: frame.replyTo }),
+      ...(frame.attachments === undefined ? {} : { attachments: frame.attachments }),
     });
     this.onSent(message);
     return { type: 'ack', cid, room, id: message.id, seq: message.seq };

@@ -270,6 +270,30 @@ export function messageStoreContract(name: string, open: () => Promise<StoreHarn
       expect((await store.findByCid('r', rows[1]!.user.id, message('r', 2).cid))?.replyTo).toBe(1);
     });
 
+    test('attachments are kept on every read, edits keep them, a delete drops them', async () => {
+      const { store } = await start();
+      const attachments = [
+        {
+          id: 'n.m',
+          kind: 'image' as const,
+          mime: 'image/png',
+          name: 'a.png',
+          size: 9,
+          width: 2,
+          height: 1,
+        },
+        { id: 'o.p', kind: 'file' as const, mime: 'application/pdf', name: 'b.pdf', size: 90 },
+      ];
+      await store.insertMessages([message('r', 1, { attachments }), message('r', 2)]);
+      const [first, second] = await store.roomMessages('r', { limit: 10 });
+      expect(first?.attachments).toEqual(attachments);
+      expect(second?.attachments).toBeUndefined();
+      expect((await store.edit('r', first!.id, 'caption', BASE_TIME))?.attachments).toEqual(
+        attachments,
+      );
+      expect((await store.redact('r', first!.id))?.attachments).toBeUndefined();
+    });
+
     test('committed rows survive closing and reopening', async () => {
       const harness = await start();
       const head = await harness.store.openRoom('r');

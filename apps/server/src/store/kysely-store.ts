@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ChatMessage, RoomId, UserRef } from '@hubbub/protocol';
+import type { Attachment, ChatMessage, RoomId, UserRef } from '@hubbub/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import { migrateToLatest, pingDatabase } from './migrations.js';
 import type { HistoryRange, MessageStore, RoomHead, StoredMessage } from './port.js';
@@ -23,6 +23,9 @@ function toStored(row: Selectable<MessagesTable>): StoredMessage {
     ts: new Date(Number(row.created_at)).toISOString(),
     ...(row.deleted_at === null ? {} : { deleted: true as const }),
     ...(row.reply_to === null ? {} : { replyTo: Number(row.reply_to) }),
+    ...(row.attachments === null || row.deleted_at !== null
+      ? {}
+      : { attachments: JSON.parse(row.attachments) as Attachment[] }),
     ...(row.edited_at === null || row.deleted_at !== null
       ? {}
       : { editedAt: new Date(Number(row.edited_at)).toISOString() }),
@@ -83,6 +86,7 @@ export class KyselyMessageStore implements MessageStore {
           cid: m.cid,
           created_at: Date.parse(m.ts),
           reply_to: m.replyTo ?? null,
+          attachments: m.attachments === undefined ? null : JSON.stringify(m.attachments),
         }));
         await tx
           .insertInto('messages')
@@ -160,7 +164,7 @@ export class KyselyMessageStore implements MessageStore {
   async redact(room: RoomId, id: string): Promise<ChatMessage | undefined> {
     await this.db
       .updateTable('messages')
-      .set({ content: '', deleted_at: Date.now() })
+      .set({ content: '', attachments: null, deleted_at: Date.now() })
       .where('room_id', '=', room)
       .where('id', '=', id)
       .where('deleted_at', 'is', null)

@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { authMigrations } from '../auth/migrations.js';
 import { channelMigrations } from '../channels/migrations.js';
+import { mediaMigrations } from '../media/migrations.js';
 import { mentionMigrations } from '../mentions/migrations.js';
 import { receiptMigrations } from '../receipts/migrations.js';
 import { searchMigrations } from '../search/migrations.js';
@@ -84,6 +85,7 @@ const provider: MigrationProvider = {
     ...receiptMigrations,
     ...mentionMigrations,
     ...searchMigrations,
+    ...mediaMigrations,
   }),
 };
 

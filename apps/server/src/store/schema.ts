@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
 import type { AuthTables } from '../auth/schema.js';
 import type { ChannelTables } from '../channels/schema.js';
+import type { MediaTables } from '../media/schema.js';
 import type { MentionTables } from '../mentions/schema.js';
 import type { ReceiptTables } from '../receipts/schema.js';
 
@@ -8,7 +9,12 @@ import type { ReceiptTables } from '../receipts/schema.js';
  * Table types for Kysely, shared by both engines. Times are integer milliseconds since the
  * Unix epoch in both, so rows compare and sort the same way everywhere.
  */
-export interface Database extends AuthTables, ChannelTables, ReceiptTables, MentionTables {
+export interface Database
+  extends AuthTables,
+    ChannelTables,
+    ReceiptTables,
+    MentionTables,
+    MediaTables {
   rooms: RoomsTable;
   messages: MessagesTable;
   message_reactions: MessageReactionsTable;
@@ -50,4 +56,6 @@ export interface MessagesTable {
   edited_at: Generated<number | null>;
   /** The seq of the message of the same room this one answers. */
   reply_to: Generated<number | null>;
+  /** Its attachments, a JSON array (see Attachment in the protocol). */
+  attachments: Generated<string | null>;
 }
