@@ -50,6 +50,7 @@ export function Chat({
     return {
       store,
       api,
+      token,
       me,
       isAccount: session.kind === 'account',
       openRoom,
@@ -63,7 +64,7 @@ export function Chat({
         }
       },
     };
-  }, [store, api, me, session.kind, navigate, queries]);
+  }, [store, api, token, me, session.kind, navigate, queries]);
 
   // A mention in a room that is not in front of the person gets a toast that opens it.
   useEffect(() => {

@@ -9,6 +9,8 @@ export interface ChatContext {
   store: ChatStore;
   api: HubbubApi;
   me: UserRef;
+  /** A current access token, renewed as needed (for calls the API client does not make). */
+  token: () => Promise<string>;
   /** Accounts have channels and DMs; guests keep to open rooms. */
   isAccount: boolean;
   /** Shows a room; with `at`, scrolled to that message (loading history back to it). */

@@ -1,4 +1,5 @@
 import type {
+  Attachment,
   ChatMessage,
   ModeratedFrame,
   MyRooms,
@@ -331,14 +332,14 @@ export class ChatStore {
   async send(
     room: RoomId,
     content: string,
-    replyTo?: number,
+    extras: { replyTo?: number | undefined; attachments?: Attachment[] | undefined } = {},
     cid: string = crypto.randomUUID(),
   ): Promise<void> {
     this.update(room, (t) =>
-      addPending(dropPending(t, cid), { cid, content, user: this.me, replyTo }),
+      addPending(dropPending(t, cid), { cid, content, user: this.me, ...extras }),
     );
     try {
-      const ack = await this.client.send(room, content, replyTo === undefined ? {} : { replyTo });
+      const ack = await this.client.send(room, content, extras);
       this.update(room, (t) => settlePending(t, cid, ack.id));
     } catch (error) {
       const code = error instanceof HubbubError ? error.code : 'internal';
@@ -347,8 +348,17 @@ export class ChatStore {
     }
   }
 
-  retry(room: RoomId, entry: { cid: string; content: string; replyTo?: number | undefined }): void {
-    void this.send(room, entry.content, entry.replyTo, entry.cid);
+  retry(
+    room: RoomId,
+    entry: {
+      cid: string;
+      content: string;
+      replyTo?: number | undefined;
+      attachments?: Attachment[] | undefined;
+    },
+  ): void {
+    const { replyTo, attachments } = entry;
+    void this.send(room, entry.content, { replyTo, attachments }, entry.cid);
   }
 
   discard(room: RoomId, cid: string): void {

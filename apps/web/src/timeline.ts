@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@hubbub/protocol';
+import type { Attachment, ChatMessage } from '@hubbub/protocol';
 
 /** One line of a room's timeline: a stored message, or one of ours still on its way. */
 export type Entry =
@@ -11,6 +11,7 @@ export type Entry =
       user: { id: string; name: string };
       /** The seq it answers, if it is a reply. */
       replyTo?: number | undefined;
+      attachments?: Attachment[] | undefined;
       /** Set once the server acknowledged it: the id its message will arrive with. */
       ackedId: string | undefined;
       failed: string | undefined;
@@ -67,6 +68,7 @@ export function addPending(
     content: string;
     user: { id: string; name: string };
     replyTo?: number | undefined;
+    attachments?: Attachment[] | undefined;
   },
 ): Timeline {
   return {

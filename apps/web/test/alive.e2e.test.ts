@@ -1,4 +1,5 @@
 import { guestIn, startServer } from '@hubbub/testing';
+import sharp from 'sharp';
 import { describe, expect, test } from 'vitest';
 import {
   accessibilityViolations,
@@ -268,6 +269,62 @@ describe.runIf(chromium.enabled)(
       await focused.getByText('the kickoff is at eight').waitFor({ timeout: 15_000 });
       await expect.poll(() => focused.isVisible()).toBe(true);
       expect(new URL(page.url()).searchParams.get('at')).toBe('7');
+    });
+
+    test('media: an image by picker, a PDF by drop, an image by paste; the other person sees them', async () => {
+      await using server = await startServer();
+      const { alice, bob } = await twoInGeneral(chromium.browser(), server);
+      const png = await sharp({
+        create: { width: 640, height: 360, channels: 3, background: '#f80' },
+      })
+        .png()
+        .toBuffer();
+      await alice.page
+        .locator('input[type=file]')
+        .setInputFiles({ name: 'sunset.png', mimeType: 'image/png', buffer: png });
+      const chips = alice.page.getByRole('list', { name: 'Attachments' });
+      await chips.getByText('ready').waitFor();
+      expect(await accessibilityViolations(alice.page)).toEqual([]);
+      await say(alice.page, 'look at this');
+
+      const image = bob.page.getByRole('button', { name: 'Open image sunset.png' });
+      await image.waitFor();
+      await expect
+        .poll(() => image.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth))
+        .toBe(320);
+      await screenshot(bob.page, 'image-message');
+      await image.click();
+      const lightbox = bob.page.getByRole('dialog', { name: 'sunset.png' });
+      await expect
+        .poll(() => lightbox.getByRole('img').evaluate((img: HTMLImageElement) => img.naturalWidth))
+        .toBe(640);
+      expect(await accessibilityViolations(bob.page)).toEqual([]);
+      await bob.page.keyboard.press('Escape');
+
+      // A PDF dropped on the room, then an image pasted into the box, sent together.
+      const pdf = '%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n';
+      await alice.page.evaluate(
+        ({ pdf, png }) => {
+          const room = document.querySelector('[data-testid=timeline]');
+          const drop = new DataTransfer();
+          drop.items.add(new File([pdf], 'minutes.pdf', { type: 'application/pdf' }));
+          room?.dispatchEvent(new DragEvent('dragover', { bubbles: true, dataTransfer: drop }));
+          room?.dispatchEvent(new DragEvent('drop', { bubbles: true, dataTransfer: drop }));
+          const paste = new DataTransfer();
+          const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+          paste.items.add(new File([bytes], 'clip.png', { type: 'image/png' }));
+          document
+            .querySelector('textarea[aria-label=Message]')
+            ?.dispatchEvent(new ClipboardEvent('paste', { bubbles: true, clipboardData: paste }));
+        },
+        { pdf, png: png.toString('base64') },
+      );
+      await expect.poll(() => chips.getByText('ready').count()).toBe(2);
+      await alice.page.getByRole('button', { name: 'Send' }).click();
+      const file = bob.page.getByRole('link', { name: /minutes\.pdf/ });
+      await file.waitFor();
+      expect(await file.getAttribute('download')).toBe('minutes.pdf');
+      await bob.page.getByRole('button', { name: 'Open image clip.png' }).waitFor();
     });
   },
 );

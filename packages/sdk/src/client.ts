@@ -1,5 +1,6 @@
 import {
   type AckFrame,
+  type Attachment,
   type ChatMessage,
   type ClientFrame,
   CloseCode,
@@ -200,11 +201,17 @@ export class HubbubClient {
    * reconnects: unacknowledged sends are re-sent with the same cid, which the server
    * answers with the original ack, so a message is never posted twice.
    */
-  send(room: RoomId, content: string, options: { replyTo?: number } = {}): Promise<AckFrame> {
+  send(
+    room: RoomId,
+    content: string,
+    options: { replyTo?: number | undefined; attachments?: Attachment[] | undefined } = {},
+  ): Promise<AckFrame> {
     if (this.current === 'closed')
       return Promise.reject(new HubbubError(ErrorCode.shuttingDown, 'client is closed'));
     const frame: SendFrame = { type: 'send', room, cid: crypto.randomUUID(), content };
     if (options.replyTo !== undefined) frame.replyTo = options.replyTo;
+    if (options.attachments !== undefined && options.attachments.length > 0)
+      frame.attachments = options.attachments;
     return new Promise<AckFrame>((resolve, reject) => {
       const pending: PendingSend = { frame, resolve, reject, timer: undefined, retries: 0 };
       this.pending.set(frame.cid, pending);

@@ -1,11 +1,12 @@
 import { type ChatMessage, limits } from '@hubbub/protocol';
-import { SendHorizontal, X } from 'lucide-react';
+import { Paperclip, SendHorizontal, X } from 'lucide-react';
 import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { Button } from '../components/ui/button.js';
 import { Textarea } from '../components/ui/input.js';
 import { cn } from '../lib/cn.js';
 import { type Candidate, MentionPicker, useMentionCandidates } from './MentionPicker.js';
 import { completeMention, mentionAt } from './mention-query.js';
+import type { Uploads } from './uploads.js';
 
 /**
  * Enter sends, Shift+Enter starts a new line; the box grows with its text; the counter
@@ -16,10 +17,16 @@ export function Composer({
   title,
   replyingTo,
   onCancelReply,
+  uploads,
+  canAttach,
   onSend,
   onTyping,
 }: {
+  /** Accounts may attach files; guests may not upload. */
+  canAttach: boolean;
   title: string;
+  /** Files attached so far (the picker, a paste, or a drop on the room). */
+  uploads: Uploads;
   /** The message this one will answer, shown above the box until sent or cancelled. */
   replyingTo: ChatMessage | undefined;
   onCancelReply: () => void;
@@ -38,8 +45,11 @@ export function Composer({
   const candidates = useMentionCandidates(at?.query);
   const picking = at !== undefined && candidates.length > 0;
   const chosen = Math.min(active, candidates.length - 1);
+  const picker = useRef<HTMLInputElement>(null);
   const over = text.length > limits.contentMaxChars;
   const blank = text.trim().length === 0;
+  // Text or at least one finished upload, and nothing still on its way.
+  const sendable = !over && !uploads.busy && (!blank || uploads.attachments.length > 0);
   useLayoutEffect(() => {
     const element = box.current;
     if (element === null) return;
@@ -47,7 +57,7 @@ export function Composer({
     element.style.height = `${element.scrollHeight}px`;
   });
   function send() {
-    if (over || blank) return;
+    if (!sendable) return;
     onSend(text);
     setText('');
   }
@@ -100,6 +110,38 @@ export function Composer({
           </Button>
         </div>
       )}
+      {uploads.uploads.length > 0 && (
+        <ul aria-label="Attachments" className="flex flex-wrap gap-2 px-3 pt-2">
+          {uploads.uploads.map((upload) => (
+            <li
+              key={upload.key}
+              className="flex items-center gap-2 rounded-md border border-slate-700 bg-slate-900 px-2 py-1 text-xs"
+            >
+              <span className="max-w-40 truncate">{upload.name}</span>
+              {upload.error !== undefined ? (
+                <span className="text-rose-300">{upload.error}</span>
+              ) : upload.attachment === undefined ? (
+                <progress
+                  aria-label={`Uploading ${upload.name}`}
+                  max={1}
+                  value={upload.progress}
+                  className="h-1.5 w-20 accent-sky-500"
+                />
+              ) : (
+                <span className="text-emerald-300">ready</span>
+              )}
+              <Button
+                variant="ghost"
+                size="icon-sm"
+                aria-label={`Remove ${upload.name}`}
+                onClick={() => uploads.remove(upload.key)}
+              >
+                <X />
+              </Button>
+            </li>
+          ))}
+        </ul>
+      )}
       {picking && (
         <MentionPicker id={pickerId} candidates={candidates} active={chosen} onPick={pick} />
       )}
@@ -110,6 +152,31 @@ export function Composer({
           send();
         }}
       >
+        {canAttach && (
+          <input
+            ref={picker}
+            type="file"
+            multiple
+            hidden
+            accept="image/jpeg,image/png,image/webp,image/gif,application/pdf"
+            aria-label="Attach files"
+            onChange={(e) => {
+              uploads.add(Array.from(e.target.files ?? []));
+              e.target.value = '';
+            }}
+          />
+        )}
+        {canAttach && (
+          <Button
+            type="button"
+            variant="ghost"
+            size="icon"
+            aria-label="Attach files"
+            onClick={() => picker.current?.click()}
+          >
+            <Paperclip />
+          </Button>
+        )}
         <Textarea
           ref={box}
           aria-label="Message"
@@ -123,6 +190,12 @@ export function Composer({
             if (e.target.value.trim() !== '') onTyping();
           }}
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+          onPaste={(e) => {
+            const files = Array.from(e.clipboardData.files);
+            if (!canAttach || files.length === 0) return;
+            e.preventDefault();
+            uploads.add(files);
+          }}
           onKeyDown={onKeyDown}
           placeholder={`Message ${title}`}
           className="max-h-40 min-w-0 flex-1"
@@ -136,7 +209,7 @@ export function Composer({
         >
           {text.length}/{limits.contentMaxChars}
         </span>
-        <Button type="submit" size="icon" disabled={over || blank} aria-label="Send">
+        <Button type="submit" size="icon" disabled={!sendable} aria-label="Send">
           <SendHorizontal />
         </Button>
       </form>

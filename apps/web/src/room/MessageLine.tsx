@@ -5,6 +5,7 @@ import { useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
 import { cn } from '../lib/cn.js';
 import type { Entry } from '../timeline.js';
+import { Attachments } from './Attachments.js';
 import { MessageActions } from './MessageActions.js';
 import {
   Content,
@@ -76,6 +77,9 @@ function PendingLine({
     >
       <span className="font-semibold text-sky-300">{entry.user.name}</span>{' '}
       <Content text={entry.content} login={undefined} />
+      {entry.attachments !== undefined && entry.attachments.length > 0 && (
+        <Attachments attachments={entry.attachments} />
+      )}
       {entry.failed !== undefined && (
         <span className="ml-2 inline-flex items-center gap-1 text-xs text-rose-300">
           {entry.failed}
@@ -179,6 +183,9 @@ function StoredLine({
           </span>
         )}
         {delivery !== undefined && <Ticks delivery={delivery} />}
+        {message.attachments !== undefined && !message.deleted && (
+          <Attachments attachments={message.attachments} />
+        )}
         {message.reactions !== undefined && !message.deleted && (
           <Reactions
             reactions={message.reactions}

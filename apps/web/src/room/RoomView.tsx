@@ -22,6 +22,7 @@ import { MessageLine } from './MessageLine.js';
 import { TypingLine } from './Presence.js';
 import { RoomHeader } from './RoomHeader.js';
 import { useReceipts } from './receipts.js';
+import { useUploads } from './uploads.js';
 
 /** Pages of 200 loaded back, at most, to show a message in context. */
 const maxSeekPages = 25;
@@ -41,7 +42,9 @@ interface RoomViewProps {
  * messages scroll like ten) that loads older history upwards, and the composer.
  */
 export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProps) {
-  const { store, api } = useChat();
+  const { store, api, token, isAccount } = useChat();
+  const uploads = useUploads(token);
+  const [dragging, setDragging] = useState(false);
   const queries = useQueryClient();
   const timeline = useSyncExternalStore(store.subscribe, () => store.timeline(room));
   const items = useMemo(() => entries(timeline), [timeline]);
@@ -157,7 +160,30 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
   }
 
   return (
-    <section className="relative flex min-w-0 flex-1 flex-col" aria-label={title}>
+    <section
+      className="relative flex min-w-0 flex-1 flex-col"
+      aria-label={title}
+      // Files dropped anywhere on the room are attached to the message being written.
+      onDragOver={(event) => {
+        if (!isAccount || !event.dataTransfer.types.includes('Files')) return;
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(event) => {
+        if (event.currentTarget === event.target) setDragging(false);
+      }}
+      onDrop={(event) => {
+        if (!isAccount || event.dataTransfer.files.length === 0) return;
+        event.preventDefault();
+        setDragging(false);
+        uploads.add(Array.from(event.dataTransfer.files));
+      }}
+    >
+      {dragging && (
+        <div className="pointer-events-none absolute inset-2 z-30 flex items-center justify-center rounded-xl border-2 border-dashed border-sky-400 bg-slate-950/80 text-lg font-semibold text-sky-200">
+          Drop files to attach them
+        </div>
+      )}
       <RoomHeader
         room={room}
         title={title}
@@ -227,9 +253,15 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
         title={title}
         replyingTo={replyingTo}
         onCancelReply={() => setReplyingTo(undefined)}
+        uploads={uploads}
+        canAttach={isAccount}
         onSend={(content) => {
-          void store.send(room, content, replyingTo?.seq);
+          void store.send(room, content, {
+            replyTo: replyingTo?.seq,
+            attachments: uploads.attachments,
+          });
           setReplyingTo(undefined);
+          uploads.clear();
         }}
         onTyping={() => store.client.typing(room)}
       />
