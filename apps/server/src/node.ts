@@ -102,6 +102,10 @@ export class HubbubNode {
     );
     const access = new RoomAccess(ports.channels);
     const signer = new AttachmentSigner(ports.tokens.derivedKey('media-attachments'));
+    // Work after a message was acknowledged: its failure is logged, never the sender's.
+    const afterAck = (work: Promise<void>) => {
+      work.catch((error: unknown) => logger.error({ err: error }, 'recording mentions failed'));
+    };
     const mentions = new MentionService(ports.mentions, access, (userId, frame) =>
       this.gateway.notify(userId, frame),
     );
@@ -109,11 +113,7 @@ export class HubbubNode {
       broker: ports.broker,
       presence: this.presence,
       historyOnJoin: config.historyOnJoin,
-      onSent: (message) => {
-        mentions
-          .sent(message)
-          .catch((error: unknown) => logger.error({ err: error }, 'recording mentions failed'));
-      },
+      onSent: (message) => afterAck(mentions.sent(message)),
     });
     this.rooms = rooms;
     const authenticator = new Authenticator(ports.tokens, ports.accounts, config.guestAccess);
@@ -132,6 +132,7 @@ export class HubbubNode {
       evict: (userId: string, room: string, reason: 'kicked' | 'banned' | 'removed') =>
         this.gateway.evict(userId, room, reason),
       roomAdded: (userId: string, frame: RoomAddedFrame) => this.gateway.notify(userId, frame),
+      revokeMedia: (ids: readonly string[]) => ports.mediaRecords.revoke(ids),
     };
     const moderation = new ModerationService(
       access,
@@ -155,6 +156,7 @@ export class HubbubNode {
         access,
         (room, frame) => rooms.announce(room, frame),
         config.editWindowSeconds * 1000,
+        (message) => afterAck(mentions.edited(message)),
       ),
       attachments: signer,
       logger,

@@ -164,6 +164,7 @@ describe('media', () => {
     await using server = await startServer();
     const [alice, bob] = await Promise.all([register(server, 'alice'), register(server, 'bob')]);
     const { attachment } = (await upload(server, alice.token, await photo(), 'p.jpg')).body;
+    expect((await download(server, `/api/media/${attachment.id}`)).response.status).toBe(200);
     await using aliceSocket = await RawClient.ready(server.wsUrl, alice.token);
     await using bobSocket = await RawClient.ready(server.wsUrl, bob.token);
     for (const socket of [aliceSocket, bobSocket]) {
@@ -228,6 +229,9 @@ describe('media', () => {
     );
     expect(after.body.messages[0]).toMatchObject({ deleted: true });
     expect(after.body.messages[0]?.attachments).toBeUndefined();
+    // The file goes with it: nobody holding the link can load it any more.
+    expect((await download(server, `/api/media/${attachment.id}`)).response.status).toBe(404);
+    expect((await download(server, `/api/media/${attachment.id}/thumb`)).response.status).toBe(404);
     // Guests in open rooms cannot forge an attachment either.
     await using gus = await guestIn(server, 'Gus', 'global');
     gus.send({ type: 'send', room: 'global', cid: 'g', content: 'hi', attachments: [attachment] });

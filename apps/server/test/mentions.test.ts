@@ -85,6 +85,30 @@ describe.each(onEachEngine)('mentions on $engine', ({ env }) => {
     await aliceSocket.next((f) => f.type === 'moderated');
     expect(await mentionsIn(server, bob.token, 'general')).toBe(0);
     expect(await mentionsIn(server, carol.token, 'general')).toBe(1);
+
+    // An edit that takes a name out stops counting it; one that puts a name in tells them.
+    const m1 = (
+      await get<{ messages: Array<{ id: string; seq: number }> }>(
+        server,
+        '/api/rooms/general/messages',
+        alice.token,
+      )
+    ).body.messages.find((m) => m.seq === 1);
+    aliceSocket.send({ type: 'edit', room: 'general', id: m1?.id ?? '', content: 'hey all' });
+    await aliceSocket.next((f) => f.type === 'updated' && f.message.content === 'hey all');
+    await expect.poll(() => mentionsIn(server, carol.token, 'general')).toBe(0);
+    const m2 = (
+      await get<{ messages: Array<{ id: string; seq: number }> }>(
+        server,
+        '/api/rooms/general/messages',
+        alice.token,
+      )
+    ).body.messages.find((m) => m.seq === 2);
+    aliceSocket.send({ type: 'edit', room: 'general', id: m2?.id ?? '', content: 'see @carol' });
+    expect(await carolSocket.next((f) => f.type === 'mentioned')).toMatchObject({
+      message: { seq: 2, content: 'see @carol' },
+    });
+    expect(await mentionsIn(server, carol.token, 'general')).toBe(1);
   });
 
   test('only members are told; open rooms tell nobody; the ready frame names the login', async () => {

@@ -112,5 +112,13 @@ describe.each(onEachEngine)('search on $engine', ({ env }) => {
       expect(response.body).toMatchObject({ error: { code: 'invalid_request' } });
     }
     expect((await search(server, 'not-a-token', 'q=goal')).status).toBe(401);
+    // A loop over search is slowed down with a code, not served at any rate.
+    const statuses = [];
+    for (let i = 0; i < 12; i++)
+      statuses.push((await search(server, alice.token, 'q=goal')).status);
+    expect(statuses).toContain(429);
+    expect((await search(server, alice.token, 'q=goal')).body).toMatchObject({
+      error: { code: 'rate_limited' },
+    });
   });
 });

@@ -20,6 +20,8 @@ export interface RoomEffects {
   evict(userId: string, room: RoomId, reason: 'kicked' | 'banned' | 'removed'): void;
   /** Tells every socket of `userId` it was given a room (a DM, a private channel). */
   roomAdded(userId: string, frame: RoomAddedFrame): void;
+  /** A deleted message's files: stop serving them. */
+  revokeMedia(ids: readonly string[]): Promise<void>;
 }
 
 /**
@@ -123,6 +125,7 @@ export class ModerationService implements ModerationHandler {
     if (tombstone === undefined)
       throw new Refused(ErrorCode.notFound, 'no such message in this room');
     this.broker.revise(tombstone);
+    await this.effects.revokeMedia((message.attachments ?? []).map((a) => a.id));
     await this.channels.audit({
       roomId: room,
       actorId: actor.id,

@@ -463,13 +463,14 @@ export class Connection implements Member {
       this.strike(Codes.rateLimited, 'sending too fast; resend later with the same cid', cid);
       return;
     }
+    // Before checkSend, which starts the slow-mode wait: a refused send must not.
+    if (frame.attachments?.some((a) => !this.ctx.attachments.owns(identity.user.id, a))) {
+      this.refuse(Codes.forbidden, 'a message can only carry your own uploads, as uploaded', cid);
+      return;
+    }
     const refusal = this.ctx.guard.checkSend(identity, room, now);
     if (refusal !== undefined) {
       this.refuse(refusal.code, refusal.message, cid);
-      return;
-    }
-    if (frame.attachments?.some((a) => !this.ctx.attachments.owns(identity.user.id, a))) {
-      this.refuse(Codes.forbidden, 'a message can only carry your own uploads, as uploaded', cid);
       return;
     }
     this.strikes = 0;

@@ -16,6 +16,7 @@ export const mediaMigrations: Record<string, Migration> = {
         .addColumn('blob', 'text', (col) => col.notNull())
         .addColumn('thumb', 'text')
         .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .addColumn('revoked_at', 'bigint')
         .execute();
       // Messages carry their attachments as JSON text, read back with the message.
       await db.schema.alterTable('messages').addColumn('attachments', 'text').execute();

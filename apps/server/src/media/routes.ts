@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Authenticator } from '../auth/authenticator.js';
 import { Refused } from '../gateway/guard.js';
+import { KeyedLimiter } from '../gateway/rate-limit.js';
 import { authenticateRequest } from '../http/auth.js';
 import { parseOr400, sendError } from '../http/errors.js';
 import { doc } from '../http/openapi.js';
@@ -35,6 +36,10 @@ export interface MediaDeps {
  */
 export function mediaRoutes(app: FastifyInstance, deps: MediaDeps): void {
   const { authenticator, storage, records, signer, limits } = deps;
+  // Decoding an image takes memory in proportion to its pixels: a few at a time per node,
+  // and a person uploads at most one a second on average (bursts of 10 for an album).
+  const uploads = new KeyedLimiter(1, 10);
+  const decoding = new Gate(2);
   void app.register(async (scope) => {
     await scope.register(multipart, {
       limits: { fileSize: limits.maxBytes, files: 1, fields: 0, parts: 1, headerPairs: 50 },
@@ -55,12 +60,14 @@ export function mediaRoutes(app: FastifyInstance, deps: MediaDeps): void {
           return sendError(reply, ErrorCode.forbidden, 'sign in to upload files');
         if (!request.isMultipart())
           return sendError(reply, ErrorCode.invalidRequest, 'send the file as multipart/form-data');
+        if (!uploads.take(identity.user.id, Date.now()))
+          return sendError(reply, ErrorCode.rateLimited, 'uploading too fast; try again shortly');
         try {
           const part = await request.file();
           if (part === undefined)
             return sendError(reply, ErrorCode.invalidRequest, 'the form holds no file');
           const bytes = await part.toBuffer();
-          const processed = await processUpload(bytes, part.filename, limits);
+          const processed = await decoding.run(() => processUpload(bytes, part.filename, limits));
           const blob = await storage.put(processed.bytes);
           const thumb =
             processed.thumbnail === undefined ? null : await storage.put(processed.thumbnail);
@@ -78,6 +85,7 @@ export function mediaRoutes(app: FastifyInstance, deps: MediaDeps): void {
             blob,
             thumb,
             created_at: Date.now(),
+            revoked_at: null,
           });
           request.log.info({ media: id, mime: fields.mime, size: fields.size }, 'media stored');
           return reply.code(201).send({ attachment: { id, ...fields } });
@@ -92,7 +100,8 @@ export function mediaRoutes(app: FastifyInstance, deps: MediaDeps): void {
     const params = parseOr400(reply, MediaParams, (request as { params: unknown }).params);
     if (params === undefined) return reply;
     const row = await records.find(params.id);
-    const key = row === undefined ? null : row[which];
+    // A file whose message a moderator deleted is gone for everyone.
+    const key = row === undefined || row.revoked_at !== null ? null : row[which];
     const bytes = key === null ? undefined : await storage.get(key);
     if (row === undefined || bytes === undefined)
       return sendError(reply, ErrorCode.notFound, 'no such file');
@@ -127,8 +136,8 @@ function headersFor(row: MediaRow, which: 'blob' | 'thumb'): Record<string, stri
     'content-security-policy': CSP,
     // Non-images are always downloads, never rendered by the browser on our origin.
     'content-disposition': `${inline ? 'inline' : 'attachment'}; filename="${asciiName(name)}"; filename*=UTF-8''${encodeURIComponent(name)}`,
-    // The bytes under an id never change.
-    'cache-control': 'private, max-age=31536000, immutable',
+    // The bytes under an id never change, but a moderator may take them down: an hour.
+    'cache-control': 'private, max-age=3600',
     'cross-origin-resource-policy': 'same-site',
   };
 }
@@ -148,4 +157,23 @@ function refuseUpload(reply: FastifyReply, error: unknown, maxBytes: number): Fa
   if (typeof code === 'string' && code.startsWith('FST_'))
     return sendError(reply, ErrorCode.invalidRequest, (error as Error).message);
   throw error;
+}
+
+/** Lets at most `size` tasks run at once; the rest wait their turn, in order. */
+class Gate {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.size) await new Promise<void>((go) => this.waiting.push(go));
+    this.running += 1;
+    try {
+      return await task();
+    } finally {
+      this.running -= 1;
+      this.waiting.shift()?.();
+    }
+  }
 }

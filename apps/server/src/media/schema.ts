@@ -18,4 +18,6 @@ export interface MediaTable {
   /** Storage key of the thumbnail (images). */
   thumb: string | null;
   created_at: number;
+  /** Set when a message carrying it was deleted: it is no longer served. */
+  revoked_at: number | null;
 }

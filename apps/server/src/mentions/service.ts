@@ -16,10 +16,24 @@ export class MentionService {
     private readonly notify: (userId: string, frame: MentionedFrame) => void,
   ) {}
 
+  /** A new message (or a resend of one): records and tells whom it names. */
   async sent(message: ChatMessage): Promise<void> {
+    if (mentionedLogins(message.content).length === 0) return;
+    await this.track(message);
+  }
+
+  /**
+   * An edited message: names taken out stop counting, names put in are told, as if the
+   * message had been sent so.
+   */
+  edited(message: ChatMessage): Promise<void> {
+    return this.track(message);
+  }
+
+  private async track(message: ChatMessage): Promise<void> {
+    if ((await this.access.channel(message.room)) === null) return;
     const logins = mentionedLogins(message.content);
-    if (logins.length === 0 || (await this.access.channel(message.room)) === null) return;
-    const recorded = await this.store.record(message.room, message.seq, message.user.id, logins);
-    for (const userId of recorded) this.notify(userId, { type: 'mentioned', message });
+    const added = await this.store.replace(message.room, message.seq, message.user.id, logins);
+    for (const userId of added) this.notify(userId, { type: 'mentioned', message });
   }
 }

@@ -1,4 +1,5 @@
 import {
+  type ChatMessage,
   type EditFrame,
   ErrorCode,
   limits,
@@ -24,6 +25,8 @@ export class MessageLifecycle implements MessageHandler {
     private readonly announce: (room: RoomId, frame: UpdatedFrame) => void,
     /** How long after sending a message may be edited; 0: always. */
     private readonly editWindowMs: number,
+    /** Told of each edited message once stored and announced (its mentions follow it). */
+    private readonly onEdited: (message: ChatMessage) => void = () => {},
   ) {}
 
   async edit(identity: Identity, frame: EditFrame): Promise<void> {
@@ -43,6 +46,7 @@ export class MessageLifecycle implements MessageHandler {
       throw new Refused(ErrorCode.notFound, 'no such message in this room');
     this.broker.revise(revised);
     this.announce(frame.room, { type: 'updated', message: revised });
+    this.onEdited(revised);
   }
 
   /**

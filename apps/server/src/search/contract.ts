@@ -68,6 +68,19 @@ export function messageSearchContract(name: string, open: () => Promise<SearchHa
       expect(await find('absent')).toEqual([]);
     });
 
+    test('accents are significant, a one-letter last word is a whole word, marks cannot be faked', async () => {
+      const h = await start();
+      await seed(h, 'r', ['un café noir', 'cafe au lait', 'a b c', 'x \u0002fake\u0003 y']);
+      const find = (text: string) => h.search.search({ text, rooms: ['r'], limit: 10 });
+      expect(contents(await find('café'))).toEqual(['un café noir']);
+      expect(contents(await find('CAFE'))).toEqual(['cafe au lait']);
+      expect(contents(await find('caf'))).toEqual(['cafe au lait', 'un café noir']);
+      expect(contents(await find('b'))).toEqual(['a b c']);
+      expect(contents(await find('c'))).toEqual(['a b c']);
+      const [hit] = await find('y');
+      expect(hit?.parts).toEqual([{ text: 'x \u0002fake\u0003 ' }, { text: 'y', match: true }]);
+    });
+
     test('what people type is never query syntax', async () => {
       const h = await start();
       await seed(h, 'r', ['a "quoted" word and NEAR things', "don't panic: it's fine & good"]);

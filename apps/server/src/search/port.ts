@@ -19,8 +19,9 @@ export interface SearchQuery {
 /**
  * Full-text search over stored messages, by each engine's own index (SQLite FTS5,
  * PostgreSQL tsvector + GIN). Promises, checked by the contract suite on both:
- * - every word must match (case-insensitive; the last word also as a prefix, for
- *   search-as-you-type); punctuation in the query is never query syntax;
+ * - every word must match (case-insensitive, accents significant; the last word also as
+ *   a prefix of `minPrefix` characters or more, for search-as-you-type); punctuation in
+ *   the query is never query syntax;
  * - only messages of `rooms`, never deleted ones, and only their current (edited) text;
  * - newest first, `limit` at most, `before` pages back without repeats or gaps;
  * - `parts` joined give the message's content, with the matching words marked.
@@ -42,23 +43,36 @@ export function searchTerms(text: string): string[] {
     .slice(0, maxTerms);
 }
 
-/** Marks are control characters a message cannot usefully hold; they delimit matches. */
-export const MARK_START = '\u0002';
-export const MARK_END = '\u0003';
+/** How a word is written for matching: lowercased; accents stay (neither engine folds them). */
+const fold = (word: string) => word.toLowerCase();
 
-/** Cuts an engine's marked-up text (`\u0002word\u0003`) into parts. */
-export function markedParts(marked: string): SearchHit['parts'] {
+/**
+ * A message's text cut into parts, the words the query matched marked: a word equal to a
+ * term, or starting with the last one (the prefix the engines matched). Done here rather
+ * than by each engine's highlighter, so both mark alike, only for the page of hits, and
+ * nothing in a message can pass for a mark.
+ */
+export function markTerms(content: string, terms: readonly string[]): SearchHit['parts'] {
+  const whole = new Set(terms.map(fold));
+  const prefix = terms.at(-1);
   const parts: SearchHit['parts'] = [];
-  for (const [i, piece] of marked.split(MARK_START).entries()) {
-    if (i === 0) {
-      if (piece !== '') parts.push({ text: piece });
-      continue;
-    }
-    const end = piece.indexOf(MARK_END);
-    const hit = end === -1 ? piece : piece.slice(0, end);
-    const rest = end === -1 ? '' : piece.slice(end + 1);
-    if (hit !== '') parts.push({ text: hit, match: true });
-    if (rest !== '') parts.push({ text: rest });
+  let at = 0;
+  for (const word of content.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) {
+    const text = fold(word[0]);
+    const matched =
+      whole.has(text) ||
+      (prefix !== undefined && prefix.length >= minPrefix && text.startsWith(prefix));
+    if (!matched) continue;
+    if (word.index > at) parts.push({ text: content.slice(at, word.index) });
+    parts.push({ text: word[0], match: true });
+    at = word.index + word[0].length;
   }
+  if (at < content.length) parts.push({ text: content.slice(at) });
   return parts;
 }
+
+/**
+ * The last word matches as a prefix only from this many characters: a one-letter prefix
+ * would match most of the history, and costs the engine as much.
+ */
+export const minPrefix = 2;

@@ -3,17 +3,21 @@ import { useQuery } from '@tanstack/react-query';
 import { useChat } from '../chat-context.js';
 import { Avatar } from '../components/Avatar.js';
 import { cn } from '../lib/cn.js';
+import { useDebounced } from '../lib/debounce.js';
 
 export type Candidate = UserSearchResponse['users'][number] & { username: string };
 
 /** Accounts whose login or name starts like `query`, for completing an `@mention`. */
 export function useMentionCandidates(query: string | undefined): Candidate[] {
   const { api, isAccount } = useChat();
+  const typed = useDebounced(query, 150);
   const found = useQuery({
-    queryKey: ['mention', query],
-    enabled: isAccount && query !== undefined && query.length > 0,
+    queryKey: ['mention', typed],
+    enabled: isAccount && typed !== undefined && typed.length > 0,
     staleTime: 30_000,
-    queryFn: () => api.searchUsers(query ?? ''),
+    // The last answer stays up while the next is fetched, so the list does not flicker.
+    placeholderData: (previous) => previous,
+    queryFn: () => api.searchUsers(typed ?? ''),
   });
   if (query === undefined || query.length === 0) return [];
   return (found.data ?? []).filter((user): user is Candidate => user.username !== null).slice(0, 6);

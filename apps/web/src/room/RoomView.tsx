@@ -170,7 +170,9 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
         setDragging(true);
       }}
       onDragLeave={(event) => {
-        if (event.currentTarget === event.target) setDragging(false);
+        // Leaving for a child of the room is not leaving; out of it (or Escape: no target) is.
+        const to = event.relatedTarget;
+        if (!(to instanceof Node && event.currentTarget.contains(to))) setDragging(false);
       }}
       onDrop={(event) => {
         if (!isAccount || event.dataTransfer.files.length === 0) return;
