@@ -14,8 +14,7 @@ import { MentionStore } from './mentions/store.js';
 import { HubbubNode } from './node.js';
 import { MemoryPresence } from './presence/memory.js';
 import { ReceiptStore } from './receipts/store.js';
-import { PostgresSearch } from './search/postgres.js';
-import { SqliteSearch } from './search/sqlite.js';
+import { postgresSearch, sqliteSearch } from './search/engines.js';
 import { KyselyMessageStore } from './store/kysely-store.js';
 import { GroupCommitPersister } from './store/persister.js';
 import { openPostgresDatabase } from './store/postgres.js';
@@ -68,7 +67,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       channels: new ChannelStore(db),
       receipts: new ReceiptStore(db),
       mentions: new MentionStore(db),
-      search: config.databaseUrl === undefined ? new SqliteSearch(db) : new PostgresSearch(db),
+      search: config.databaseUrl === undefined ? sqliteSearch(db) : postgresSearch(db),
       media: new FileMediaStorage(join(resolve(config.dataDir), 'media')),
       mediaRecords: new MediaStore(db),
       release: async () => {

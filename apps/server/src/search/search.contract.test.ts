@@ -7,8 +7,7 @@ import { KyselyMessageStore } from '../store/kysely-store.js';
 import { openPostgresDatabase } from '../store/postgres.js';
 import { openSqliteDatabase } from '../store/sqlite.js';
 import { messageSearchContract } from './contract.js';
-import { PostgresSearch } from './postgres.js';
-import { SqliteSearch } from './sqlite.js';
+import { postgresSearch, sqliteSearch } from './engines.js';
 
 messageSearchContract('SQLite FTS5', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'hubbub-search-'));
@@ -17,7 +16,7 @@ messageSearchContract('SQLite FTS5', async () => {
   await store.migrate();
   return {
     store,
-    search: new SqliteSearch(db),
+    search: sqliteSearch(db),
     cleanup: async () => {
       await store.close();
       await rm(dir, { recursive: true, force: true });
@@ -31,6 +30,6 @@ describe.runIf(postgres.enabled)('on PostgreSQL', () => {
     const db = openPostgresDatabase({ url: await postgres.server().createDatabase() });
     const store = new KyselyMessageStore(db);
     await store.migrate();
-    return { store, search: new PostgresSearch(db), cleanup: () => store.close() };
+    return { store, search: postgresSearch(db), cleanup: () => store.close() };
   });
 });
