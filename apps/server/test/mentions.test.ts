@@ -16,6 +16,16 @@ import { describe, expect, test } from 'vitest';
 const postgres = usePostgres();
 const onEachEngine = engines(postgres);
 
+/** The id of message `seq` of #general. */
+const messageIdIn = async (server: TestServer, token: string, seq: number) =>
+  (
+    await get<{ messages: Array<{ id: string; seq: number }> }>(
+      server,
+      '/api/rooms/general/messages',
+      token,
+    )
+  ).body.messages.find((m) => m.seq === seq)?.id ?? '';
+
 const mentionsIn = async (server: TestServer, token: string, room: string) =>
   (await get<MyRooms>(server, '/api/me/rooms', token)).body.rooms.find((r) => r.room === room)
     ?.mentions;
@@ -43,6 +53,7 @@ describe.each(onEachEngine)('mentions on $engine', ({ env }) => {
     await using aliceSocket = await RawClient.ready(server.wsUrl, alice.token);
     aliceSocket.send({ type: 'join', room: 'general' });
     await aliceSocket.next((f) => f.type === 'joined');
+    const idOf = (seq: number) => messageIdIn(server, alice.token, seq);
     const say = async (cid: string, content: string) => {
       aliceSocket.send({ type: 'send', room: 'general', cid, content });
       return aliceSocket.next((f) => f.type === 'ack' && f.cid === cid);
@@ -74,37 +85,19 @@ describe.each(onEachEngine)('mentions on $engine', ({ env }) => {
     bobInGeneral.send({ type: 'receipt', room: 'general', read: 1 });
     await aliceSocket.next((f) => f.type === 'receipt' && f.read === 1);
     expect(await mentionsIn(server, bob.token, 'general')).toBe(1);
-    const m3 = (
-      await get<{ messages: Array<{ id: string; seq: number }> }>(
-        server,
-        '/api/rooms/general/messages',
-        alice.token,
-      )
-    ).body.messages.find((m) => m.seq === 3);
-    aliceSocket.send({ type: 'delete', room: 'general', id: m3?.id ?? '' });
+    const m3 = await idOf(3);
+    aliceSocket.send({ type: 'delete', room: 'general', id: m3 });
     await aliceSocket.next((f) => f.type === 'moderated');
     expect(await mentionsIn(server, bob.token, 'general')).toBe(0);
     expect(await mentionsIn(server, carol.token, 'general')).toBe(1);
 
     // An edit that takes a name out stops counting it; one that puts a name in tells them.
-    const m1 = (
-      await get<{ messages: Array<{ id: string; seq: number }> }>(
-        server,
-        '/api/rooms/general/messages',
-        alice.token,
-      )
-    ).body.messages.find((m) => m.seq === 1);
-    aliceSocket.send({ type: 'edit', room: 'general', id: m1?.id ?? '', content: 'hey all' });
+    const m1 = await idOf(1);
+    aliceSocket.send({ type: 'edit', room: 'general', id: m1, content: 'hey all' });
     await aliceSocket.next((f) => f.type === 'updated' && f.message.content === 'hey all');
     await expect.poll(() => mentionsIn(server, carol.token, 'general')).toBe(0);
-    const m2 = (
-      await get<{ messages: Array<{ id: string; seq: number }> }>(
-        server,
-        '/api/rooms/general/messages',
-        alice.token,
-      )
-    ).body.messages.find((m) => m.seq === 2);
-    aliceSocket.send({ type: 'edit', room: 'general', id: m2?.id ?? '', content: 'see @carol' });
+    const m2 = await idOf(2);
+    aliceSocket.send({ type: 'edit', room: 'general', id: m2, content: 'see @carol' });
     expect(await carolSocket.next((f) => f.type === 'mentioned')).toMatchObject({
       message: { seq: 2, content: 'see @carol' },
     });
