@@ -1,10 +1,20 @@
 import { crc32 } from 'node:zlib';
 import type { ChatMessage, MediaUploadResponse, RestError } from '@hubbub/protocol';
-import { get, guestIn, RawClient, register, startServer, type TestServer } from '@hubbub/testing';
+import {
+  engines,
+  get,
+  guestIn,
+  RawClient,
+  register,
+  startServer,
+  type TestServer,
+  usePostgres,
+} from '@hubbub/testing';
 import sharp from 'sharp';
 import { describe, expect, test } from 'vitest';
 
 /** Uploads over real HTTP: what is taken, what is refused, and what is served. */
+const postgres = usePostgres();
 
 async function upload(
   server: TestServer,
@@ -159,9 +169,11 @@ describe('media', () => {
     expect((await upload(server, 'not-a-token', await photo(), 'a.jpg')).status).toBe(401);
     expect((await upload(server, alice.token, await photo(), 'a.jpg')).status).toBe(201);
   });
+});
 
+describe.each(engines(postgres))('media in messages on $engine', ({ env }) => {
   test('a message carries only its sender’s own uploads, unchanged, and keeps them in history', async () => {
-    await using server = await startServer();
+    await using server = await startServer({ env: await env() });
     const [alice, bob] = await Promise.all([register(server, 'alice'), register(server, 'bob')]);
     const { attachment } = (await upload(server, alice.token, await photo(), 'p.jpg')).body;
     expect((await download(server, `/api/media/${attachment.id}`)).response.status).toBe(200);
