@@ -153,29 +153,28 @@ export function Composer({
         }}
       >
         {canAttach && (
-          <input
-            ref={picker}
-            type="file"
-            multiple
-            hidden
-            accept="image/jpeg,image/png,image/webp,image/gif,application/pdf"
-            aria-label="Attach files"
-            onChange={(e) => {
-              uploads.add(Array.from(e.target.files ?? []));
-              e.target.value = '';
-            }}
-          />
-        )}
-        {canAttach && (
-          <Button
-            type="button"
-            variant="ghost"
-            size="icon"
-            aria-label="Attach files"
-            onClick={() => picker.current?.click()}
-          >
-            <Paperclip />
-          </Button>
+          <>
+            <input
+              ref={picker}
+              type="file"
+              multiple
+              hidden
+              accept="image/jpeg,image/png,image/webp,image/gif,application/pdf"
+              onChange={(e) => {
+                uploads.add(Array.from(e.target.files ?? []));
+                e.target.value = '';
+              }}
+            />
+            <Button
+              type="button"
+              variant="ghost"
+              size="icon"
+              aria-label="Attach files"
+              onClick={() => picker.current?.click()}
+            >
+              <Paperclip />
+            </Button>
+          </>
         )}
         <Textarea
           ref={box}
