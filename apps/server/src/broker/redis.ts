@@ -1,0 +1,359 @@
+import { randomBytes } from 'node:crypto';
+import { type ChatMessage, type Epoch, ErrorCode, type RoomId, type Seq } from '@hubbub/protocol';
+import type { Redis } from 'ioredis';
+import type { MessageStore } from '../store/port.js';
+import { BrokerError } from './local.js';
+import type { Broker, DraftMessage, Replay, RoomListener } from './port.js';
+
+/**
+ * Sequencing, logging and publishing in one step, atomically per room: the seq is taken,
+ * the message appended to the room's capped log stream (id `seq-0`) and to the outbox the
+ * persisters drain into the database, and only then published. Nothing is published that
+ * is not in the log, and seqs are gapless whichever node publishes.
+ * KEYS: 1 meta (hash epoch, seq), 2 log (stream), 3 cids (hash), 4 outbox (stream).
+ * ARGV: 1 cid key, 2 body with replyTo, 3 body without, 4 replyTo or 0, 5 log length,
+ * 6 epoch if new, 7 channel, 8 cid memory (s). The bodies are the message's JSON without
+ * its seq; the seq is spliced in here, so the JSON is written once, by Node.
+ */
+const PUBLISH = `
+local known = redis.call('HGET', KEYS[3], ARGV[1])
+if known then return known end
+redis.call('HSETNX', KEYS[1], 'epoch', ARGV[6])
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+local replyTo = tonumber(ARGV[4])
+local body = ARGV[3]
+if replyTo > 0 and replyTo < seq then body = ARGV[2] end
+local json = '{"seq":' .. seq .. ',' .. string.sub(body, 2)
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], seq .. '-0', 'm', json)
+redis.call('XADD', KEYS[4], '*', 'm', json)
+redis.call('HSET', KEYS[3], ARGV[1], json)
+redis.call('EXPIRE', KEYS[3], ARGV[8])
+redis.call('PUBLISH', ARGV[7], json)
+return json
+`;
+
+export interface RedisBrokerOptions {
+  /** Commands; the broker makes its own subscriber connection from it. */
+  redis: Redis;
+  /** History beyond the log (and the restart case): the database the outbox fills. */
+  store: MessageStore;
+  prefix?: string;
+  /** Messages per room kept in the Redis log: the resume window without the database. */
+  logLength?: number;
+  /** Most messages one resume replays; older gaps get a reset. */
+  resumeWindow?: number;
+  /** Outbox streams the rooms are spread over (persisters drain each with a group). */
+  outboxPartitions?: number;
+  /** How often each subscribed room's position is compared with Redis (ms). */
+  positionCheckMs?: number;
+}
+
+/** One room this node listens to: who, how far delivered, and what waits to be. */
+interface Feed {
+  listeners: Set<RoomListener>;
+  /** Delivered up to here; undefined until the subscription is live. */
+  delivered: Seq | undefined;
+  /** Messages received ahead of `delivered + 1`, by seq. */
+  held: Map<Seq, ChatMessage>;
+  draining: boolean;
+}
+
+/**
+ * The scale-out broker: every node sequences through Redis (one Lua script per publish,
+ * see PUBLISH), delivers from Redis pub/sub, and serves joins and resumes from the room's
+ * log stream, falling back to the database beyond it. A node subscribes to a room's
+ * channel only while it has members there. Pub/sub can lose messages (a reconnect, a
+ * failover); every gap in the seqs, and a periodic comparison with the room's seq in
+ * Redis, is filled from the log, so listeners still get every message once and in order.
+ *
+ * Durability: a publish resolves once Redis has executed the script. Run Redis with
+ * `appendonly yes` and `appendfsync always` for "acknowledged means on disk"; Redis writes
+ * and fsyncs the AOF before it answers, and before it delivers the PUBLISH.
+ */
+export class RedisBroker implements Broker {
+  private readonly redis: Redis;
+  private readonly subscriber: Redis;
+  private readonly store: MessageStore;
+  private readonly prefix: string;
+  private readonly logLength: number;
+  private readonly resumeWindow: number;
+  private readonly partitions: number;
+  private readonly feeds = new Map<RoomId, Feed>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly positionCheck: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(options: RedisBrokerOptions) {
+    this.redis = options.redis;
+    this.store = options.store;
+    this.prefix = options.prefix ?? 'hubbub';
+    this.resumeWindow = options.resumeWindow ?? 1000;
+    this.logLength = Math.max(options.logLength ?? 1000, this.resumeWindow);
+    this.partitions = options.outboxPartitions ?? 4;
+    this.subscriber = this.redis.duplicate();
+    this.subscriber.on('error', () => {});
+    this.subscriber.on('message', (channel: string, json: string) => this.received(channel, json));
+    this.positionCheck = setInterval(
+      () => void this.checkPositions(),
+      options.positionCheckMs ?? 5000,
+    );
+    this.positionCheck.unref();
+  }
+
+  /** The outbox stream of each partition, for the persisters. */
+  outboxKeys(): string[] {
+    return Array.from({ length: this.partitions }, (_, i) => `${this.prefix}:outbox:${i}`);
+  }
+
+  publish(draft: DraftMessage): Promise<ChatMessage> {
+    if (this.closed)
+      return Promise.reject(new BrokerError(ErrorCode.shuttingDown, 'server is shutting down'));
+    const publishing = this.run(draft);
+    this.inflight.add(publishing);
+    void publishing.finally(() => this.inflight.delete(publishing)).catch(() => {});
+    return publishing;
+  }
+
+  private async run(draft: DraftMessage): Promise<ChatMessage> {
+    const { cid, replyTo, attachments, ...fields } = draft;
+    const body = {
+      ...fields,
+      ...(attachments === undefined || attachments.length === 0 ? {} : { attachments }),
+    };
+    const keys = this.keys(draft.room);
+    let json: string;
+    try {
+      json = (await this.redis.eval(
+        PUBLISH,
+        4,
+        keys.meta,
+        keys.log,
+        keys.cids,
+        this.outboxOf(draft.room),
+        `${draft.user.id}\n${cid}`,
+        JSON.stringify(replyTo === undefined ? body : { ...body, replyTo }),
+        JSON.stringify(body),
+        replyTo ?? 0,
+        this.logLength,
+        newEpoch(),
+        keys.channel,
+        24 * 3600,
+      )) as string;
+    } catch (error) {
+      throw new BrokerError(
+        ErrorCode.unavailable,
+        `message not stored (${error instanceof Error ? error.message : 'redis'}); resend with the same cid`,
+      );
+    }
+    return JSON.parse(json) as ChatMessage;
+  }
+
+  subscribe(room: RoomId, listener: RoomListener): () => void {
+    let feed = this.feeds.get(room);
+    if (feed === undefined) {
+      const created: Feed = {
+        listeners: new Set(),
+        delivered: undefined,
+        held: new Map(),
+        draining: false,
+      };
+      feed = created;
+      this.feeds.set(room, created);
+      void this.open(room, created);
+    }
+    feed.listeners.add(listener);
+    const mine = feed;
+    return () => {
+      mine.listeners.delete(listener);
+      if (mine.listeners.size > 0 || this.feeds.get(room) !== mine) return;
+      this.feeds.delete(room);
+      void this.subscriber.unsubscribe(this.keys(room).channel).catch(() => {});
+    };
+  }
+
+  /**
+   * Starts a room's feed: the room's seq is read on the command connection as the channel
+   * is subscribed, so whatever is published after this call has a higher seq, and whatever
+   * was published before the subscription took effect is read back from the log.
+   */
+  private async open(room: RoomId, feed: Feed): Promise<void> {
+    try {
+      const [start] = await Promise.all([
+        this.redis.hget(this.keys(room).meta, 'seq'),
+        this.subscriber.subscribe(this.keys(room).channel),
+      ]);
+      feed.delivered = Number(start ?? 0);
+      await this.catchUp(room, feed);
+    } catch {
+      // Redis is unreachable: the position check tries again.
+    }
+  }
+
+  private received(channel: string, json: string): void {
+    const room = this.roomOf(channel);
+    const feed = room === undefined ? undefined : this.feeds.get(room);
+    if (room === undefined || feed === undefined) return;
+    const message = JSON.parse(json) as ChatMessage;
+    feed.held.set(message.seq, message);
+    void this.drain(room, feed);
+  }
+
+  /** Delivers what is held, in order; a gap before it is read from the log first. */
+  private async drain(room: RoomId, feed: Feed): Promise<void> {
+    if (feed.draining || feed.delivered === undefined) return;
+    feed.draining = true;
+    try {
+      while (feed.held.size > 0 && this.feeds.get(room) === feed) {
+        const delivered: Seq = feed.delivered ?? 0;
+        for (const seq of feed.held.keys()) if (seq <= delivered) feed.held.delete(seq);
+        const next = Math.min(...feed.held.keys());
+        if (!Number.isFinite(next)) break;
+        if (next > delivered + 1) {
+          for (const missing of await this.logRange(room, delivered + 1, next - 1))
+            feed.held.set(missing.seq, missing);
+          if (!feed.held.has(delivered + 1)) {
+            // Gone from the log too: skip ahead. Members resume from their own position.
+            feed.delivered = next - 1;
+            continue;
+          }
+        }
+        const run: ChatMessage[] = [];
+        for (let seq = delivered + 1; feed.held.has(seq); seq++) {
+          run.push(feed.held.get(seq) as ChatMessage);
+          feed.held.delete(seq);
+        }
+        feed.delivered = run.at(-1)?.seq ?? delivered;
+        for (const listener of feed.listeners) listener(run);
+      }
+    } catch {
+      // Redis went away mid-fill: what is held stays held for the next attempt.
+    } finally {
+      feed.draining = false;
+    }
+  }
+
+  /** Reads whatever the log holds after the feed's position, and delivers it. */
+  private async catchUp(room: RoomId, feed: Feed): Promise<void> {
+    if (feed.delivered === undefined) return;
+    for (const message of await this.logRange(room, feed.delivered + 1))
+      feed.held.set(message.seq, message);
+    await this.drain(room, feed);
+  }
+
+  /** Catches what pub/sub silently lost: any room whose seq in Redis is past its feed. */
+  private async checkPositions(): Promise<void> {
+    for (const [room, feed] of this.feeds) {
+      try {
+        if (feed.delivered === undefined) {
+          await this.open(room, feed);
+          continue;
+        }
+        const seq = Number((await this.redis.hget(this.keys(room).meta, 'seq')) ?? 0);
+        if (seq > feed.delivered) await this.catchUp(room, feed);
+      } catch {
+        // Unreachable now; next round.
+      }
+    }
+  }
+
+  async head(room: RoomId): Promise<{ epoch: Epoch; seq: Seq }> {
+    const { meta } = this.keys(room);
+    await this.redis.hsetnx(meta, 'epoch', newEpoch());
+    const [epoch, seq] = await this.redis.hmget(meta, 'epoch', 'seq');
+    return { epoch: epoch ?? '', seq: Number(seq ?? 0) };
+  }
+
+  async replay(room: RoomId, since: Seq, epoch?: Epoch): Promise<Replay> {
+    const head = await this.head(room);
+    const reset: Replay = { kind: 'reset', ...head };
+    if ((epoch !== undefined && epoch !== head.epoch) || since > head.seq) return reset;
+    if (head.seq - since > this.resumeWindow) return reset;
+    const messages = await this.range(room, since, head.seq);
+    if (messages.length !== head.seq - since) return reset;
+    return { kind: 'messages', ...head, messages };
+  }
+
+  async recent(
+    room: RoomId,
+    limit: number,
+  ): Promise<{ epoch: Epoch; seq: Seq; messages: ChatMessage[] }> {
+    const head = await this.head(room);
+    const messages = await this.range(room, Math.max(0, head.seq - limit), head.seq);
+    return { ...head, messages };
+  }
+
+  /**
+   * Messages with after < seq <= upTo: from the log, and from the database for what the
+   * log no longer holds; each with its latest revision.
+   */
+  private async range(room: RoomId, after: Seq, upTo: Seq): Promise<ChatMessage[]> {
+    if (upTo <= after) return [];
+    const fromLog = await this.logRange(room, after + 1, upTo);
+    const firstInLog = fromLog[0]?.seq ?? upTo + 1;
+    const older =
+      firstInLog > after + 1
+        ? (await this.store.roomMessages(room, { after, limit: firstInLog - after - 1 })).filter(
+            (m) => m.seq < firstInLog,
+          )
+        : [];
+    return [...older, ...fromLog];
+  }
+
+  /** The log's messages from seq `from` to `to` (inclusive), revised where edited. */
+  private async logRange(room: RoomId, from: Seq, to?: Seq): Promise<ChatMessage[]> {
+    const { log, revised } = this.keys(room);
+    const [entries, revisions] = await Promise.all([
+      this.redis.xrange(log, `${from}-0`, to === undefined ? '+' : `${to}-0`),
+      this.redis.hgetall(revised),
+    ]);
+    return entries.map(([id, fields]) => {
+      const latest = revisions[id.slice(0, -2)];
+      return JSON.parse(latest ?? fields[1] ?? '{}') as ChatMessage;
+    });
+  }
+
+  revise(message: ChatMessage): void {
+    const { revised } = this.keys(message.room);
+    void this.redis
+      .multi()
+      .hset(revised, String(message.seq), JSON.stringify(message))
+      .expire(revised, 7 * 24 * 3600)
+      .exec()
+      .catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.positionCheck);
+    await Promise.allSettled([...this.inflight]);
+    this.feeds.clear();
+    this.subscriber.disconnect();
+  }
+
+  private outboxOf(room: RoomId): string {
+    let hash = 0;
+    for (let i = 0; i < room.length; i++) hash = (hash * 31 + room.charCodeAt(i)) >>> 0;
+    return `${this.prefix}:outbox:${hash % this.partitions}`;
+  }
+
+  private keys(room: RoomId) {
+    // One hash tag per room: a room's keys share a Redis Cluster slot.
+    const base = `${this.prefix}:{${room}}`;
+    return {
+      meta: `${base}:meta`,
+      log: `${base}:log`,
+      cids: `${base}:cids`,
+      revised: `${base}:revised`,
+      channel: `${base}:live`,
+    };
+  }
+
+  private roomOf(channel: string): RoomId | undefined {
+    const match = /^.*?:\{(.+)\}:live$/.exec(channel);
+    return match?.[1];
+  }
+}
+
+function newEpoch(): string {
+  return randomBytes(12).toString('base64url');
+}
