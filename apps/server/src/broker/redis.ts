@@ -12,7 +12,7 @@ import type { Broker, DraftMessage, Replay, RoomListener } from './port.js';
  * is not in the log, and seqs are gapless whichever node publishes.
  * KEYS: 1 meta (hash epoch, seq), 2 log (stream), 3 cids (hash), 4 outbox (stream).
  * ARGV: 1 cid key, 2 body with replyTo, 3 body without, 4 replyTo or 0, 5 log length,
- * 6 epoch if new, 7 channel, 8 cid memory (s). The bodies are the message's JSON without
+ * 6 epoch if new, 7 channel, 8 cid memory (s), 9 cid. The bodies are the message's JSON without
  * its seq; the seq is spliced in here, so the JSON is written once, by Node.
  */
 const PUBLISH = `
@@ -25,7 +25,7 @@ local body = ARGV[3]
 if replyTo > 0 and replyTo < seq then body = ARGV[2] end
 local json = '{"seq":' .. seq .. ',' .. string.sub(body, 2)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], seq .. '-0', 'm', json)
-redis.call('XADD', KEYS[4], '*', 'm', json)
+redis.call('XADD', KEYS[4], '*', 'm', json, 'c', ARGV[9])
 redis.call('HSET', KEYS[3], ARGV[1], json)
 redis.call('EXPIRE', KEYS[3], ARGV[8])
 redis.call('PUBLISH', ARGV[7], json)
@@ -138,6 +138,7 @@ export class RedisBroker implements Broker {
         newEpoch(),
         keys.channel,
         24 * 3600,
+        cid,
       )) as string;
     } catch (error) {
       throw new BrokerError(

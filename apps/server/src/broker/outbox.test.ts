@@ -1,0 +1,112 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useRedis } from '@hubbub/testing';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { uuidv7 } from 'uuidv7';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { MessageStore } from '../store/port.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import { OutboxPersister } from './outbox.js';
+import { RedisBroker } from './redis.js';
+
+/** The outbox into the database: everything once, acknowledged after commit, dead nodes' work claimed. */
+const redis = useRedis();
+let counter = 0;
+
+describe.runIf(redis.enabled)('the outbox persister', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function setup() {
+    const dir = await mkdtemp(join(tmpdir(), 'hubbub-outbox-'));
+    const store: MessageStore = await openSqliteStore({
+      file: join(dir, 'db.sqlite'),
+      synchronous: 'NORMAL',
+    });
+    await store.migrate();
+    const prefix = `o${process.pid}-${++counter}`;
+    const client = new Redis(redis.server().url);
+    const broker = new RedisBroker({ redis: client, store, prefix });
+    cleanups.push(async () => {
+      await broker.close();
+      client.disconnect();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+    const persister = (consumer: string, claimIdleMs?: number) => {
+      const connection = new Redis(redis.server().url);
+      const outbox = new OutboxPersister({
+        redis: connection,
+        store,
+        streams: broker.outboxKeys(),
+        consumer,
+        logger: pino({ level: 'silent' }),
+        ...(claimIdleMs === undefined ? {} : { claimIdleMs }),
+      });
+      cleanups.push(async () => {
+        await outbox.close();
+        connection.disconnect();
+      });
+      return outbox;
+    };
+    const publish = (room: string, content: string) =>
+      broker.publish({
+        room,
+        id: uuidv7(),
+        user: { id: 'u', name: 'U' },
+        content,
+        ts: new Date().toISOString(),
+        cid: `cid-${content}`,
+      });
+    return { store, broker, persister, publish };
+  }
+
+  test('two nodes drain every room into the database once, with cids, and the lag falls to 0', async () => {
+    const { store, persister, publish } = await setup();
+    const [a, b] = [persister('node-a'), persister('node-b')];
+    await Promise.all([a.start(), b.start()]);
+    const rooms = ['r1', 'r2', 'r3'];
+    await Promise.all(Array.from({ length: 90 }, (_, i) => publish(rooms[i % 3] ?? 'r1', `m${i}`)));
+    for (const room of rooms) {
+      await expect
+        .poll(async () => (await store.roomMessages(room, { limit: 100 })).map((m) => m.seq))
+        .toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    }
+    expect((await store.findByCid('r2', 'u', 'cid-m1'))?.content).toBe('m1');
+    await expect.poll(() => a.lag()).toBe(0);
+  });
+
+  test('entries a dead node read and never acknowledged are claimed and written', async () => {
+    const { store, broker, persister, publish } = await setup();
+    const first = persister('first');
+    await first.start();
+    await first.close(); // the group exists; nobody is draining now
+    for (let i = 0; i < 10; i++) await publish('r', `m${i}`);
+    // A node reads everything, then dies before committing.
+    const dead = new Redis(redis.server().url);
+    const read = (await (
+      dead.xreadgroup.bind(dead) as unknown as (...args: Array<string | number>) => Promise<unknown>
+    )(
+      'GROUP',
+      'persisters',
+      'dead-node',
+      'COUNT',
+      100,
+      'STREAMS',
+      ...broker.outboxKeys(),
+      ...broker.outboxKeys().map(() => '>'),
+    )) as Array<[string, unknown[]]>;
+    expect(read.flatMap(([, entries]) => entries)).toHaveLength(10);
+    dead.disconnect();
+    const survivor = persister('survivor', 200);
+    await survivor.start();
+    await expect
+      .poll(async () => (await store.roomMessages('r', { limit: 100 })).length, { timeout: 5000 })
+      .toBe(10);
+    await expect.poll(() => survivor.lag()).toBe(0);
+  });
+});
