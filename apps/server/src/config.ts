@@ -23,6 +23,14 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /**
+   * Set (with DATABASE_URL) to run as one of many nodes: messages are sequenced, logged and
+   * delivered through Redis, and an outbox drains them into PostgreSQL.
+   */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   /** SQLite's `synchronous` level: FULL survives power loss, NORMAL only a process crash. */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /**
@@ -87,6 +95,7 @@ export interface Config {
   dataDir: string;
   webDir: string;
   databaseUrl: string | undefined;
+  redisUrl: string | undefined;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   /** `'*'` or exact origins; empty array means "the server's own origin". */
   allowedOrigins: '*' | string[];
@@ -111,7 +120,7 @@ export interface Config {
 }
 
 /** Values never echoed back in an error: they are (or may hold) credentials. */
-const SECRET_VARIABLES = new Set(['TOKEN_SECRET', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['TOKEN_SECRET', 'DATABASE_URL', 'REDIS_URL']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -147,6 +156,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         message: 'AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE go together',
       },
     )
+    .refine((c) => c.REDIS_URL === undefined || c.DATABASE_URL !== undefined, {
+      path: ['REDIS_URL'],
+      message: 'REDIS_URL needs DATABASE_URL: the nodes share one PostgreSQL',
+    })
     .safeParse(relevant);
   if (!parsed.success) {
     throw new ConfigError(
@@ -164,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: c.DATA_DIR,
     webDir: c.WEB_DIR,
     databaseUrl: c.DATABASE_URL,
+    redisUrl: c.REDIS_URL,
     sqliteSynchronous: c.SQLITE_SYNCHRONOUS,
     allowedOrigins: parseOrigins(c.ALLOWED_ORIGINS),
     logLevel: c.LOG_LEVEL,

@@ -1,11 +1,16 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
 import { AccountStore } from './auth/accounts.js';
 import { TokenService } from './auth/tokens.js';
 import { LocalBroker } from './broker/local.js';
+import { OutboxPersister } from './broker/outbox.js';
 import type { Broker } from './broker/port.js';
+import { RedisBroker } from './broker/redis.js';
 import { ChannelStore } from './channels/store.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { FileMediaStorage } from './media/storage.js';
@@ -13,10 +18,13 @@ import { MediaStore } from './media/store.js';
 import { MentionStore } from './mentions/store.js';
 import { HubbubNode } from './node.js';
 import { MemoryPresence } from './presence/memory.js';
+import type { PresenceStore } from './presence/port.js';
+import { RedisPresence } from './presence/redis.js';
 import { ReceiptStore } from './receipts/store.js';
 import { postgresSearch, sqliteSearch } from './search/engines.js';
 import { KyselyMessageStore } from './store/kysely-store.js';
 import { GroupCommitPersister } from './store/persister.js';
+import type { MessageStore } from './store/port.js';
 import { openPostgresDatabase } from './store/postgres.js';
 import type { Database } from './store/schema.js';
 import { openSqliteDatabase } from './store/sqlite.js';
@@ -38,6 +46,68 @@ function openDatabase(config: Config): Kysely<Database> {
   });
 }
 
+/** How messages move between the node and the store, and who is where. */
+interface Bus {
+  broker: Broker;
+  presence: PresenceStore;
+  /** Rejects while the bus cannot carry messages (readiness). */
+  ready(): Promise<void>;
+  /** After the sockets closed: drain what is in flight, then let go. */
+  close(): Promise<void>;
+}
+
+/** One process: the in-process broker over a group-commit persister. */
+function embeddedBus(store: MessageStore, config: Config, logger: Logger): Bus {
+  const persister = new GroupCommitPersister(store, { logger });
+  const broker = new LocalBroker({ store, writer: persister, resumeWindow: config.resumeWindow });
+  return {
+    broker,
+    presence: new MemoryPresence(),
+    ready: async () => {},
+    close: () => persister.close(),
+  };
+}
+
+/**
+ * Many nodes: Redis sequences and delivers, an outbox (drained by every node's persister
+ * in one consumer group) fills the database, presence is shared with leases.
+ */
+async function sharedBus(
+  url: string,
+  store: MessageStore,
+  config: Config,
+  logger: Logger,
+): Promise<Bus> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 2 });
+  const reader = redis.duplicate();
+  for (const connection of [redis, reader])
+    connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  const broker = new RedisBroker({ redis, store, resumeWindow: config.resumeWindow });
+  const presence = new RedisPresence(redis);
+  const outbox = new OutboxPersister({
+    redis: reader,
+    store,
+    streams: broker.outboxKeys(),
+    consumer: `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`,
+    logger,
+  });
+  await outbox.start();
+  return {
+    broker,
+    presence,
+    ready: async () => {
+      await redis.ping();
+    },
+    close: async () => {
+      await broker.close();
+      presence.close();
+      await outbox.close();
+      redis.disconnect();
+      reader.disconnect();
+    },
+  };
+}
+
 /** Opens the store, runs migrations and wires a node; call `listen()` on the result. */
 export async function openNode(config: Config, options: OpenNodeOptions = {}): Promise<HubbubNode> {
   const logger = options.logger ?? pino({ level: config.logLevel });
@@ -45,12 +115,10 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
   // The message store owns the database's lifetime; features borrow it for their tables.
   const store = new KyselyMessageStore(db);
   await store.migrate();
-  const persister = new GroupCommitPersister(store, { logger });
-  const broker: Broker = new LocalBroker({
-    store,
-    writer: persister,
-    resumeWindow: config.resumeWindow,
-  });
+  const bus =
+    config.redisUrl === undefined
+      ? embeddedBus(store, config, logger)
+      : await sharedBus(config.redisUrl, store, config, logger);
   const tokens = await TokenService.load(config.tokenSecret, config.dataDir, {
     accessTtlSeconds: config.accessTokenTtlSeconds,
     guestTtlSeconds: config.guestTokenTtlSeconds,
@@ -60,8 +128,8 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
     config,
     {
       store,
-      broker,
-      presence: new MemoryPresence(),
+      broker: bus.broker,
+      presence: bus.presence,
       tokens,
       accounts: new AccountStore(db),
       channels: new ChannelStore(db),
@@ -70,8 +138,9 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       search: config.databaseUrl === undefined ? sqliteSearch(db) : postgresSearch(db),
       media: new FileMediaStorage(join(resolve(config.dataDir), 'media')),
       mediaRecords: new MediaStore(db),
+      ready: bus.ready,
       release: async () => {
-        await persister.close();
+        await bus.close();
         await store.close();
       },
     },

@@ -59,6 +59,8 @@ export interface NodePorts {
   /** Uploaded files' bytes (content-addressed), and their records in the database. */
   media: MediaStorage;
   mediaRecords: MediaStore;
+  /** Rejects while the message bus cannot carry messages (Redis unreachable): not ready. */
+  ready(): Promise<void>;
   /** Called last on shutdown, after sockets are closed: drain the persister, close the store. */
   release(): Promise<void>;
 }
@@ -179,7 +181,7 @@ export class HubbubNode {
     registerOpenApi(this.app);
     // Routes go in a plugin registered after the document generator, so it sees every one.
     void this.app.register(async (api) => {
-      healthRoutes(api, ports.store, () => this.draining);
+      healthRoutes(api, ports, () => this.draining);
       authRoutes(api, {
         tokens: ports.tokens,
         authenticator,

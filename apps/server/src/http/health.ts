@@ -5,11 +5,11 @@ import { doc } from './openapi.js';
 
 /**
  * Liveness says the process serves HTTP; readiness says it can do its job: migrations ran
- * and the store answers. Load balancers route by readiness.
+ * and the store (and, for many nodes, Redis) answers. Load balancers route by readiness.
  */
 export function healthRoutes(
   app: FastifyInstance,
-  store: MessageStore,
+  ports: { store: MessageStore; ready(): Promise<void> },
   isDraining: () => boolean,
 ): void {
   app.get(
@@ -23,16 +23,22 @@ export function healthRoutes(
       summary:
         'Readiness: migrations done and the store answers (503 while draining or unreachable)',
       tags: ['health'],
-      response: z.object({ status: z.string(), store: z.string() }),
+      response: z.object({ status: z.string(), store: z.string(), bus: z.string().optional() }),
     }),
     async (_request, reply) => {
       if (isDraining()) return reply.code(503).send({ status: 'draining' });
       try {
-        await store.ping();
-        return { status: 'ready', store: 'ok' };
+        await ports.store.ping();
       } catch (error) {
         reply.log.warn({ err: error }, 'store not reachable');
         return reply.code(503).send({ status: 'unavailable', store: 'unreachable' });
+      }
+      try {
+        await ports.ready();
+        return { status: 'ready', store: 'ok' };
+      } catch (error) {
+        reply.log.warn({ err: error }, 'message bus not reachable');
+        return reply.code(503).send({ status: 'unavailable', store: 'ok', bus: 'unreachable' });
       }
     },
   );
