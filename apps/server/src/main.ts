@@ -78,7 +78,9 @@ async function sharedBus(
   config: Config,
   logger: Logger,
 ): Promise<Bus> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2 });
+  // A half-open connection (a partition, a failover) would otherwise hold every command
+  // until TCP gives up, minutes later: refuse after 5 s, and the client resends.
+  const redis = new Redis(url, { maxRetriesPerRequest: 2, commandTimeout: 5000 });
   const reader = redis.duplicate();
   for (const connection of [redis, reader])
     connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
@@ -102,8 +104,8 @@ async function sharedBus(
       await broker.close();
       presence.close();
       await outbox.close();
-      redis.disconnect();
-      reader.disconnect();
+      // quit, not disconnect: queued commands (presence exits, revisions) go out first.
+      await Promise.all([redis.quit(), reader.quit()]).catch(() => {});
     },
   };
 }

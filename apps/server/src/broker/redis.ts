@@ -10,13 +10,13 @@ import type { Broker, DraftMessage, Replay, RoomListener } from './port.js';
  * the message appended to the room's capped log stream (id `seq-0`) and to the outbox the
  * persisters drain into the database, and only then published. Nothing is published that
  * is not in the log, and seqs are gapless whichever node publishes.
- * KEYS: 1 meta (hash epoch, seq), 2 log (stream), 3 cids (hash), 4 outbox (stream).
- * ARGV: 1 cid key, 2 body with replyTo, 3 body without, 4 replyTo or 0, 5 log length,
+ * KEYS: 1 meta (hash epoch, seq), 2 log (stream), 3 this cid's key, 4 outbox (stream).
+ * ARGV: 1 (unused), 2 body with replyTo, 3 body without, 4 replyTo or 0, 5 log length,
  * 6 epoch if new, 7 channel, 8 cid memory (s), 9 cid. The bodies are the message's JSON without
  * its seq; the seq is spliced in here, so the JSON is written once, by Node.
  */
 const PUBLISH = `
-local known = redis.call('HGET', KEYS[3], ARGV[1])
+local known = redis.call('GET', KEYS[3])
 if known then return known end
 redis.call('HSETNX', KEYS[1], 'epoch', ARGV[6])
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
@@ -26,8 +26,7 @@ if replyTo > 0 and replyTo < seq then body = ARGV[2] end
 local json = '{"seq":' .. seq .. ',' .. string.sub(body, 2)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], seq .. '-0', 'm', json)
 redis.call('XADD', KEYS[4], '*', 'm', json, 'c', ARGV[9])
-redis.call('HSET', KEYS[3], ARGV[1], json)
-redis.call('EXPIRE', KEYS[3], ARGV[8])
+redis.call('SET', KEYS[3], json, 'EX', ARGV[8])
 redis.call('PUBLISH', ARGV[7], json)
 return json
 `;
@@ -56,6 +55,8 @@ interface Feed {
   /** Messages received ahead of `delivered + 1`, by seq. */
   held: Map<Seq, ChatMessage>;
   draining: boolean;
+  /** An `open` is under way (the position check must not start a second). */
+  opening: boolean;
 }
 
 /**
@@ -128,7 +129,7 @@ export class RedisBroker implements Broker {
         4,
         keys.meta,
         keys.log,
-        keys.cids,
+        `${keys.cids}:${draft.user.id}:${cid}`,
         this.outboxOf(draft.room),
         `${draft.user.id}\n${cid}`,
         JSON.stringify(replyTo === undefined ? body : { ...body, replyTo }),
@@ -157,6 +158,7 @@ export class RedisBroker implements Broker {
         delivered: undefined,
         held: new Map(),
         draining: false,
+        opening: false,
       };
       feed = created;
       this.feeds.set(room, created);
@@ -178,15 +180,20 @@ export class RedisBroker implements Broker {
    * was published before the subscription took effect is read back from the log.
    */
   private async open(room: RoomId, feed: Feed): Promise<void> {
+    if (feed.opening) return;
+    feed.opening = true;
+    const start = this.redis.hget(this.keys(room).meta, 'seq');
+    const subscribed = this.subscriber.subscribe(this.keys(room).channel);
     try {
-      const [start] = await Promise.all([
-        this.redis.hget(this.keys(room).meta, 'seq'),
-        this.subscriber.subscribe(this.keys(room).channel),
-      ]);
-      feed.delivered = Number(start ?? 0);
+      // The first position read is the floor for good: a retry must not move it.
+      const position = await start;
+      feed.delivered ??= Number(position ?? 0);
+      await subscribed;
       await this.catchUp(room, feed);
     } catch {
       // Redis is unreachable: the position check tries again.
+    } finally {
+      feed.opening = false;
     }
   }
 
@@ -207,7 +214,8 @@ export class RedisBroker implements Broker {
       while (feed.held.size > 0 && this.feeds.get(room) === feed) {
         const delivered: Seq = feed.delivered ?? 0;
         for (const seq of feed.held.keys()) if (seq <= delivered) feed.held.delete(seq);
-        const next = Math.min(...feed.held.keys());
+        let next = Number.POSITIVE_INFINITY;
+        for (const seq of feed.held.keys()) if (seq < next) next = seq;
         if (!Number.isFinite(next)) break;
         if (next > delivered + 1) {
           for (const missing of await this.logRange(room, delivered + 1, next - 1))
@@ -245,7 +253,7 @@ export class RedisBroker implements Broker {
   private async checkPositions(): Promise<void> {
     for (const [room, feed] of this.feeds) {
       try {
-        if (feed.delivered === undefined) {
+        if (feed.delivered === undefined || feed.opening) {
           await this.open(room, feed);
           continue;
         }
@@ -303,14 +311,13 @@ export class RedisBroker implements Broker {
   /** The log's messages from seq `from` to `to` (inclusive), revised where edited. */
   private async logRange(room: RoomId, from: Seq, to?: Seq): Promise<ChatMessage[]> {
     const { log, revised } = this.keys(room);
-    const [entries, revisions] = await Promise.all([
-      this.redis.xrange(log, `${from}-0`, to === undefined ? '+' : `${to}-0`),
-      this.redis.hgetall(revised),
-    ]);
-    return entries.map(([id, fields]) => {
-      const latest = revisions[id.slice(0, -2)];
-      return JSON.parse(latest ?? fields[1] ?? '{}') as ChatMessage;
-    });
+    const entries = await this.redis.xrange(log, `${from}-0`, to === undefined ? '+' : `${to}-0`);
+    if (entries.length === 0) return [];
+    const seqs = entries.map(([id]) => id.slice(0, -2));
+    const revisions = await this.redis.hmget(revised, ...seqs);
+    return entries.map(
+      ([, fields], i) => JSON.parse(revisions[i] ?? fields[1] ?? '{}') as ChatMessage,
+    );
   }
 
   revise(message: ChatMessage): void {
@@ -326,9 +333,10 @@ export class RedisBroker implements Broker {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.positionCheck);
+    // In-flight publishes settle (or time out with the connection's command timeout).
     await Promise.allSettled([...this.inflight]);
     this.feeds.clear();
-    this.subscriber.disconnect();
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
   }
 
   private outboxOf(room: RoomId): string {

@@ -28,7 +28,10 @@ local function purge(now)
 end
 `;
 
-/** ARGV: uid, conn, name, now, lease end, arrival. Returns 1 when the person became present. */
+/**
+ * KEYS 5: the room's arrival counter. ARGV: uid, conn, name, now, lease end. Returns 1 when
+ * the person became present.
+ */
 const ENTER = `${PURGE}
 purge(tonumber(ARGV[4]))
 local member = ARGV[1] .. '\\n' .. ARGV[2]
@@ -36,7 +39,7 @@ local added = redis.call('ZADD', KEYS[1], ARGV[5], member)
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
 if added == 0 then return 0 end
 if redis.call('HINCRBY', KEYS[4], ARGV[1], 1) > 1 then return 0 end
-redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
+redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[5]), ARGV[1])
 return 1
 `;
 
@@ -95,17 +98,17 @@ export class RedisPresence implements PresenceStore {
   async enter(room: RoomId, user: UserRef, connection: string): Promise<boolean> {
     const now = Date.now();
     this.mine.set(`${room}\n${user.id}\n${connection}`, { room, uid: user.id, conn: connection });
-    const arrival = await this.redis.incr(`${this.prefix}:presence-arrivals`);
+    // One script: an exit sent right after cannot overtake the enter.
     const result = await this.redis.eval(
       ENTER,
-      4,
+      5,
       ...this.keys(room),
+      `${this.prefix}:{${room}}:presence:arrivals`,
       user.id,
       connection,
       user.name,
       now,
       now + this.leaseMs,
-      arrival,
     );
     return result === 1;
   }
