@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 
 /** A port on 127.0.0.1 that was free a moment ago (the OS picks it). */
 export function freePort(): Promise<number> {
@@ -29,4 +30,33 @@ export function requireService(
   }
   console.warn(`\n*** SKIPPING ${name} suites: ${availability.reason} ***\n`);
   return false;
+}
+
+/**
+ * For a test file that needs a service: whether it can run here (see requireService), and
+ * one instance started before the file's tests and stopped after them. Call at the top
+ * level of the file.
+ */
+export function useService<T extends { stop(): Promise<void> }>(
+  name: string,
+  availability: { ok: true } | { ok: false; reason: string },
+  start: () => Promise<T>,
+): { enabled: boolean; server(): T } {
+  const enabled = requireService(name, availability);
+  let server: T | undefined;
+  if (enabled) {
+    beforeAll(async () => {
+      server = await start();
+    });
+    afterAll(async () => {
+      await server?.stop();
+    });
+  }
+  return {
+    enabled,
+    server() {
+      if (server === undefined) throw new Error(`${name} is not running`);
+      return server;
+    },
+  };
 }

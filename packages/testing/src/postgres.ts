@@ -4,8 +4,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
-import { freePort, requireService } from './ports.js';
+import { freePort, useService } from './ports.js';
 
 export interface TestPostgres {
   /** Base URL of the server; `database(name)` gives a URL for a fresh database. */
@@ -145,23 +144,7 @@ export async function startPostgres(): Promise<TestPostgres> {
  * after them. Call at the top level of the file.
  */
 export function usePostgres(): { enabled: boolean; server(): TestPostgres } {
-  const enabled = requireService('PostgreSQL', postgresAvailable());
-  let server: TestPostgres | undefined;
-  if (enabled) {
-    beforeAll(async () => {
-      server = await startPostgres();
-    });
-    afterAll(async () => {
-      await server?.stop();
-    });
-  }
-  return {
-    enabled,
-    server() {
-      if (server === undefined) throw new Error('PostgreSQL is not running');
-      return server;
-    },
-  };
+  return useService('PostgreSQL', postgresAvailable(), startPostgres);
 }
 
 /**

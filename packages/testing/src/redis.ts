@@ -4,8 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll } from 'vitest';
-import { freePort, requireService } from './ports.js';
+import { freePort, useService } from './ports.js';
 
 export interface TestRedis {
   url: string;
@@ -122,21 +121,5 @@ export async function startRedis(): Promise<TestRedis> {
  * CI=true), and one server started before the file's tests and stopped after them.
  */
 export function useRedis(): { enabled: boolean; server(): TestRedis } {
-  const enabled = requireService('Redis', redisAvailable());
-  let server: TestRedis | undefined;
-  if (enabled) {
-    beforeAll(async () => {
-      server = await startRedis();
-    });
-    afterAll(async () => {
-      await server?.stop();
-    });
-  }
-  return {
-    enabled,
-    server() {
-      if (server === undefined) throw new Error('Redis is not running');
-      return server;
-    },
-  };
+  return useService('Redis', redisAvailable(), startRedis);
 }
