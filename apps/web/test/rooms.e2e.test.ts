@@ -262,7 +262,9 @@ describe.runIf(chromium.enabled)(
       await page.getByTestId('timeline').evaluate((element) => {
         element.scrollTop = 0;
       });
-      await seen(page, 'line 1', 10_000);
+      // By seq, not by text: "line 1" is also part of "line 10000", which is on screen
+      // until the scroll has been rendered.
+      await page.locator('[data-testid=message][data-seq="1"]').waitFor({ timeout: 10_000 });
       const rows = await shown(page);
       expect(rows[0]).toBe('1:Writer:line 1');
       expect(rows.length).toBeLessThan(80);
