@@ -1,10 +1,5 @@
-import {
-  type ChatMessage,
-  type MyRooms,
-  mentionedLogins,
-  type RoomId,
-  type UserRef,
-} from '@hubbub/protocol';
+import type { ChatMessage, MyRooms, RoomId, UserRef } from '@hubbub/protocol';
+import { mentionsLogin } from './mentions.js';
 
 export interface Pointers {
   user: UserRef;
@@ -75,9 +70,7 @@ export class ReadState {
   mentions(room: RoomId, messages: readonly ChatMessage[]): number {
     const login = this.login;
     if (login === undefined) return this.bases.get(room)?.mentions ?? 0;
-    return this.count(room, messages, 'mentions', (m) =>
-      mentionedLogins(m.content).includes(login),
-    );
+    return this.count(room, messages, 'mentions', (m) => mentionsLogin(m, login));
   }
 
   private count(

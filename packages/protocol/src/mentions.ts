@@ -10,6 +10,8 @@ const mention = /(?<![\w@.-])@([a-z0-9_.-]{3,32})(?![a-z0-9_-])/gi;
 
 /** The logins a message mentions, lowercased, each once, in order, at most `limits.mentionsPerMessage`. */
 export function mentionedLogins(content: string): string[] {
+  // Every message sent passes here on the server: most have no `@` at all.
+  if (!content.includes('@')) return [];
   const found = new Set<string>();
   for (const match of content.matchAll(mention)) {
     const login = (match[1] ?? '').replace(/\.+$/, '').toLowerCase();

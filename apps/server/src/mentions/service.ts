@@ -18,8 +18,8 @@ export class MentionService {
 
   /** A new message (or a resend of one): records and tells whom it names. */
   async sent(message: ChatMessage): Promise<void> {
-    if (mentionedLogins(message.content).length === 0) return;
-    await this.track(message);
+    const logins = mentionedLogins(message.content);
+    if (logins.length > 0) await this.track(message, logins);
   }
 
   /**
@@ -27,12 +27,11 @@ export class MentionService {
    * message had been sent so.
    */
   edited(message: ChatMessage): Promise<void> {
-    return this.track(message);
+    return this.track(message, mentionedLogins(message.content));
   }
 
-  private async track(message: ChatMessage): Promise<void> {
+  private async track(message: ChatMessage, logins: readonly string[]): Promise<void> {
     if ((await this.access.channel(message.room)) === null) return;
-    const logins = mentionedLogins(message.content);
     const added = await this.store.replace(message.room, message.seq, message.user.id, logins);
     for (const userId of added) this.notify(userId, { type: 'mentioned', message });
   }

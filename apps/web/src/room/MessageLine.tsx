@@ -4,18 +4,11 @@ import { useState, useSyncExternalStore } from 'react';
 import { useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
 import { cn } from '../lib/cn.js';
+import { mentionsLogin } from '../mentions.js';
 import type { Entry } from '../timeline.js';
 import { Attachments } from './Attachments.js';
 import { MessageActions } from './MessageActions.js';
-import {
-  Content,
-  type Delivery,
-  EditBox,
-  mentions,
-  Quote,
-  Reactions,
-  Ticks,
-} from './MessageParts.js';
+import { Content, type Delivery, EditBox, Quote, Reactions, Ticks } from './MessageParts.js';
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const fullDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' });
@@ -121,7 +114,7 @@ function StoredLine({
   const at = new Date(message.ts);
   const [editing, setEditing] = useState(false);
   const login = useSyncExternalStore(store.subscribe, () => store.login);
-  const mentionsMe = !mine && !message.deleted && mentions(message, login);
+  const mentionsMe = !mine && !message.deleted && mentionsLogin(message, login);
   return (
     <div
       className={cn(

@@ -151,8 +151,3 @@ export function Content({ text, login }: { text: string; login: string | undefin
     </span>
   );
 }
-
-/** Whether a message `@mentions` this login. */
-export function mentions(message: ChatMessage, login: string | undefined): boolean {
-  return login !== undefined && splitMentions(message.content).some((p) => p.login === login);
-}

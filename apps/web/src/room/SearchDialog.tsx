@@ -4,6 +4,7 @@ import { Search } from 'lucide-react';
 import { useState } from 'react';
 import { roomLabel, useChannels, useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
+import { CheckboxField } from '../components/ui/checkbox.js';
 import { Dialog, DialogContent } from '../components/ui/dialog.js';
 import { Input } from '../components/ui/input.js';
 import { useDebounced } from '../lib/debounce.js';
@@ -52,15 +53,9 @@ export function SearchDialog({ room, title }: { room: RoomId; title: string }) {
           value={text}
           onChange={(e) => setText(e.target.value)}
         />
-        <label className="flex items-center gap-2 text-sm text-slate-300">
-          <input
-            type="checkbox"
-            checked={everywhere}
-            onChange={(e) => setEverywhere(e.target.checked)}
-            className="size-4 accent-sky-500"
-          />
+        <CheckboxField checked={everywhere} onChange={setEverywhere} className="text-slate-300">
           All my rooms
-        </label>
+        </CheckboxField>
         <ul aria-label="Results" className="-mx-2 flex max-h-[55vh] flex-col overflow-y-auto">
           {q !== '' && results.isSuccess && hits.length === 0 && (
             <li className="px-2 text-sm text-slate-400">No messages match.</li>

@@ -5,6 +5,7 @@ import { Plus } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
 import { useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
+import { CheckboxField } from '../components/ui/checkbox.js';
 import { Input } from '../components/ui/input.js';
 import { SidebarDialog } from './SidebarDialog.js';
 
@@ -80,15 +81,9 @@ export function CreateChannel() {
             onChange={(e) => setTopic(e.target.value)}
           />
         </label>
-        <label className="flex items-center gap-2 text-sm">
-          <input
-            type="checkbox"
-            checked={isPrivate}
-            onChange={(e) => setPrivate(e.target.checked)}
-            className="size-4 accent-sky-600"
-          />
+        <CheckboxField checked={isPrivate} onChange={setPrivate}>
           Private: only people you add can see it
-        </label>
+        </CheckboxField>
         {problem !== undefined && (
           <p id="create-channel-problem" role="alert" className="text-sm text-rose-300">
             {problem}
