@@ -78,6 +78,11 @@ const schema = z.object({
   MEDIA_MAX_DIMENSION: int(64, 16_384).default(2048),
   /** Most messages a resume replays before it answers `reset` instead. */
   RESUME_WINDOW: int(1, 100_000).default(1000),
+  /**
+   * With REDIS_URL: how long a connection counts as present after its node stops renewing
+   * it (the node died); nodes renew every third of it.
+   */
+  PRESENCE_LEASE_SECONDS: int(3, 3600).default(45),
   AUTH_TIMEOUT_MS: int(100, 10_000).default(5000),
   HEARTBEAT_INTERVAL_MS: int(100, 300_000).default(30_000),
   /** Bytes queued to one socket beyond which it is shed as a slow consumer. */
@@ -113,6 +118,8 @@ export interface Config {
   editWindowSeconds: number;
   media: { maxBytes: number; maxPixels: number; maxDimension: number };
   resumeWindow: number;
+  /** Presence lease in Redis (ms); the node also re-counts its rooms every third of it. */
+  presenceLeaseMs: number;
   authTimeoutMs: number;
   heartbeatIntervalMs: number;
   maxBufferedBytes: number;
@@ -208,6 +215,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxDimension: c.MEDIA_MAX_DIMENSION,
     },
     resumeWindow: c.RESUME_WINDOW,
+    presenceLeaseMs: c.PRESENCE_LEASE_SECONDS * 1000,
     authTimeoutMs: c.AUTH_TIMEOUT_MS,
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
     maxBufferedBytes: c.MAX_BUFFERED_BYTES,

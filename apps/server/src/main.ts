@@ -22,6 +22,9 @@ import type { PresenceStore } from './presence/port.js';
 import { RedisPresence } from './presence/redis.js';
 import { ReceiptStore } from './receipts/store.js';
 import { postgresSearch, sqliteSearch } from './search/engines.js';
+import { LocalSignals } from './signals/local.js';
+import type { Signals } from './signals/port.js';
+import { RedisSignals } from './signals/redis.js';
 import { KyselyMessageStore } from './store/kysely-store.js';
 import { GroupCommitPersister } from './store/persister.js';
 import type { MessageStore } from './store/port.js';
@@ -46,9 +49,10 @@ function openDatabase(config: Config): Kysely<Database> {
   });
 }
 
-/** How messages move between the node and the store, and who is where. */
+/** How messages and notices move between the node and the store, and who is where. */
 interface Bus {
   broker: Broker;
+  signals: Signals;
   presence: PresenceStore;
   /** Rejects while the bus cannot carry messages (readiness). */
   ready(): Promise<void>;
@@ -62,6 +66,7 @@ function embeddedBus(store: MessageStore, config: Config, logger: Logger): Bus {
   const broker = new LocalBroker({ store, writer: persister, resumeWindow: config.resumeWindow });
   return {
     broker,
+    signals: new LocalSignals(),
     presence: new MemoryPresence(),
     ready: async () => {},
     close: () => persister.close(),
@@ -85,7 +90,10 @@ async function sharedBus(
   for (const connection of [redis, reader])
     connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   const broker = new RedisBroker({ redis, store, resumeWindow: config.resumeWindow });
-  const presence = new RedisPresence(redis);
+  const presence = new RedisPresence(redis, { leaseMs: config.presenceLeaseMs });
+  const signals = new RedisSignals(redis, {
+    onError: (error) => logger.warn({ err: error }, 'signal not sent'),
+  });
   const outbox = new OutboxPersister({
     redis: reader,
     store,
@@ -96,12 +104,14 @@ async function sharedBus(
   await outbox.start();
   return {
     broker,
+    signals,
     presence,
     ready: async () => {
       await redis.ping();
     },
     close: async () => {
       await broker.close();
+      await signals.close();
       presence.close();
       await outbox.close();
       // quit, not disconnect: queued commands (presence exits, revisions) go out first.
@@ -131,6 +141,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
     {
       store,
       broker: bus.broker,
+      signals: bus.signals,
       presence: bus.presence,
       tokens,
       accounts: new AccountStore(db),

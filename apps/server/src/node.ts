@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import cors from '@fastify/cors';
 import type { ModeratedFrame, RoomAddedFrame } from '@hubbub/protocol';
@@ -37,12 +38,15 @@ import { RoomPresence } from './rooms/presence.js';
 import { Rooms } from './rooms/rooms.js';
 import type { MessageSearch } from './search/port.js';
 import { searchRoutes } from './search/routes.js';
+import type { NodeSignal, Signals } from './signals/port.js';
 import type { MessageStore } from './store/port.js';
 
 /** The ports a node runs on, already opened by the composition root. */
 export interface NodePorts {
   store: MessageStore;
   broker: Broker;
+  /** Notices to rooms' members and signals to every node (the ephemeral side of the bus). */
+  signals: Signals;
   /** Who is in which room: ephemeral, shared by the nodes of a cluster. */
   presence: PresenceStore;
   tokens: TokenService;
@@ -75,6 +79,8 @@ export class HubbubNode {
   private readonly rooms: Rooms;
   private readonly presence: RoomPresence;
   private readonly channels: ChannelService;
+  private readonly recount: NodeJS.Timeout;
+  private readonly stopSignals: () => void;
   private draining = false;
   private readonly routeList: string[] = [];
   private closing: Promise<void> | undefined;
@@ -102,17 +108,23 @@ export class HubbubNode {
       (room, frame) => this.rooms.announce(room, frame),
       (error) => logger.error({ err: error }, 'presence update failed'),
     );
-    const access = new RoomAccess(ports.channels);
+    // Changes that every node must act on travel as signals; this node acts on its own too.
+    const nodeId = randomUUID();
+    const signals = ports.signals;
+    const access = new RoomAccess(ports.channels, (room, user) =>
+      signals.broadcast({ kind: 'rules', origin: nodeId, room, ...(user ? { user } : {}) }),
+    );
     const signer = new AttachmentSigner(ports.tokens.derivedKey('media-attachments'));
     // Work after a message was acknowledged: its failure is logged, never the sender's.
     const afterAck = (work: Promise<void>) => {
       work.catch((error: unknown) => logger.error({ err: error }, 'recording mentions failed'));
     };
-    const mentions = new MentionService(ports.mentions, access, (userId, frame) =>
-      this.gateway.notify(userId, frame),
+    const mentions = new MentionService(ports.mentions, access, (user, frame) =>
+      signals.broadcast({ kind: 'notify', user, frame }),
     );
     const rooms = new Rooms({
       broker: ports.broker,
+      signals,
       presence: this.presence,
       historyOnJoin: config.historyOnJoin,
       onSent: (message) => afterAck(mentions.sent(message)),
@@ -126,14 +138,16 @@ export class HubbubNode {
         ttlSeconds: config.refreshTokenTtlSeconds,
         reuseGraceSeconds: config.refreshReuseGraceSeconds,
       },
-      (userId, sessionId) => this.gateway.endSessions(userId, sessionId),
+      (user, session) =>
+        signals.broadcast({ kind: 'end-sessions', user, ...(session ? { session } : {}) }),
       (userId) => this.channels.welcome(userId),
     );
     const effects = {
       announce: (room: string, frame: ModeratedFrame) => rooms.announce(room, frame),
-      evict: (userId: string, room: string, reason: 'kicked' | 'banned' | 'removed') =>
-        this.gateway.evict(userId, room, reason),
-      roomAdded: (userId: string, frame: RoomAddedFrame) => this.gateway.notify(userId, frame),
+      evict: (user: string, room: string, reason: 'kicked' | 'banned' | 'removed') =>
+        signals.broadcast({ kind: 'evict', user, room, reason }),
+      roomAdded: (user: string, frame: RoomAddedFrame) =>
+        signals.broadcast({ kind: 'notify', user, frame }),
       revokeMedia: (ids: readonly string[]) => ports.mediaRecords.revoke(ids),
     };
     const moderation = new ModerationService(
@@ -208,11 +222,34 @@ export class HubbubNode {
       webRoutes(api, config.webDir);
     });
     this.gateway.attach(this.app.server);
+    this.stopSignals = signals.listen((signal: NodeSignal) => {
+      switch (signal.kind) {
+        case 'evict':
+          return this.gateway.evict(signal.user, signal.room, signal.reason);
+        case 'notify':
+          return this.gateway.notify(signal.user, signal.frame);
+        case 'end-sessions':
+          return this.gateway.endSessions(signal.user, signal.session);
+        case 'rules':
+          if (signal.origin === nodeId) return;
+          access.refresh(signal.room, signal.user).catch((error: unknown) => {
+            logger.error({ err: error, room: signal.room }, 'reloading room rules failed');
+          });
+      }
+    });
+    // People of a node that died lapse from shared presence; tell this node's members.
+    this.recount = setInterval(
+      () =>
+        void this.presence.recount(rooms.ids(), (room, frame) => rooms.announceHere(room, frame)),
+      config.presenceLeaseMs / 3,
+    );
+    this.recount.unref();
   }
 
   /** Listens on the configured host and port (0 picks a free one); resolves with the port. */
   async listen(): Promise<number> {
     await this.channels.ensureDefaults();
+    await this.ports.signals.ready();
     await this.app.listen({ host: this.config.host, port: this.config.port });
     const port = (this.app.server.address() as AddressInfo).port;
     this.logger.info({ host: this.config.host, port }, 'hubbub listening');
@@ -243,6 +280,8 @@ export class HubbubNode {
     this.closing ??= (async () => {
       this.draining = true;
       await this.gateway.shutdown(this.config.shutdownTimeoutMs);
+      clearInterval(this.recount);
+      this.stopSignals();
       this.presence.stop();
       await this.app.close();
       await this.ports.broker.close();

@@ -1,9 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JoinedFrame, MessageFrame } from '@hubbub/protocol';
+import {
+  CloseCode,
+  type JoinedFrame,
+  type MessageFrame,
+  type PresenceFrame,
+  type ServerFrame,
+} from '@hubbub/protocol';
 import {
   get,
+  post,
   RawClient,
   register,
   type ServerProcess,
@@ -23,8 +30,12 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
   });
 
-  async function cluster(count: number): Promise<ServerProcess[]> {
+  async function cluster(
+    count: number,
+    env: Record<string, string> = {},
+  ): Promise<ServerProcess[]> {
     const shared = {
+      ...env,
       DATABASE_URL: await postgres.server().createDatabase(),
       REDIS_URL: redis.server().database(),
       TOKEN_SECRET: 'a-cluster-wide-secret-of-at-least-32-chars',
@@ -92,4 +103,93 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     const resumed = (await back.next((f) => f.type === 'joined')) as JoinedFrame;
     expect(resumed.messages.map((m) => m.seq)).toEqual([21, 22, 23, 24, 25]);
   }, 60_000);
+
+  test('typing, presence, rules, bans, kicks, mentions and logouts reach the other node at once', async () => {
+    const [a, b] = await cluster(2);
+    if (a === undefined || b === undefined) throw new Error('two nodes');
+    await using _a = a;
+    await using _b = b;
+    const owner = await register({ httpUrl: a.httpUrl }, 'owner');
+    const member = await register({ httpUrl: b.httpUrl }, 'member');
+    expect((await post(a, '/api/channels', { name: 'stage' }, owner.token)).status).toBe(201);
+    await using host = await RawClient.ready(a.wsUrl, owner.token);
+    host.send({ type: 'join', room: 'stage' });
+    await host.next((f) => f.type === 'joined');
+    const guest = await RawClient.ready(b.wsUrl, member.token);
+    guest.send({ type: 'join', room: 'stage' });
+    await guest.next((f) => f.type === 'joined');
+
+    // Presence and typing cross nodes.
+    expect(await host.next((f) => f.type === 'presence' && f.count === 2)).toMatchObject({
+      users: [owner.user, member.user],
+    });
+    guest.send({ type: 'typing', room: 'stage' });
+    expect(await host.next((f) => f.type === 'typing')).toEqual({
+      type: 'typing',
+      room: 'stage',
+      user: member.user,
+    });
+
+    // A mention on node A reaches the member's socket on node B.
+    host.send({ type: 'send', room: 'stage', cid: 'm1', content: '@member look' });
+    expect(await guest.next((f) => f.type === 'mentioned')).toMatchObject({
+      message: { room: 'stage', content: '@member look' },
+    });
+
+    // A mute set on node A holds on node B: the member's send there is refused.
+    host.send({ type: 'mute', room: 'stage', user: member.user.id, seconds: 600 });
+    await host.next((f) => f.type === 'moderated' && f.action === 'mute');
+    await expect.poll(() => attempt(guest, 'muted?')).toBe('muted');
+    host.send({ type: 'unmute', room: 'stage', user: member.user.id });
+    await expect.poll(() => attempt(guest, 'back?')).toBe('ack');
+
+    // Kick and ban on node A take the member's socket on node B out of the room.
+    host.send({ type: 'kick', room: 'stage', user: member.user.id });
+    expect(await guest.next((f) => f.type === 'left')).toMatchObject({ reason: 'kicked' });
+    guest.send({ type: 'join', room: 'stage' });
+    await guest.next((f) => f.type === 'joined');
+    host.send({ type: 'ban', room: 'stage', user: member.user.id, seconds: 3600 });
+    expect(await guest.next((f) => f.type === 'left')).toMatchObject({ reason: 'banned' });
+    guest.send({ type: 'join', room: 'stage' });
+    expect(await guest.next((f) => f.type === 'error')).toMatchObject({ code: 'banned' });
+
+    // A private channel the member is given on node A is announced on node B.
+    await post(a, '/api/channels', { name: 'backstage', visibility: 'private' }, owner.token);
+    await post(a, '/api/channels/backstage/members', { userId: member.user.id }, owner.token);
+    expect(await guest.next((f) => f.type === 'room_added')).toMatchObject({ room: 'backstage' });
+
+    // Logging out on node A closes the session's socket on node B.
+    expect((await post(a, '/api/auth/logout', {}, member.token)).status).toBe(204);
+    expect((await guest.closed).code).toBe(CloseCode.authFailed);
+  }, 60_000);
+
+  test("a killed node's people leave the room's presence when their leases run out", async () => {
+    const [a, b] = await cluster(2, { PRESENCE_LEASE_SECONDS: '3' });
+    if (a === undefined || b === undefined) throw new Error('two nodes');
+    await using _b = b;
+    const doomed = await register({ httpUrl: a.httpUrl }, 'doomed');
+    const survivor = await register({ httpUrl: b.httpUrl }, 'survivor');
+    const lost = await RawClient.ready(a.wsUrl, doomed.token);
+    lost.send({ type: 'join', room: 'general' });
+    await lost.next((f) => f.type === 'joined');
+    await using watcher = await RawClient.ready(b.wsUrl, survivor.token);
+    watcher.send({ type: 'join', room: 'general' });
+    expect(await watcher.next((f) => f.type === 'presence')).toMatchObject({ count: 2 });
+    await a.crash();
+    const after = (await watcher.next(
+      (f) => f.type === 'presence' && f.count === 1,
+      20_000,
+    )) as PresenceFrame;
+    expect(after.users).toEqual([survivor.user]);
+  }, 60_000);
 });
+
+/** Sends once and tells how the server answered: 'ack', or the error's code. */
+async function attempt(client: RawClient, content: string): Promise<string> {
+  const cid = `${content}-${Math.random()}`;
+  client.send({ type: 'send', room: 'stage', cid, content });
+  const answer: ServerFrame = await client.next(
+    (f) => (f.type === 'ack' && f.cid === cid) || (f.type === 'error' && f.ref === cid),
+  );
+  return answer.type === 'ack' ? 'ack' : answer.type === 'error' ? answer.code : answer.type;
+}

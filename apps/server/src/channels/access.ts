@@ -35,18 +35,22 @@ function until(sanction: Sanction): string {
 /**
  * The rules of rooms, cached per node so the send path stays in memory: who is a member
  * and in what role, who is muted or banned, and slow mode. Every change goes through this
- * class, which writes the store first and then its cache.
- *
- * Scale-out note: with several nodes, changes must also reach the other nodes' caches
- * (over the broker); today one node's changes are seen by that node at once and by others
- * on their next load.
+ * class, which writes the store first, then its cache, then tells the other nodes
+ * (`changed`), which reload what they cached (`refresh`).
  */
 export class RoomAccess implements RoomGuard {
   private readonly rooms = new Map<RoomId, Promise<RoomState>>();
   /** The same states once loaded, for the synchronous send check. */
   private readonly loaded = new Map<RoomId, RoomState>();
 
-  constructor(private readonly store: ChannelStore) {}
+  /**
+   * @param changed told after each change is stored, to pass on to the other nodes: the
+   *   room, and the user whose standing changed (none: the room's own settings).
+   */
+  constructor(
+    private readonly store: ChannelStore,
+    private readonly changed: (room: RoomId, user?: string) => void = () => {},
+  ) {}
 
   private room(roomId: RoomId): Promise<RoomState> {
     let state = this.rooms.get(roomId);
@@ -125,6 +129,7 @@ export class RoomAccess implements RoomGuard {
     if (room.channel.visibility === 'public' && user.role === undefined) {
       await this.store.setMember(roomId, identity.user.id, 'member');
       user.role = 'member';
+      this.changed(roomId, identity.user.id);
     }
     return undefined;
   }
@@ -175,12 +180,14 @@ export class RoomAccess implements RoomGuard {
     await this.store.setMember(roomId, userId, role);
     const user = (await this.room(roomId)).users.get(userId);
     if (user !== undefined) user.role = role;
+    this.changed(roomId, userId);
   }
 
   async removeMember(roomId: RoomId, userId: string): Promise<boolean> {
     const removed = await this.store.removeMember(roomId, userId);
     const user = (await this.room(roomId)).users.get(userId);
     if (user !== undefined) user.role = undefined;
+    this.changed(roomId, userId);
     return removed;
   }
 
@@ -188,23 +195,50 @@ export class RoomAccess implements RoomGuard {
     await this.store.setSanction(roomId, userId, sanction, by);
     const user = await this.user(await this.room(roomId), roomId, userId);
     user.sanctions = [...user.sanctions.filter((s) => s.kind !== sanction.kind), sanction];
+    this.changed(roomId, userId);
   }
 
   async lift(roomId: RoomId, userId: string, kind: SanctionKind): Promise<void> {
     await this.store.liftSanction(roomId, userId, kind);
     const user = (await this.room(roomId)).users.get(userId);
     if (user !== undefined) user.sanctions = user.sanctions.filter((s) => s.kind !== kind);
+    this.changed(roomId, userId);
   }
 
   async setSlowMode(roomId: RoomId, seconds: number): Promise<void> {
     await this.store.setSlowMode(roomId, seconds);
     const room = await this.room(roomId);
     if (room.channel !== null) room.channel = { ...room.channel, slow_mode_seconds: seconds };
+    this.changed(roomId);
   }
 
   /** Forgets a room's cached rules (a channel was just created under that name). */
   forget(roomId: RoomId): void {
     this.rooms.delete(roomId);
     this.loaded.delete(roomId);
+    this.changed(roomId);
+  }
+
+  /**
+   * Reloads what this node cached of a room's rules after another node changed them: the
+   * user's role and sanctions, or the room's settings. What is not cached stays unloaded;
+   * the slow-mode clock is kept.
+   */
+  async refresh(roomId: RoomId, userId?: string): Promise<void> {
+    const state = this.loaded.get(roomId);
+    if (state === undefined) return;
+    if (userId === undefined) {
+      state.channel = (await this.store.findChannel(roomId)) ?? null;
+      return;
+    }
+    if (!state.users.has(userId)) return;
+    const [role, sanctions] = await Promise.all([
+      this.store.role(roomId, userId),
+      this.store.sanctions(roomId, userId),
+    ]);
+    const user = state.users.get(userId);
+    if (user === undefined) return;
+    user.role = role;
+    user.sanctions = sanctions;
   }
 }

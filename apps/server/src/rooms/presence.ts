@@ -11,6 +11,8 @@ import type { Member } from './room.js';
 export class RoomPresence {
   private readonly scheduled = new Map<RoomId, NodeJS.Timeout>();
   private readonly lastSent = new Map<RoomId, number>();
+  /** The count this node last told its members, per room. */
+  private readonly told = new Map<RoomId, number>();
 
   constructor(
     private readonly store: PresenceStore,
@@ -62,6 +64,26 @@ export class RoomPresence {
     }
   }
 
+  /**
+   * Re-reads the headcount of `rooms` (those with members here) and tells this node's
+   * members where it changed unannounced: the people of a node that died lapse from the
+   * store when their leases run out, and no node says so.
+   */
+  async recount(
+    rooms: readonly RoomId[],
+    tellHere: (room: RoomId, frame: PresenceFrame) => void,
+  ): Promise<void> {
+    const current = new Set(rooms);
+    for (const room of this.told.keys()) if (!current.has(room)) this.told.delete(room);
+    for (const room of rooms) {
+      const frame = await this.snapshot(room);
+      if (frame === undefined || this.told.get(room) === frame.count) continue;
+      // The first look at a room only learns its count: joins were told by their snapshot.
+      if (this.told.has(room)) tellHere(room, frame);
+      this.told.set(room, frame.count);
+    }
+  }
+
   /** Stops pending updates (shutdown). */
   stop(): void {
     for (const timer of this.scheduled.values()) clearTimeout(timer);
@@ -83,6 +105,7 @@ export class RoomPresence {
     try {
       const frame = await this.frame(room);
       if (frame.count === 0) this.lastSent.delete(room);
+      this.told.set(room, frame.count);
       this.announce(room, frame);
     } catch (error) {
       this.onError(error);

@@ -11,11 +11,14 @@ import {
 } from '@hubbub/protocol';
 import { uuidv7 } from 'uuidv7';
 import type { Broker } from '../broker/port.js';
+import type { Signals } from '../signals/port.js';
 import type { RoomPresence } from './presence.js';
 import { encodeFrame, type Member, messagesFrame, Room } from './room.js';
 
 export interface RoomsOptions {
   broker: Broker;
+  /** Notices (typing, presence, receipts, moderation) to members on every node. */
+  signals: Signals;
   presence: RoomPresence;
   /** Messages a plain join carries. */
   historyOnJoin: number;
@@ -35,6 +38,7 @@ export interface ResumePoint {
  */
 export class Rooms {
   private readonly broker: Broker;
+  private readonly signals: Signals;
   private readonly presence: RoomPresence;
   private readonly historyOnJoin: number;
   private readonly onSent: (message: ChatMessage) => void;
@@ -42,6 +46,7 @@ export class Rooms {
 
   constructor(options: RoomsOptions) {
     this.broker = options.broker;
+    this.signals = options.signals;
     this.presence = options.presence;
     this.historyOnJoin = options.historyOnJoin;
     this.onSent = options.onSent ?? (() => {});
@@ -50,6 +55,11 @@ export class Rooms {
   /** Rooms with local members right now. */
   get count(): number {
     return this.rooms.size;
+  }
+
+  /** The rooms with local members right now. */
+  ids(): RoomId[] {
+    return [...this.rooms.keys()];
   }
 
   /**
@@ -138,19 +148,25 @@ export class Rooms {
   }
 
   /**
-   * Passes on that the member's person is typing, to everyone else in the room (their own
-   * other tabs included: they know). Throttled per person; never stored.
+   * Passes on that the member's person is typing, to everyone else in the room on every
+   * node (not to their own other tabs: they know). Throttled per person per node; never
+   * stored.
    */
   typing(member: Member, roomId: RoomId, now: number = Date.now()): void {
     const room = this.rooms.get(roomId)?.room;
     if (room === undefined || !room.has(member)) return;
     if (!room.mayPassTyping(member.user.id, now, limits.typingThrottleMs)) return;
     const notice = encodeFrame({ type: 'typing', room: roomId, user: member.user });
-    room.announce(notice, (other) => other.user.id === member.user.id);
+    this.signals.notice(roomId, notice, member.user.id);
   }
 
-  /** Sends a notice (not a message: no seq, not stored) to the room's members on this node. */
+  /** Sends a notice (not a message: no seq, not stored) to the room's members on every node. */
   announce(roomId: RoomId, frame: ServerFrame): void {
+    this.signals.notice(roomId, encodeFrame(frame));
+  }
+
+  /** Sends a notice to the room's members on this node only. */
+  announceHere(roomId: RoomId, frame: ServerFrame): void {
     this.rooms.get(roomId)?.room.announce(encodeFrame(frame));
   }
 
@@ -158,7 +174,14 @@ export class Rooms {
     const existing = this.rooms.get(roomId);
     if (existing !== undefined) return existing.room;
     const room = new Room(roomId);
-    const unsubscribe = this.broker.subscribe(roomId, room.receive);
+    const stopMessages = this.broker.subscribe(roomId, room.receive);
+    const stopNotices = this.signals.listenRoom(roomId, (encoded, except) =>
+      room.announce(encoded, except === undefined ? undefined : (m) => m.user.id === except),
+    );
+    const unsubscribe = () => {
+      stopMessages();
+      stopNotices();
+    };
     this.rooms.set(roomId, { room, unsubscribe });
     return room;
   }

@@ -1,0 +1,45 @@
+import type { MentionedFrame, RoomAddedFrame, RoomId } from '@hubbub/protocol';
+
+/**
+ * What one node tells every node, itself included: things about people and rules rather
+ * than a room's members, so every node hears them whether or not it has anyone there.
+ */
+export type NodeSignal =
+  /** Take the user's sockets out of the room (kicked, banned, removed). */
+  | { kind: 'evict'; user: string; room: RoomId; reason: 'kicked' | 'banned' | 'removed' }
+  /** A frame for every socket of the user (a room they were given, a mention). */
+  | { kind: 'notify'; user: string; frame: RoomAddedFrame | MentionedFrame }
+  /** Close the user's sockets (all, or one login session's): logout, revocation. */
+  | { kind: 'end-sessions'; user: string; session?: string }
+  /**
+   * A room's rules changed in the database (for one user, or the room itself): nodes other
+   * than `origin` reload what they cached.
+   */
+  | { kind: 'rules'; origin: string; room: RoomId; user?: string };
+
+/** Receives a room's notices: the encoded frame, and the user whose sockets skip it. */
+export type NoticeListener = (encoded: Uint8Array, except: string | undefined) => void;
+
+/**
+ * The ephemeral side of the bus: notices to a room's members (presence, typing, receipts,
+ * moderation) and signals to every node (evictions, revocations, rule changes). Nothing
+ * here has a seq or is stored; messages go through the Broker.
+ *
+ * Guarantees: at most once; in the order sent, per sender, across rooms and signals alike;
+ * every node subscribed gets it, the sender included. Not ordered with the room's
+ * messages. While the bus is down, what is sent is lost (a client's resume and its next
+ * join re-read the state that matters: presence, history, rules).
+ */
+export interface Signals {
+  /** Sends an encoded frame to `room`'s listeners on every node, skipping `except`'s sockets. */
+  notice(room: RoomId, encoded: Uint8Array, except?: string): void;
+  /** Listens to `room`'s notices (a node does while it has members there). Returns the stop. */
+  listenRoom(room: RoomId, listener: NoticeListener): () => void;
+  /** Sends a signal to every node. */
+  broadcast(signal: NodeSignal): void;
+  /** Listens to every node's signals. Returns the stop. */
+  listen(listener: (signal: NodeSignal) => void): () => void;
+  /** Resolves once the subscriptions asked for so far are live (for tests and readiness). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,120 @@
+import type { RoomId } from '@hubbub/protocol';
+import type { Redis } from 'ioredis';
+import type { NodeSignal, NoticeListener, Signals } from './port.js';
+
+const NEWLINE = 0x0a;
+
+export interface RedisSignalsOptions {
+  prefix?: string;
+  /** Told of a publish that failed (the signal is lost: at most once). */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Signals over Redis pub/sub: one channel per room (`<prefix>:{room}:notices`, subscribed
+ * while this node has members there, like the room's message channel) and one channel
+ * every node subscribes to for node signals. Everything arrives on one subscriber
+ * connection, so a sender's notices and signals keep their order. ioredis resubscribes
+ * after a reconnect; what was published in between is lost, as the port allows.
+ *
+ * A room notice travels as `<except user id>\n<encoded frame>`: the frame is encoded once,
+ * by the sender, and the bytes go to every member on every node as they are.
+ */
+export class RedisSignals implements Signals {
+  private readonly subscriber: Redis;
+  private readonly prefix: string;
+  private readonly onError: (error: unknown) => void;
+  private readonly rooms = new Map<string, { room: RoomId; listeners: Set<NoticeListener> }>();
+  private readonly listeners = new Set<(signal: NodeSignal) => void>();
+  private readonly nodeChannel: string;
+  /** Subscriptions asked for and not yet confirmed (the node channel's first). */
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisSignalsOptions = {},
+  ) {
+    this.prefix = options.prefix ?? 'hubbub';
+    this.onError = options.onError ?? (() => {});
+    this.nodeChannel = `${this.prefix}:signals`;
+    this.subscriber = redis.duplicate();
+    this.subscriber.on('error', () => {});
+    this.subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) =>
+      this.received(channel.toString(), payload),
+    );
+    this.subscribe(this.nodeChannel);
+  }
+
+  notice(room: RoomId, encoded: Uint8Array, except?: string): void {
+    const payload = Buffer.concat([Buffer.from(`${except ?? ''}\n`), encoded]);
+    this.redis.publish(this.channel(room), payload).catch(this.onError);
+  }
+
+  listenRoom(room: RoomId, listener: NoticeListener): () => void {
+    const channel = this.channel(room);
+    let entry = this.rooms.get(channel);
+    if (entry === undefined) {
+      entry = { room, listeners: new Set() };
+      this.rooms.set(channel, entry);
+      this.subscribe(channel);
+    }
+    entry.listeners.add(listener);
+    const mine = entry;
+    return () => {
+      mine.listeners.delete(listener);
+      if (mine.listeners.size > 0 || this.rooms.get(channel) !== mine) return;
+      this.rooms.delete(channel);
+      this.subscriber.unsubscribe(channel).catch(() => {});
+    };
+  }
+
+  broadcast(signal: NodeSignal): void {
+    this.redis.publish(this.nodeChannel, JSON.stringify(signal)).catch(this.onError);
+  }
+
+  listen(listener: (signal: NodeSignal) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async ready(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+
+  async close(): Promise<void> {
+    this.rooms.clear();
+    this.listeners.clear();
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+  }
+
+  private received(channel: string, payload: Buffer): void {
+    if (channel === this.nodeChannel) {
+      const signal = JSON.parse(payload.toString()) as NodeSignal;
+      for (const listener of this.listeners) listener(signal);
+      return;
+    }
+    const entry = this.rooms.get(channel);
+    if (entry === undefined) return;
+    const split = payload.indexOf(NEWLINE);
+    const except = split > 0 ? payload.toString('utf8', 0, split) : undefined;
+    const encoded = payload.subarray(split + 1);
+    for (const listener of entry.listeners) listener(encoded, except);
+  }
+
+  private subscribe(channel: string): void {
+    const subscribing = this.subscriber.subscribe(channel);
+    this.pending.add(subscribing);
+    subscribing.then(
+      () => this.pending.delete(subscribing),
+      (error: unknown) => {
+        this.pending.delete(subscribing);
+        this.onError(error);
+      },
+    );
+  }
+
+  private channel(room: RoomId): string {
+    // The room's hash tag, as the broker's keys: one Redis Cluster slot per room.
+    return `${this.prefix}:{${room}}:notices`;
+  }
+}
