@@ -18,6 +18,7 @@ import {
   usePostgres,
   useRedis,
 } from '@hubbub/testing';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, test } from 'vitest';
 
 /** Two Hubbub processes on one Redis and one PostgreSQL behave as one server. */
@@ -35,12 +36,12 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     env: Record<string, string> = {},
   ): Promise<ServerProcess[]> {
     const shared = {
-      ...env,
       DATABASE_URL: await postgres.server().createDatabase(),
       REDIS_URL: redis.server().database(),
       TOKEN_SECRET: 'a-cluster-wide-secret-of-at-least-32-chars',
       RATE_LIMIT_PER_SECOND: '1000',
       RATE_LIMIT_BURST: '1000',
+      ...env,
     };
     const nodes: ServerProcess[] = [];
     for (let i = 0; i < count; i++) {
@@ -182,14 +183,101 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     )) as PresenceFrame;
     expect(after.users).toEqual([survivor.user]);
   }, 60_000);
+
+  test('Redis loses a room: its members are closed to resume, get a reset, and seqs go on above PostgreSQL', async () => {
+    const url = redis.server().database();
+    const [a, b] = await cluster(2, { REDIS_URL: url });
+    if (a === undefined || b === undefined) throw new Error('two nodes');
+    await using _a = a;
+    await using _b = b;
+    const alice = await register({ httpUrl: a.httpUrl }, 'alice');
+    const bob = await register({ httpUrl: b.httpUrl }, 'bob');
+    await using sender = await RawClient.ready(a.wsUrl, alice.token);
+    const reader = await RawClient.ready(b.wsUrl, bob.token);
+    for (const client of [sender, reader]) {
+      client.send({ type: 'join', room: 'general' });
+      await client.next((f) => f.type === 'joined');
+    }
+    for (let i = 1; i <= 5; i++) {
+      sender.send({ type: 'send', room: 'general', cid: `${i}`, content: `line ${i}` });
+      await sender.next((f) => f.type === 'ack' && f.cid === `${i}`);
+    }
+    await expect.poll(() => reader.messagesIn('general').length).toBe(5);
+    const joined = reader.received.find((f) => f.type === 'joined') as JoinedFrame;
+    await expect
+      .poll(async () => {
+        const page = await get<{ messages: MessageFrame[] }>(
+          b,
+          '/api/rooms/general/messages',
+          bob.token,
+        );
+        return page.body.messages.length;
+      })
+      .toBe(5);
+
+    // Redis forgets the room, as a restart without AOF would.
+    const raw = new Redis(url);
+    await raw.del('hubbub:{general}:meta', 'hubbub:{general}:log');
+    raw.disconnect();
+    sender.send({ type: 'send', room: 'general', cid: '6', content: 'after the loss' });
+    const ack = await sender.next((f) => f.type === 'ack' && f.cid === '6');
+    expect(ack).toMatchObject({ seq: 6 });
+    expect((await reader.closed).code).toBe(CloseCode.mustResume);
+
+    await using back = await RawClient.ready(b.wsUrl, bob.token);
+    back.send({ type: 'resume', room: 'general', since: 5, epoch: joined.epoch });
+    const reset = await back.next((f) => f.type === 'reset' || f.type === 'joined');
+    expect(reset).toMatchObject({ type: 'reset', seq: 6 });
+    expect(reset.type === 'reset' && reset.epoch).not.toBe(joined.epoch);
+  }, 60_000);
+
+  test('Redis down: sends are refused as unavailable, /ready is red, and everything comes back by itself', async () => {
+    const [a, b] = await cluster(2);
+    if (a === undefined || b === undefined) throw new Error('two nodes');
+    await using _a = a;
+    await using _b = b;
+    const alice = await register({ httpUrl: a.httpUrl }, 'alice');
+    const bob = await register({ httpUrl: b.httpUrl }, 'bob');
+    await using sender = await RawClient.ready(a.wsUrl, alice.token);
+    await using reader = await RawClient.ready(b.wsUrl, bob.token);
+    for (const client of [sender, reader]) {
+      client.send({ type: 'join', room: 'general' });
+      await client.next((f) => f.type === 'joined');
+    }
+    expect(await attempt(sender, 'before', 'general')).toBe('ack');
+    await redis.server().restart(async () => {
+      // Nothing is acknowledged that is not durable; the sockets stay open.
+      expect(await attempt(sender, 'during', 'general', 15_000)).toBe('unavailable');
+      for (const node of [a, b]) {
+        const ready = await fetch(`${node.httpUrl}/ready`);
+        expect(ready.status).toBe(503);
+        expect(await ready.json()).toMatchObject({ bus: 'unreachable' });
+      }
+    });
+    for (const node of [a, b])
+      await expect
+        .poll(async () => (await fetch(`${node.httpUrl}/ready`)).status, { timeout: 15_000 })
+        .toBe(200);
+    await expect.poll(() => attempt(sender, 'after', 'general'), { timeout: 15_000 }).toBe('ack');
+    await expect
+      .poll(() => reader.messagesIn('general').map((m) => m.content), { timeout: 15_000 })
+      .toEqual(['before', 'after']);
+    expect(reader.messagesIn('general').map((m) => m.seq)).toEqual([1, 2]);
+  }, 90_000);
 });
 
 /** Sends once and tells how the server answered: 'ack', or the error's code. */
-async function attempt(client: RawClient, content: string): Promise<string> {
+async function attempt(
+  client: RawClient,
+  content: string,
+  room = 'stage',
+  timeoutMs = 5000,
+): Promise<string> {
   const cid = `${content}-${Math.random()}`;
-  client.send({ type: 'send', room: 'stage', cid, content });
+  client.send({ type: 'send', room, cid, content });
   const answer: ServerFrame = await client.next(
     (f) => (f.type === 'ack' && f.cid === cid) || (f.type === 'error' && f.ref === cid),
+    timeoutMs,
   );
   return answer.type === 'ack' ? 'ack' : answer.type === 'error' ? answer.code : answer.type;
 }

@@ -11,8 +11,11 @@ export interface TestRedis {
   port: number;
   /** A fresh logical database's URL (0-15), so suites sharing a server do not see each other. */
   database(): string;
-  /** Restarts the server on the same port and data (AOF): a Redis restart or failover. */
-  restart(): Promise<void>;
+  /**
+   * Restarts the server on the same port and data (AOF): a Redis restart or failover.
+   * `whileDown` runs while it is stopped: an outage as long as it takes.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -107,8 +110,9 @@ export async function startRedis(): Promise<TestRedis> {
       databases = (databases % 63) + 1;
       return `${url}/${databases}`;
     },
-    async restart() {
+    async restart(whileDown) {
       await halt();
+      await whileDown?.();
       await launch();
     },
     stop,

@@ -43,8 +43,13 @@ export interface Broker {
   /**
    * Delivers every message published to `room` after this call, on any node, to `listener`:
    * in seq order, each exactly once, possibly several at a time. Returns the unsubscribe.
+   *
+   * Where it cannot keep that promise (a shared broker whose log no longer holds a gap it
+   * missed, or that lost the room's state and started a new epoch), it calls `lost` instead
+   * of skipping, and then goes on from the room's new position: whoever relied on the
+   * stream must resume from their own position.
    */
-  subscribe(room: RoomId, listener: RoomListener): () => void;
+  subscribe(room: RoomId, listener: RoomListener, lost?: () => void): () => void;
 
   /** The room's epoch and latest durable seq. */
   head(room: RoomId): Promise<{ epoch: Epoch; seq: Seq }>;

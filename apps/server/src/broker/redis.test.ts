@@ -72,7 +72,7 @@ describe.runIf(redis.enabled)('the Redis broker across nodes', () => {
       await store.close();
       await rm(dir, { recursive: true, force: true });
     });
-    return { brokers, prefix };
+    return { brokers, prefix, store };
   }
 
   test('publishes from every node reach every node once, in one gapless order', async () => {
@@ -140,6 +140,66 @@ describe.runIf(redis.enabled)('the Redis broker across nodes', () => {
       '2',
       '3',
       '4',
+    ]);
+  });
+
+  test('a gap the log no longer holds is reported as lost, never skipped; the feed goes on', async () => {
+    const { brokers, prefix } = await nodes(2, 60_000);
+    const [a, b] = brokers as [RedisBroker, RedisBroker];
+    let lost = 0;
+    const got: ChatMessage[] = [];
+    b.subscribe(
+      'r',
+      (messages) => got.push(...messages),
+      () => {
+        lost += 1;
+      },
+    );
+    const marker = await a.publish(draft('r', 'marker'));
+    await expect.poll(() => got.map((m) => m.id)).toEqual([marker.id]);
+    // As if pub/sub dropped five messages and the log was trimmed past them.
+    const raw = new Redis(redis.server().url);
+    await raw.hincrby(`${prefix}:{r}:meta`, 'seq', 5);
+    raw.disconnect();
+    await a.publish(draft('r', 'after the gap'));
+    await expect.poll(() => lost).toBe(1);
+    expect(got.map((m) => m.content)).toEqual(['marker']);
+    const later = await a.publish(draft('r', 'later'));
+    await expect.poll(() => got.at(-1)?.id).toBe(later.id);
+    expect(later.seq).toBe(marker.seq + 7);
+  });
+
+  test('Redis loses a room (no AOF): subscribers are told, seqs go on above the database in a new epoch', async () => {
+    const { brokers, prefix, store } = await nodes(2, 100);
+    const [a, b] = brokers as [RedisBroker, RedisBroker];
+    let lost = 0;
+    const got: ChatMessage[] = [];
+    b.subscribe(
+      'r',
+      (messages) => got.push(...messages),
+      () => {
+        lost += 1;
+      },
+    );
+    const sent = [await a.publish(draft('r', 'marker'))];
+    await expect.poll(() => got.length).toBe(1);
+    for (let i = 1; i <= 3; i++) sent.push(await a.publish(draft('r', `${i}`)));
+    const before = await a.head('r');
+    // What the outbox persisters had written before Redis lost everything about the room.
+    await store.insertMessages(sent.map((m) => ({ ...m, cid: `stored-${m.seq}` })));
+    const raw = new Redis(redis.server().url);
+    await raw.del(`${prefix}:{r}:meta`, `${prefix}:{r}:log`);
+    raw.disconnect();
+    const next = await a.publish(draft('r', 'after the loss'));
+    expect(next.seq).toBe(before.seq + 1);
+    expect((await a.head('r')).epoch).not.toBe(before.epoch);
+    await expect.poll(() => lost).toBe(1);
+    const later = await a.publish(draft('r', 'later'));
+    await expect.poll(() => got.at(-1)?.id).toBe(later.id);
+    expect(later.seq).toBe(next.seq + 1);
+    const replay = await b.replay('r', 0);
+    expect(replay.kind === 'messages' && replay.messages.map((m) => m.seq)).toEqual([
+      1, 2, 3, 4, 5, 6,
     ]);
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ChatMessage, type Epoch, ErrorCode, type RoomId, type Seq } from '@hubbub/protocol';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { MessageStore } from '../store/port.js';
 import { BrokerError } from './local.js';
 import type { Broker, DraftMessage, Replay, RoomListener } from './port.js';
@@ -9,16 +10,20 @@ import type { Broker, DraftMessage, Replay, RoomListener } from './port.js';
  * Sequencing, logging and publishing in one step, atomically per room: the seq is taken,
  * the message appended to the room's capped log stream (id `seq-0`) and to the outbox the
  * persisters drain into the database, and only then published. Nothing is published that
- * is not in the log, and seqs are gapless whichever node publishes.
+ * is not in the log, and seqs are gapless whichever node publishes. A room without a seq in
+ * Redis (new, or lost with Redis's data) is refused with nil: the node seeds it (HEAD) and
+ * publishes again, so seqs never restart below what the database already holds.
  * KEYS: 1 meta (hash epoch, seq), 2 log (stream), 3 this cid's key, 4 outbox (stream).
  * ARGV: 1 (unused), 2 body with replyTo, 3 body without, 4 replyTo or 0, 5 log length,
- * 6 epoch if new, 7 channel, 8 cid memory (s), 9 cid. The bodies are the message's JSON without
- * its seq; the seq is spliced in here, so the JSON is written once, by Node.
+ * 6 (unused), 7 channel, 8 cid memory (s), 9 cid. The bodies are the message's JSON without
+ * its seq; the seq is spliced in here, so the JSON is written once, by Node. The channel
+ * carries `<epoch>\n<json>`, so a node sees when a room's epoch changed under it.
  */
 const PUBLISH = `
 local known = redis.call('GET', KEYS[3])
 if known then return known end
-redis.call('HSETNX', KEYS[1], 'epoch', ARGV[6])
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch or redis.call('HEXISTS', KEYS[1], 'seq') == 0 then return false end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local replyTo = tonumber(ARGV[4])
 local body = ARGV[3]
@@ -27,8 +32,29 @@ local json = '{"seq":' .. seq .. ',' .. string.sub(body, 2)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], seq .. '-0', 'm', json)
 redis.call('XADD', KEYS[4], '*', 'm', json, 'c', ARGV[9])
 redis.call('SET', KEYS[3], json, 'EX', ARGV[8])
-redis.call('PUBLISH', ARGV[7], json)
+redis.call('PUBLISH', ARGV[7], epoch .. '\\n' .. json)
 return json
+`;
+
+/**
+ * The room's epoch and seq. A room with no seq in Redis is seeded, atomically (a concurrent
+ * seed or publish wins), at the highest seq that exists anywhere: the database's head
+ * (ARGV 1, read by the node; '' when it has not read it yet, which answers nil) or the
+ * log's last entry, under the epoch already there or a new one (ARGV 2). After Redis lost
+ * its data, the room goes on above everything the database holds, in a new epoch.
+ * KEYS: 1 meta, 2 log.
+ */
+const HEAD = `
+local seq = redis.call('HGET', KEYS[1], 'seq')
+if not seq then
+  if ARGV[1] == '' then return false end
+  seq = tonumber(ARGV[1])
+  local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
+  if last then seq = math.max(seq, tonumber(string.match(last[1], '^(%d+)'))) end
+  redis.call('HSETNX', KEYS[1], 'epoch', ARGV[2])
+  redis.call('HSET', KEYS[1], 'seq', seq)
+end
+return { redis.call('HGET', KEYS[1], 'epoch'), tostring(seq) }
 `;
 
 export interface RedisBrokerOptions {
@@ -45,11 +71,20 @@ export interface RedisBrokerOptions {
   outboxPartitions?: number;
   /** How often each subscribed room's position is compared with Redis (ms). */
   positionCheckMs?: number;
+  /** Where a feed that lost messages is reported (once per loss, not per member). */
+  logger?: Pick<Logger, 'warn'>;
+}
+
+interface Subscriber {
+  deliver: RoomListener;
+  lost: () => void;
 }
 
 /** One room this node listens to: who, how far delivered, and what waits to be. */
 interface Feed {
-  listeners: Set<RoomListener>;
+  subscribers: Set<Subscriber>;
+  /** The room's epoch the feed follows; undefined until the subscription is live. */
+  epoch: Epoch | undefined;
   /** Delivered up to here; undefined until the subscription is live. */
   delivered: Seq | undefined;
   /** Messages received ahead of `delivered + 1`, by seq. */
@@ -82,6 +117,7 @@ export class RedisBroker implements Broker {
   private readonly feeds = new Map<RoomId, Feed>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly positionCheck: NodeJS.Timeout;
+  private readonly logger: Pick<Logger, 'warn'> | undefined;
   private closed = false;
 
   constructor(options: RedisBrokerOptions) {
@@ -91,6 +127,7 @@ export class RedisBroker implements Broker {
     this.resumeWindow = options.resumeWindow ?? 1000;
     this.logLength = Math.max(options.logLength ?? 1000, this.resumeWindow);
     this.partitions = options.outboxPartitions ?? 4;
+    this.logger = options.logger;
     this.subscriber = this.redis.duplicate();
     this.subscriber.on('error', () => {});
     this.subscriber.on('message', (channel: string, json: string) => this.received(channel, json));
@@ -122,25 +159,33 @@ export class RedisBroker implements Broker {
       ...(attachments === undefined || attachments.length === 0 ? {} : { attachments }),
     };
     const keys = this.keys(draft.room);
-    let json: string;
-    try {
-      json = (await this.redis.eval(
+    const publish = () =>
+      this.redis.eval(
         PUBLISH,
         4,
         keys.meta,
         keys.log,
         `${keys.cids}:${draft.user.id}:${cid}`,
         this.outboxOf(draft.room),
-        `${draft.user.id}\n${cid}`,
+        '',
         JSON.stringify(replyTo === undefined ? body : { ...body, replyTo }),
         JSON.stringify(body),
         replyTo ?? 0,
         this.logLength,
-        newEpoch(),
+        '',
         keys.channel,
         24 * 3600,
         cid,
-      )) as string;
+      ) as Promise<string | null>;
+    let json: string | null;
+    try {
+      json = await publish();
+      if (json === null) {
+        // The room has no seq in Redis yet: seed it, once, and publish again.
+        await this.head(draft.room);
+        json = await publish();
+      }
+      if (json === null) throw new Error('room was not seeded');
     } catch (error) {
       throw new BrokerError(
         ErrorCode.unavailable,
@@ -150,11 +195,12 @@ export class RedisBroker implements Broker {
     return JSON.parse(json) as ChatMessage;
   }
 
-  subscribe(room: RoomId, listener: RoomListener): () => void {
+  subscribe(room: RoomId, listener: RoomListener, lost: () => void = () => {}): () => void {
     let feed = this.feeds.get(room);
     if (feed === undefined) {
       const created: Feed = {
-        listeners: new Set(),
+        subscribers: new Set(),
+        epoch: undefined,
         delivered: undefined,
         held: new Map(),
         draining: false,
@@ -164,11 +210,12 @@ export class RedisBroker implements Broker {
       this.feeds.set(room, created);
       void this.open(room, created);
     }
-    feed.listeners.add(listener);
+    const subscriber: Subscriber = { deliver: listener, lost };
+    feed.subscribers.add(subscriber);
     const mine = feed;
     return () => {
-      mine.listeners.delete(listener);
-      if (mine.listeners.size > 0 || this.feeds.get(room) !== mine) return;
+      mine.subscribers.delete(subscriber);
+      if (mine.subscribers.size > 0 || this.feeds.get(room) !== mine) return;
       this.feeds.delete(room);
       void this.subscriber.unsubscribe(this.keys(room).channel).catch(() => {});
     };
@@ -182,12 +229,15 @@ export class RedisBroker implements Broker {
   private async open(room: RoomId, feed: Feed): Promise<void> {
     if (feed.opening) return;
     feed.opening = true;
-    const start = this.redis.hget(this.keys(room).meta, 'seq');
+    const start = this.head(room);
     const subscribed = this.subscriber.subscribe(this.keys(room).channel);
     try {
       // The first position read is the floor for good: a retry must not move it.
       const position = await start;
-      feed.delivered ??= Number(position ?? 0);
+      if (feed.delivered === undefined) {
+        feed.delivered = position.seq;
+        feed.epoch = position.epoch;
+      }
       await subscribed;
       await this.catchUp(room, feed);
     } catch {
@@ -197,13 +247,35 @@ export class RedisBroker implements Broker {
     }
   }
 
-  private received(channel: string, json: string): void {
+  private received(channel: string, payload: string): void {
     const room = this.roomOf(channel);
     const feed = room === undefined ? undefined : this.feeds.get(room);
     if (room === undefined || feed === undefined) return;
-    const message = JSON.parse(json) as ChatMessage;
+    const split = payload.indexOf('\n');
+    const epoch = payload.slice(0, split);
+    if (feed.epoch !== undefined && epoch !== feed.epoch) {
+      this.lose(room, feed);
+      return;
+    }
+    const message = JSON.parse(payload.slice(split + 1)) as ChatMessage;
     feed.held.set(message.seq, message);
     void this.drain(room, feed);
+  }
+
+  /**
+   * The feed cannot deliver every message (a gap the log no longer holds, or a new epoch):
+   * its subscribers are told, and it starts over from the room's position now.
+   */
+  private lose(room: RoomId, feed: Feed): void {
+    this.logger?.warn(
+      { room, delivered: feed.delivered, members: feed.subscribers.size },
+      'room feed lost messages (trimmed log or Redis data loss): members must resume',
+    );
+    feed.delivered = undefined;
+    feed.epoch = undefined;
+    feed.held.clear();
+    for (const subscriber of [...feed.subscribers]) subscriber.lost();
+    if (this.feeds.get(room) === feed) void this.open(room, feed);
   }
 
   /** Delivers what is held, in order; a gap before it is read from the log first. */
@@ -221,9 +293,9 @@ export class RedisBroker implements Broker {
           for (const missing of await this.logRange(room, delivered + 1, next - 1))
             feed.held.set(missing.seq, missing);
           if (!feed.held.has(delivered + 1)) {
-            // Gone from the log too: skip ahead. Members resume from their own position.
-            feed.delivered = next - 1;
-            continue;
+            // Gone from the log too: never skip silently.
+            this.lose(room, feed);
+            return;
           }
         }
         const run: ChatMessage[] = [];
@@ -232,7 +304,7 @@ export class RedisBroker implements Broker {
           feed.held.delete(seq);
         }
         feed.delivered = run.at(-1)?.seq ?? delivered;
-        for (const listener of feed.listeners) listener(run);
+        for (const subscriber of feed.subscribers) subscriber.deliver(run);
       }
     } catch {
       // Redis went away mid-fill: what is held stays held for the next attempt.
@@ -257,8 +329,11 @@ export class RedisBroker implements Broker {
           await this.open(room, feed);
           continue;
         }
-        const seq = Number((await this.redis.hget(this.keys(room).meta, 'seq')) ?? 0);
-        if (seq > feed.delivered) await this.catchUp(room, feed);
+        const [epoch, position] = await this.redis.hmget(this.keys(room).meta, 'epoch', 'seq');
+        const seq = Number(position ?? 0);
+        // A missing or new epoch, or a seq below what was delivered: Redis lost the room.
+        if (epoch !== feed.epoch || seq < feed.delivered) this.lose(room, feed);
+        else if (seq > feed.delivered) await this.catchUp(room, feed);
       } catch {
         // Unreachable now; next round.
       }
@@ -266,10 +341,15 @@ export class RedisBroker implements Broker {
   }
 
   async head(room: RoomId): Promise<{ epoch: Epoch; seq: Seq }> {
-    const { meta } = this.keys(room);
-    await this.redis.hsetnx(meta, 'epoch', newEpoch());
-    const [epoch, seq] = await this.redis.hmget(meta, 'epoch', 'seq');
-    return { epoch: epoch ?? '', seq: Number(seq ?? 0) };
+    const { meta, log } = this.keys(room);
+    const read = (storeHead: string) =>
+      this.redis.eval(HEAD, 2, meta, log, storeHead, newEpoch()) as Promise<
+        [string, string] | null
+      >;
+    // The database is read only for a room Redis has no seq for (new, or lost).
+    const head = (await read('')) ?? (await read(String((await this.store.openRoom(room)).seq)));
+    if (head === null) throw new Error('room head unavailable');
+    return { epoch: head[0], seq: Number(head[1]) };
   }
 
   async replay(room: RoomId, since: Seq, epoch?: Epoch): Promise<Replay> {

@@ -120,6 +120,11 @@ export class Connection implements Member {
     return this.inflight;
   }
 
+  mustResume(): void {
+    this.ctx.logger.debug({ conn: this.id }, 'closing to resume');
+    this.close(CloseCode.mustResume, 'messages were lost on the server: reconnect and resume');
+  }
+
   deliver(encoded: Uint8Array): void {
     // Rooms only ever hold ready connections; the other states are sent errors and `ready`.
     if (this.socket.readyState !== WebSocket.OPEN) return;

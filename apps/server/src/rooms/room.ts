@@ -13,6 +13,11 @@ export interface Member {
   readonly user: UserRef;
   /** Queues an already-encoded frame; the connection applies its own backpressure policy. */
   deliver(encoded: Uint8Array): void;
+  /**
+   * The server could not deliver all of a room's messages to this member (the bus lost
+   * them): the connection must go, so that its client reconnects and resumes every room.
+   */
+  mustResume(): void;
 }
 
 export interface Membership {
@@ -108,6 +113,12 @@ export class Room {
     if (this.typedAt.size === 0) return;
     for (const message of messages) this.typedAt.delete(message.user.id);
   }
+
+  /** The broker lost messages of this room: every member here must resume. */
+  readonly lost = (): void => {
+    this.queue = [];
+    for (const member of [...this.members.keys()]) member.mustResume();
+  };
 
   /** The broker's listener: queue, and flush on the next turn. */
   readonly receive = (messages: readonly ChatMessage[]): void => {

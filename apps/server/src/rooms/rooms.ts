@@ -174,7 +174,7 @@ export class Rooms {
     const existing = this.rooms.get(roomId);
     if (existing !== undefined) return existing.room;
     const room = new Room(roomId);
-    const stopMessages = this.broker.subscribe(roomId, room.receive);
+    const stopMessages = this.broker.subscribe(roomId, room.receive, room.lost);
     const stopNotices = this.signals.listenRoom(roomId, (encoded, except) =>
       room.announce(encoded, except === undefined ? undefined : (m) => m.user.id === except),
     );
