@@ -38,6 +38,15 @@ const schema = z.object({
    * Empty means the server's own origins (http://localhost:PORT and http://127.0.0.1:PORT).
    */
   ALLOWED_ORIGINS: z.string().default(''),
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client's address (login limits per
+   * address): unset trusts none; a number trusts that many hops; otherwise comma-separated
+   * addresses or CIDRs of the proxies (e.g. `127.0.0.1` or `10.0.0.0/8`).
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(\d+|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, 'a hop count, or addresses/CIDRs')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** HS256 signing key for tokens; generated once into DATA_DIR when unset. */
   TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -104,6 +113,8 @@ export interface Config {
   sqliteSynchronous: 'FULL' | 'NORMAL';
   /** `'*'` or exact origins; empty array means "the server's own origin". */
   allowedOrigins: '*' | string[];
+  /** Fastify's `trustProxy`: none, the first `n` hops, or the proxies' addresses. */
+  trustProxy: false | string | ((address: string, hop: number) => boolean);
   logLevel: Parsed['LOG_LEVEL'];
   tokenSecret: string | undefined;
   accessTokenTtlSeconds: number;
@@ -187,6 +198,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: c.REDIS_URL,
     sqliteSynchronous: c.SQLITE_SYNCHRONOUS,
     allowedOrigins: parseOrigins(c.ALLOWED_ORIGINS),
+    trustProxy:
+      c.TRUST_PROXY === undefined
+        ? false
+        : /^\d+$/.test(c.TRUST_PROXY)
+          ? trustHops(Number(c.TRUST_PROXY))
+          : c.TRUST_PROXY,
     logLevel: c.LOG_LEVEL,
     tokenSecret: c.TOKEN_SECRET,
     accessTokenTtlSeconds: c.ACCESS_TOKEN_TTL_SECONDS,
@@ -221,6 +238,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBufferedBytes: c.MAX_BUFFERED_BYTES,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
   };
+}
+
+/** Trusts the nearest `count` proxies (proxy-addr counts hops from the socket, from 0). */
+function trustHops(count: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < count;
 }
 
 /** The variables, their defaults and meanings, for the README's configuration table. */

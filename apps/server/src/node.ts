@@ -94,6 +94,7 @@ export class HubbubNode {
       // pino's Logger is a FastifyBaseLogger; naming the narrower type keeps route helpers generic.
       loggerInstance: logger as FastifyBaseLogger,
       bodyLimit: 64 * 1024,
+      trustProxy: config.trustProxy,
     });
     installErrorHandlers(this.app);
     // One allowlist for browsers, REST (CORS) and WebSocket upgrades (Origin) alike.

@@ -226,6 +226,29 @@ describe('accounts', () => {
     expect(statuses).toEqual([401, 401, 401, 401, 429]);
   });
 
+  test('behind a trusted proxy the address is the forwarded one; elsewhere the header buys nothing', async () => {
+    const login = (server: { httpUrl: string }, from: string) =>
+      fetch(`${server.httpUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
+        body: JSON.stringify({ username: 'nobody', password: 'x' }),
+      }).then((response) => response.status);
+    const env = { LOGIN_ATTEMPTS_PER_ACCOUNT: '1000', LOGIN_ATTEMPTS_PER_ADDRESS: '2' };
+    await using proxied = await startServer({ env: { ...env, TRUST_PROXY: '127.0.0.1' } });
+    expect([await login(proxied, '203.0.113.1'), await login(proxied, '203.0.113.1')]).toEqual([
+      401, 401,
+    ]);
+    expect(await login(proxied, '203.0.113.1')).toBe(429);
+    // Another client behind the same proxy has its own budget.
+    expect(await login(proxied, '203.0.113.2')).toBe(401);
+
+    await using direct = await startServer({ env });
+    expect([await login(direct, '203.0.113.1'), await login(direct, '203.0.113.2')]).toEqual([
+      401, 401,
+    ]);
+    expect(await login(direct, '203.0.113.3')).toBe(429);
+  });
+
   test('guest access can be switched off: no guest tokens, and old ones are refused', async () => {
     await using open = await startServer();
     const guest = await open.guest('Visitor');

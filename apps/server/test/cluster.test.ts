@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   CloseCode,
   type JoinedFrame,
@@ -9,12 +6,13 @@ import {
   type ServerFrame,
 } from '@hubbub/protocol';
 import {
+  type Cluster,
   get,
   post,
   RawClient,
   register,
   type ServerProcess,
-  spawnServer,
+  spawnCluster,
   usePostgres,
   useRedis,
 } from '@hubbub/testing';
@@ -26,38 +24,30 @@ const postgres = usePostgres();
 const redis = useRedis();
 
 describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and PostgreSQL', () => {
-  const dirs: string[] = [];
+  const clusters: Cluster[] = [];
   afterEach(async () => {
-    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+    for (const running of clusters.splice(0)) await running[Symbol.asyncDispose]();
   });
 
   async function cluster(
     count: number,
     env: Record<string, string> = {},
   ): Promise<ServerProcess[]> {
-    const shared = {
+    const running = await spawnCluster(count, {
       DATABASE_URL: await postgres.server().createDatabase(),
       REDIS_URL: redis.server().database(),
       TOKEN_SECRET: 'a-cluster-wide-secret-of-at-least-32-chars',
       RATE_LIMIT_PER_SECOND: '1000',
       RATE_LIMIT_BURST: '1000',
       ...env,
-    };
-    const nodes: ServerProcess[] = [];
-    for (let i = 0; i < count; i++) {
-      const dir = await mkdtemp(join(tmpdir(), 'hubbub-node-'));
-      dirs.push(dir);
-      // One after the other: the first runs the migrations.
-      nodes.push(await spawnServer({ ...shared, DATA_DIR: dir }));
-    }
-    return nodes;
+    });
+    clusters.push(running);
+    return running.nodes;
   }
 
   test('messages cross nodes in order, reach PostgreSQL, and resume on the other node', async () => {
     const [a, b] = await cluster(2);
     if (a === undefined || b === undefined) throw new Error('two nodes');
-    await using _a = a;
-    await using _b = b;
     for (const node of [a, b]) expect((await fetch(`${node.httpUrl}/ready`)).status).toBe(200);
     const alice = await register({ httpUrl: a.httpUrl }, 'alice');
     const bob = await register({ httpUrl: b.httpUrl }, 'bob');
@@ -108,8 +98,6 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
   test('typing, presence, rules, bans, kicks, mentions and logouts reach the other node at once', async () => {
     const [a, b] = await cluster(2);
     if (a === undefined || b === undefined) throw new Error('two nodes');
-    await using _a = a;
-    await using _b = b;
     const owner = await register({ httpUrl: a.httpUrl }, 'owner');
     const member = await register({ httpUrl: b.httpUrl }, 'member');
     expect((await post(a, '/api/channels', { name: 'stage' }, owner.token)).status).toBe(201);
@@ -167,7 +155,6 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
   test("a killed node's people leave the room's presence when their leases run out", async () => {
     const [a, b] = await cluster(2, { PRESENCE_LEASE_SECONDS: '3' });
     if (a === undefined || b === undefined) throw new Error('two nodes');
-    await using _b = b;
     const doomed = await register({ httpUrl: a.httpUrl }, 'doomed');
     const survivor = await register({ httpUrl: b.httpUrl }, 'survivor');
     const lost = await RawClient.ready(a.wsUrl, doomed.token);
@@ -188,8 +175,6 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     const url = redis.server().database();
     const [a, b] = await cluster(2, { REDIS_URL: url });
     if (a === undefined || b === undefined) throw new Error('two nodes');
-    await using _a = a;
-    await using _b = b;
     const alice = await register({ httpUrl: a.httpUrl }, 'alice');
     const bob = await register({ httpUrl: b.httpUrl }, 'bob');
     await using sender = await RawClient.ready(a.wsUrl, alice.token);
@@ -234,8 +219,6 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
   test('Redis down: sends are refused as unavailable, /ready is red, and everything comes back by itself', async () => {
     const [a, b] = await cluster(2);
     if (a === undefined || b === undefined) throw new Error('two nodes');
-    await using _a = a;
-    await using _b = b;
     const alice = await register({ httpUrl: a.httpUrl }, 'alice');
     const bob = await register({ httpUrl: b.httpUrl }, 'bob');
     await using sender = await RawClient.ready(a.wsUrl, alice.token);

@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -77,4 +80,33 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
       await exited;
     },
   };
+}
+
+export interface Cluster extends AsyncDisposable {
+  nodes: ServerProcess[];
+}
+
+/**
+ * `count` Hubbub processes sharing `env` (DATABASE_URL, REDIS_URL, one TOKEN_SECRET...), each
+ * with its own data directory. Started one after the other, so the first runs the
+ * migrations; disposing kills them and removes the directories.
+ */
+export async function spawnCluster(count: number, env: Record<string, string>): Promise<Cluster> {
+  const dirs: string[] = [];
+  const nodes: ServerProcess[] = [];
+  const dispose = async () => {
+    await Promise.all(nodes.map((node) => node[Symbol.asyncDispose]()));
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < count; i++) {
+      const dir = await mkdtemp(join(tmpdir(), 'hubbub-node-'));
+      dirs.push(dir);
+      nodes.push(await spawnServer({ ...env, DATA_DIR: dir }));
+    }
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return { nodes, [Symbol.asyncDispose]: dispose };
 }

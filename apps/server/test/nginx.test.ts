@@ -1,0 +1,106 @@
+import {
+  type Cluster,
+  nginxAvailable,
+  RawClient,
+  register,
+  requireService,
+  spawnCluster,
+  startNginx,
+  usePostgres,
+  useRedis,
+} from '@hubbub/testing';
+import { afterEach, describe, expect, test } from 'vitest';
+
+/**
+ * The deployment topology with real processes: Redis, PostgreSQL, three Hubbub nodes and
+ * Debian's nginx configured by the files in deploy/nginx, as docker-compose.yml runs them.
+ */
+const postgres = usePostgres();
+const redis = useRedis();
+const nginx = requireService('nginx', nginxAvailable());
+
+describe.runIf(postgres.enabled && redis.enabled && nginx)('three nodes behind nginx', () => {
+  const running: AsyncDisposable[] = [];
+  afterEach(async () => {
+    for (const thing of running.splice(0).reverse()) await thing[Symbol.asyncDispose]();
+  });
+
+  test('clients spread over the nodes; every message reaches every member once, in seq order', async () => {
+    const cluster: Cluster = await spawnCluster(3, {
+      DATABASE_URL: await postgres.server().createDatabase(),
+      REDIS_URL: redis.server().database(),
+      TOKEN_SECRET: 'a-cluster-wide-secret-of-at-least-32-chars',
+      TRUST_PROXY: '127.0.0.1',
+      RATE_LIMIT_PER_SECOND: '1000',
+      RATE_LIMIT_BURST: '1000',
+    });
+    running.push(cluster);
+    const proxy = await startNginx(cluster.nodes.map((node) => node.port));
+    running.push(proxy);
+    const front = { httpUrl: proxy.url };
+
+    const people = [];
+    for (let i = 0; i < 6; i++) people.push(await register(front, `person${i}`));
+    const clients: RawClient[] = [];
+    for (const person of people) {
+      const client = await RawClient.ready(proxy.wsUrl, person.token);
+      clients.push(client);
+      client.send({ type: 'join', room: 'general' });
+      await client.next((f) => f.type === 'joined');
+    }
+
+    // Three senders at once, thirty messages each, acks awaited together.
+    const senders = clients.slice(0, 3);
+    const acks = senders.flatMap((client, s) =>
+      Array.from({ length: 30 }, (_, i) => {
+        const cid = `${s}-${i}`;
+        client.send({ type: 'send', room: 'general', cid, content: `sender ${s} line ${i}` });
+        return client.next((f) => f.type === 'ack' && f.cid === cid, 20_000);
+      }),
+    );
+    expect(
+      new Set((await Promise.all(acks)).map((ack) => ack.type === 'ack' && ack.seq)).size,
+    ).toBe(90);
+
+    const expected = Array.from({ length: 90 }, (_, i) => i + 1);
+    for (const client of clients) {
+      await expect.poll(() => client.messagesIn('general').length, { timeout: 10_000 }).toBe(90);
+      expect(client.messagesIn('general').map((m) => m.seq)).toEqual(expected);
+    }
+    const order = clients[0]?.messagesIn('general').map((m) => m.id);
+    for (const client of clients)
+      expect(client.messagesIn('general').map((m) => m.id)).toEqual(order);
+    for (let s = 0; s < 3; s++) {
+      const mine = clients[0]
+        ?.messagesIn('general')
+        .filter((m) => m.content.startsWith(`sender ${s} `))
+        .map((m) => m.content);
+      expect(mine).toEqual(Array.from({ length: 30 }, (_, i) => `sender ${s} line ${i}`));
+    }
+
+    // One node dies: nginx sends new connections to the others, which serve the room.
+    await cluster.nodes[2]?.crash();
+    for (let i = 0; i < 3; i++) {
+      const late = await RawClient.ready(proxy.wsUrl, people[i]?.token ?? '');
+      late.send({ type: 'resume', room: 'general', since: 85 });
+      const joined = await late.next((f) => f.type === 'joined');
+      expect(joined.type === 'joined' && joined.messages.map((m) => m.seq)).toEqual([
+        86, 87, 88, 89, 90,
+      ]);
+      await late.close();
+    }
+
+    for (const client of clients) await client.close().catch(() => {});
+    // Every WebSocket went through nginx, and they were spread over all three nodes.
+    await expect
+      .poll(() => proxy.accessLog().filter((line) => line.startsWith('GET /ws ')).length)
+      .toBeGreaterThanOrEqual(9);
+    const upstreams = new Set(
+      proxy
+        .accessLog()
+        .filter((line) => line.startsWith('GET /ws ') && line.includes(' 101 '))
+        .map((line) => line.split(' ').at(-1)),
+    );
+    expect(upstreams).toEqual(new Set(cluster.nodes.map((node) => `127.0.0.1:${node.port}`)));
+  }, 120_000);
+});
