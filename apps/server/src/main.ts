@@ -89,7 +89,13 @@ async function sharedBus(
   const reader = redis.duplicate();
   for (const connection of [redis, reader])
     connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
-  const broker = new RedisBroker({ redis, store, resumeWindow: config.resumeWindow, logger });
+  const broker = new RedisBroker({
+    redis,
+    store,
+    resumeWindow: config.resumeWindow,
+    userRate: config.rateLimit,
+    logger,
+  });
   const presence = new RedisPresence(redis, { leaseMs: config.presenceLeaseMs });
   const signals = new RedisSignals(redis, {
     onError: (error) => logger.warn({ err: error }, 'signal not sent'),

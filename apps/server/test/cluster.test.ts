@@ -132,7 +132,21 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     host.send({ type: 'unmute', room: 'stage', user: member.user.id });
     await expect.poll(() => attempt(guest, 'back?')).toBe('ack');
 
-    // Kick and ban on node A take the member's socket on node B out of the room.
+    // Slow mode holds across nodes: a send on node B starts the wait node A enforces.
+    await post(a, '/api/channels', { name: 'quiet' }, owner.token);
+    host.send({ type: 'join', room: 'quiet' });
+    await host.next((f) => f.type === 'joined' && f.room === 'quiet');
+    host.send({ type: 'slow_mode', room: 'quiet', seconds: 600 });
+    await host.next((f) => f.type === 'moderated' && f.action === 'slow_mode');
+    await using other = await RawClient.ready(a.wsUrl, member.token);
+    for (const socket of [guest, other]) {
+      socket.send({ type: 'join', room: 'quiet' });
+      await socket.next((f) => f.type === 'joined' && f.room === 'quiet');
+    }
+    expect(await attempt(guest, 'slowly', 'quiet')).toBe('ack');
+    expect(await attempt(other, 'again', 'quiet')).toBe('slow_mode');
+    expect(await attempt(host, 'owner is exempt', 'quiet')).toBe('ack');
+
     host.send({ type: 'kick', room: 'stage', user: member.user.id });
     expect(await guest.next((f) => f.type === 'left')).toMatchObject({ reason: 'kicked' });
     guest.send({ type: 'join', room: 'stage' });
@@ -150,6 +164,23 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     // Logging out on node A closes the session's socket on node B.
     expect((await post(a, '/api/auth/logout', {}, member.token)).status).toBe(204);
     expect((await guest.closed).code).toBe(CloseCode.authFailed);
+  }, 60_000);
+
+  test("a person's send budget holds across nodes, not per node", async () => {
+    const [a, b] = await cluster(2, { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' });
+    if (a === undefined || b === undefined) throw new Error('two nodes');
+    const alice = await register({ httpUrl: a.httpUrl }, 'alice');
+    await using onA = await RawClient.ready(a.wsUrl, alice.token);
+    await using onB = await RawClient.ready(b.wsUrl, alice.token);
+    for (const client of [onA, onB]) {
+      client.send({ type: 'join', room: 'general' });
+      await client.next((f) => f.type === 'joined');
+    }
+    const answers = [];
+    for (const [i, client] of [onA, onB, onA, onB].entries())
+      answers.push(await attempt(client, `${i}`, 'general'));
+    // Each node alone would allow all four (two each, within its burst of three).
+    expect(answers).toEqual(['ack', 'ack', 'ack', 'rate_limited']);
   }, 60_000);
 
   test("a killed node's people leave the room's presence when their leases run out", async () => {

@@ -12,6 +12,11 @@ export interface DraftMessage {
   replyTo?: Seq;
   /** Files sent with it, already checked to be the sender's own uploads. */
   attachments?: Attachment[];
+  /**
+   * The room's slow-mode wait for this sender (ms; absent: none). The node checked it
+   * against its own clock; a shared broker also holds it across nodes.
+   */
+  slowModeMs?: number;
 }
 
 /** A replay request's answer: the missed messages, or a reset when the window does not reach. */
@@ -37,6 +42,11 @@ export interface Broker {
    * Idempotent per (room, user id, cid): publishing a draft whose cid that user already
    * published to the room (even before a restart) resolves with the original message and
    * publishes nothing new.
+   *
+   * A shared broker also enforces, across all nodes, what each node can only count for
+   * itself: the sender's rate (its configured per-user budget) and the draft's slow-mode
+   * wait. It refuses with a BrokerError (`rate_limited`, `slow_mode`), and a refused draft
+   * takes no seq.
    */
   publish(draft: DraftMessage): Promise<ChatMessage>;
 

@@ -8,8 +8,9 @@ import { uuidv7 } from 'uuidv7';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { MessageStore } from '../store/port.js';
 import { openSqliteStore } from '../store/sqlite.js';
+import { BrokerError } from './local.js';
 import type { DraftMessage } from './port.js';
-import { RedisBroker } from './redis.js';
+import { RedisBroker, type RedisBrokerOptions } from './redis.js';
 
 /** What only a shared broker has to get right: several nodes, lost pub/sub, a Redis restart. */
 const redis = useRedis();
@@ -45,7 +46,11 @@ describe.runIf(redis.enabled)('the Redis broker across nodes', () => {
   });
 
   /** `count` nodes' brokers over one Redis (and one store, as nodes share a database). */
-  async function nodes(count: number, positionCheckMs?: number) {
+  async function nodes(
+    count: number,
+    positionCheckMs?: number,
+    options: Partial<RedisBrokerOptions> = {},
+  ) {
     const dir = await mkdtemp(join(tmpdir(), 'hubbub-nodes-'));
     const store: MessageStore = await openSqliteStore({
       file: join(dir, 'db.sqlite'),
@@ -61,6 +66,7 @@ describe.runIf(redis.enabled)('the Redis broker across nodes', () => {
         store,
         prefix,
         ...(positionCheckMs === undefined ? {} : { positionCheckMs }),
+        ...options,
       });
       cleanups.push(async () => {
         await broker.close();
@@ -201,5 +207,34 @@ describe.runIf(redis.enabled)('the Redis broker across nodes', () => {
     expect(replay.kind === 'messages' && replay.messages.map((m) => m.seq)).toEqual([
       1, 2, 3, 4, 5, 6,
     ]);
+  });
+
+  test("a sender's rate and a room's slow mode hold across nodes; a refused draft takes no seq", async () => {
+    const { brokers } = await nodes(2, undefined, { userRate: { perSecond: 1, burst: 3 } });
+    const [a, b] = brokers as [RedisBroker, RedisBroker];
+    const from = (user: string, content: string, slowModeMs?: number): DraftMessage => ({
+      ...draft('r', content),
+      user: { id: user, name: user },
+      ...(slowModeMs === undefined ? {} : { slowModeMs }),
+    });
+    const outcome = (publishing: Promise<ChatMessage>) =>
+      publishing.then(
+        (message) => `seq ${message.seq}`,
+        (error: unknown) => (error instanceof BrokerError ? error.code : 'error'),
+      );
+    // Three of the burst on two nodes, then the fourth is refused on either.
+    expect(await outcome(a.publish(from('ann', '1')))).toBe('seq 1');
+    expect(await outcome(b.publish(from('ann', '2')))).toBe('seq 2');
+    expect(await outcome(a.publish(from('ann', '3')))).toBe('seq 3');
+    expect(await outcome(b.publish(from('ann', '4')))).toBe('rate_limited');
+    // Someone else is not held by Ann's budget, and Ann's refusal took no seq.
+    expect(await outcome(b.publish(from('bo', 'x')))).toBe('seq 4');
+
+    // Slow mode: a send on node A starts the wait that node B holds too.
+    expect(await outcome(a.publish(from('cy', 'first', 60_000)))).toBe('seq 5');
+    expect(await outcome(b.publish(from('cy', 'second', 60_000)))).toBe('slow_mode');
+    // Exempt (a moderator: no wait given) or another person: through.
+    expect(await outcome(b.publish(from('cy', 'as moderator')))).toBe('seq 6');
+    expect(await outcome(b.publish(from('di', 'other', 60_000)))).toBe('seq 7');
   });
 });

@@ -13,17 +13,45 @@ import type { Broker, DraftMessage, Replay, RoomListener } from './port.js';
  * is not in the log, and seqs are gapless whichever node publishes. A room without a seq in
  * Redis (new, or lost with Redis's data) is refused with nil: the node seeds it (HEAD) and
  * publishes again, so seqs never restart below what the database already holds.
- * KEYS: 1 meta (hash epoch, seq), 2 log (stream), 3 this cid's key, 4 outbox (stream).
- * ARGV: 1 (unused), 2 body with replyTo, 3 body without, 4 replyTo or 0, 5 log length,
- * 6 (unused), 7 channel, 8 cid memory (s), 9 cid. The bodies are the message's JSON without
- * its seq; the seq is spliced in here, so the JSON is written once, by Node. The channel
- * carries `<epoch>\n<json>`, so a node sees when a room's epoch changed under it.
+ *
+ * Before the seq, the admission every node shares: the room's slow-mode wait for this
+ * sender (a key that lives as long as the wait) and the sender's rate (a token bucket on
+ * Redis's clock). A refusal answers `!slow:<ms>` or `!rate:<ms>` (the wait) and changes
+ * nothing.
+ *
+ * KEYS: 1 meta (hash epoch, seq), 2 log (stream), 3 this cid's key, 4 outbox (stream),
+ * 5 the sender's slow-mode key in this room, 6 the sender's rate bucket (hash tokens, at).
+ * ARGV: 1 slow-mode wait (ms, 0: none), 2 body with replyTo, 3 body without, 4 replyTo or 0,
+ * 5 log length, 6 rate (sends/s, 0: unlimited) and burst as "rate:burst", 7 channel,
+ * 8 cid memory (s), 9 cid. The bodies are the message's JSON without its seq; the seq is
+ * spliced in here, so the JSON is written once, by Node. The channel carries
+ * `<epoch>\n<json>`, so a node sees when a room's epoch changed under it.
  */
 const PUBLISH = `
 local known = redis.call('GET', KEYS[3])
 if known then return known end
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch or redis.call('HEXISTS', KEYS[1], 'seq') == 0 then return false end
+local slow = tonumber(ARGV[1])
+if slow > 0 then
+  local left = redis.call('PTTL', KEYS[5])
+  if left > 0 then return '!slow:' .. left end
+end
+local rate, burst = string.match(ARGV[6], '^(%d+):(%d+)$')
+rate = tonumber(rate)
+burst = tonumber(burst)
+if rate > 0 then
+  local time = redis.call('TIME')
+  local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+  local bucket = redis.call('HMGET', KEYS[6], 'tokens', 'at')
+  local tokens = tonumber(bucket[1]) or burst
+  local at = tonumber(bucket[2]) or now
+  tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)
+  if tokens < 1 then return '!rate:' .. math.ceil((1 - tokens) * 1000 / rate) end
+  redis.call('HSET', KEYS[6], 'tokens', tostring(tokens - 1), 'at', now)
+  redis.call('PEXPIRE', KEYS[6], math.ceil(burst * 1000 / rate) + 1000)
+end
+if slow > 0 then redis.call('SET', KEYS[5], 1, 'PX', slow) end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local replyTo = tonumber(ARGV[4])
 local body = ARGV[3]
@@ -71,6 +99,11 @@ export interface RedisBrokerOptions {
   outboxPartitions?: number;
   /** How often each subscribed room's position is compared with Redis (ms). */
   positionCheckMs?: number;
+  /**
+   * Each sender's budget across all nodes (sends per second, burst); absent: none beyond
+   * what each node counts for itself.
+   */
+  userRate?: { perSecond: number; burst: number };
   /** Where a feed that lost messages is reported (once per loss, not per member). */
   logger?: Pick<Logger, 'warn'>;
 }
@@ -118,6 +151,7 @@ export class RedisBroker implements Broker {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly positionCheck: NodeJS.Timeout;
   private readonly logger: Pick<Logger, 'warn'> | undefined;
+  private readonly userRate: string;
   private closed = false;
 
   constructor(options: RedisBrokerOptions) {
@@ -128,6 +162,8 @@ export class RedisBroker implements Broker {
     this.logLength = Math.max(options.logLength ?? 1000, this.resumeWindow);
     this.partitions = options.outboxPartitions ?? 4;
     this.logger = options.logger;
+    const rate = options.userRate;
+    this.userRate = rate === undefined ? '0:0' : `${rate.perSecond}:${rate.burst}`;
     this.subscriber = this.redis.duplicate();
     this.subscriber.on('error', () => {});
     this.subscriber.on('message', (channel: string, json: string) => this.received(channel, json));
@@ -153,7 +189,7 @@ export class RedisBroker implements Broker {
   }
 
   private async run(draft: DraftMessage): Promise<ChatMessage> {
-    const { cid, replyTo, attachments, ...fields } = draft;
+    const { cid, replyTo, attachments, slowModeMs, ...fields } = draft;
     const body = {
       ...fields,
       ...(attachments === undefined || attachments.length === 0 ? {} : { attachments }),
@@ -162,17 +198,19 @@ export class RedisBroker implements Broker {
     const publish = () =>
       this.redis.eval(
         PUBLISH,
-        4,
+        6,
         keys.meta,
         keys.log,
         `${keys.cids}:${draft.user.id}:${cid}`,
         this.outboxOf(draft.room),
-        '',
+        `${keys.slow}:${draft.user.id}`,
+        `${this.prefix}:rate:${draft.user.id}`,
+        Math.ceil(slowModeMs ?? 0),
         JSON.stringify(replyTo === undefined ? body : { ...body, replyTo }),
         JSON.stringify(body),
         replyTo ?? 0,
         this.logLength,
-        '',
+        this.userRate,
         keys.channel,
         24 * 3600,
         cid,
@@ -187,11 +225,13 @@ export class RedisBroker implements Broker {
       }
       if (json === null) throw new Error('room was not seeded');
     } catch (error) {
+      if (error instanceof BrokerError) throw error;
       throw new BrokerError(
         ErrorCode.unavailable,
         `message not stored (${error instanceof Error ? error.message : 'redis'}); resend with the same cid`,
       );
     }
+    if (json.startsWith('!')) throw refusal(json);
     return JSON.parse(json) as ChatMessage;
   }
 
@@ -432,6 +472,7 @@ export class RedisBroker implements Broker {
       meta: `${base}:meta`,
       log: `${base}:log`,
       cids: `${base}:cids`,
+      slow: `${base}:slow`,
       revised: `${base}:revised`,
       channel: `${base}:live`,
     };
@@ -441,6 +482,15 @@ export class RedisBroker implements Broker {
     const match = /^.*?:\{(.+)\}:live$/.exec(channel);
     return match?.[1];
   }
+}
+
+/** The publish script's `!slow:<ms>` or `!rate:<ms>`, as the sender's error. */
+function refusal(answer: string): BrokerError {
+  const [, kind, wait] = /^!(slow|rate):(\d+)$/.exec(answer) ?? [];
+  const seconds = Math.max(1, Math.ceil(Number(wait ?? 1000) / 1000));
+  return kind === 'slow'
+    ? new BrokerError(ErrorCode.slowMode, `slow mode: wait ${seconds} s between messages`)
+    : new BrokerError(ErrorCode.rateLimited, 'sending too fast; resend later with the same cid');
 }
 
 function newEpoch(): string {

@@ -1,6 +1,6 @@
 import { ErrorCode, type RoomId } from '@hubbub/protocol';
 import type { Identity } from '../auth/authenticator.js';
-import type { Refusal, RoomGuard } from '../gateway/guard.js';
+import type { Clearance, Refusal, RoomGuard } from '../gateway/guard.js';
 import { type Role, roleRank, type SanctionKind } from './schema.js';
 import type { ChannelRow, ChannelStore, Sanction } from './store.js';
 
@@ -134,9 +134,9 @@ export class RoomAccess implements RoomGuard {
     return undefined;
   }
 
-  checkSend(identity: Identity, roomId: RoomId, now: number): Refusal | undefined {
+  checkSend(identity: Identity, roomId: RoomId, now: number): Refusal | Clearance {
     const standing = this.standing(identity, roomId, now);
-    if (standing.kind === 'open') return undefined;
+    if (standing.kind === 'open') return { slowModeMs: 0 };
     if (standing.kind === 'refused') return standing.refusal;
     const { user, channel } = standing;
     const slow = channel.slow_mode_seconds;
@@ -146,7 +146,7 @@ export class RoomAccess implements RoomGuard {
       return { code: ErrorCode.slowMode, message: `slow mode: wait ${wait} s between messages` };
     }
     user.lastSentAt = now;
-    return undefined;
+    return { slowModeMs: exempt ? 0 : slow * 1000 };
   }
 
   maySpeak(identity: Identity, roomId: RoomId, now: number): boolean {

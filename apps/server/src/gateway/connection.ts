@@ -473,15 +473,15 @@ export class Connection implements Member {
       this.refuse(Codes.forbidden, 'a message can only carry your own uploads, as uploaded', cid);
       return;
     }
-    const refusal = this.ctx.guard.checkSend(identity, room, now);
-    if (refusal !== undefined) {
-      this.refuse(refusal.code, refusal.message, cid);
+    const clearance = this.ctx.guard.checkSend(identity, room, now);
+    if ('code' in clearance) {
+      this.refuse(clearance.code, clearance.message, cid);
       return;
     }
     this.strikes = 0;
     this.inflight += 1;
     this.ctx.rooms
-      .send(identity.user, frame)
+      .send(identity.user, frame, clearance.slowModeMs)
       .then((ack) => this.send(ack))
       .catch((error: unknown) => {
         if (error instanceof BrokerError) {

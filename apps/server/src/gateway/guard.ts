@@ -16,6 +16,14 @@ export interface Refusal {
 }
 
 /**
+ * A send the guard let through, and the slow-mode wait (ms, 0 for none or exempt) that the
+ * bus enforces across nodes, where this node's own clock cannot see sends made elsewhere.
+ */
+export interface Clearance {
+  slowModeMs: number;
+}
+
+/**
  * Who may be in a room and send to it. The gateway asks; the feature that owns room rules
  * (channels, DMs, moderation) answers, so the gateway knows nothing of roles or bans.
  */
@@ -23,7 +31,7 @@ export interface RoomGuard {
   /** May `identity` join (or resume, or read the history of) `room`? May have side effects (joining a public channel makes you a member). */
   admit(identity: Identity, room: RoomId): Promise<Refusal | undefined>;
   /** May `identity` send to `room` now (mutes, bans, slow mode)? Synchronous: it is on the send path. */
-  checkSend(identity: Identity, room: RoomId, now: number): Refusal | undefined;
+  checkSend(identity: Identity, room: RoomId, now: number): Refusal | Clearance;
   /**
    * Could `identity` send to `room` at all now (member, not muted or banned), slow mode
    * aside? No side effects: it decides whether their typing is shown.

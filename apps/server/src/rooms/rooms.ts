@@ -130,8 +130,10 @@ export class Rooms {
   /**
    * Publishes a message as `user` and resolves with the ack once it is durable. Identity,
    * id, seq and time come from here and the broker, never from the client's frame.
+   * `slowModeMs` is the room's slow-mode wait for this sender, for the broker to hold
+   * across nodes.
    */
-  async send(user: UserRef, frame: SendFrame): Promise<AckFrame> {
+  async send(user: UserRef, frame: SendFrame, slowModeMs = 0): Promise<AckFrame> {
     const { room, cid } = frame;
     const message: ChatMessage = await this.broker.publish({
       room,
@@ -140,6 +142,7 @@ export class Rooms {
       content: frame.content,
       ts: new Date().toISOString(),
       cid,
+      ...(slowModeMs > 0 ? { slowModeMs } : {}),
       ...(frame.replyTo === undefined ? {} : { replyTo: frame.replyTo }),
       ...(frame.attachments === undefined ? {} : { attachments: frame.attachments }),
     });
