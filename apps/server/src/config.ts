@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { limits } from '@hubbub/protocol';
 import { z } from 'zod';
@@ -31,6 +32,11 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  /**
+   * Node processes on this machine, sharing the port (with REDIS_URL only: they meet in
+   * Redis). Defaults to the number of cores with REDIS_URL, 1 without.
+   */
+  WORKERS: int(1, 256).optional(),
   /** SQLite's `synchronous` level: FULL survives power loss, NORMAL only a process crash. */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /**
@@ -110,6 +116,8 @@ export interface Config {
   webDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Node processes sharing the port on this machine (1: this process serves). */
+  workers: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   /** `'*'` or exact origins; empty array means "the server's own origin". */
   allowedOrigins: '*' | string[];
@@ -178,6 +186,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       path: ['REDIS_URL'],
       message: 'REDIS_URL needs DATABASE_URL: the nodes share one PostgreSQL',
     })
+    .refine((c) => (c.WORKERS ?? 1) === 1 || c.REDIS_URL !== undefined, {
+      path: ['WORKERS'],
+      message: 'WORKERS above 1 needs REDIS_URL: the embedded bus lives in one process',
+    })
     .safeParse(relevant);
   if (!parsed.success) {
     throw new ConfigError(
@@ -196,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webDir: c.WEB_DIR,
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
+    workers: c.WORKERS ?? (c.REDIS_URL === undefined ? 1 : availableParallelism()),
     sqliteSynchronous: c.SQLITE_SYNCHRONOUS,
     allowedOrigins: parseOrigins(c.ALLOWED_ORIGINS),
     trustProxy:

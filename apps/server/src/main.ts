@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,6 +32,7 @@ import type { MessageStore } from './store/port.js';
 import { openPostgresDatabase } from './store/postgres.js';
 import type { Database } from './store/schema.js';
 import { openSqliteDatabase } from './store/sqlite.js';
+import { DRAIN, runWorkers } from './workers.js';
 
 /**
  * The composition root: the one place that reads configuration and picks an implementation
@@ -176,16 +178,13 @@ async function main(): Promise<void> {
     process.stderr.write(`hubbub: ${error.message}\n`);
     process.exit(2);
   }
+  if (config.workers > 1 && cluster.isPrimary) {
+    await runWorkers(config.workers, pino({ level: config.logLevel }));
+    return;
+  }
   const node = await openNode(config);
   await node.listen();
-  let signals = 0;
-  const stop = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      node.logger.warn({ signal }, 'second signal: exiting without draining');
-      process.exit(1);
-    }
-    node.logger.info({ signal }, 'draining');
+  const drain = () => {
     node.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -194,8 +193,29 @@ async function main(): Promise<void> {
       },
     );
   };
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      node.logger.warn({ signal }, 'second signal: exiting without draining');
+      process.exit(1);
+    }
+    node.logger.info({ signal }, 'draining');
+    drain();
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  if (cluster.isWorker) {
+    process.on('message', (message) => {
+      if (message === DRAIN) {
+        node.logger.info('draining (asked by the primary)');
+        drain();
+      }
+    });
+    // The primary is gone (killed): without it no connection reaches this worker; a crash,
+    // like the primary's. Nothing acknowledged is lost: it is in Redis.
+    process.on('disconnect', () => process.exit(1));
+  }
 }
 
 if (

@@ -102,7 +102,8 @@ export async function spawnCluster(count: number, env: Record<string, string>): 
     for (let i = 0; i < count; i++) {
       const dir = await mkdtemp(join(tmpdir(), 'hubbub-node-'));
       dirs.push(dir);
-      nodes.push(await spawnServer({ ...env, DATA_DIR: dir }));
+      // One process per node unless asked: these are the nodes of a cluster.
+      nodes.push(await spawnServer({ WORKERS: '1', ...env, DATA_DIR: dir }));
     }
   } catch (error) {
     await dispose();
