@@ -14,6 +14,8 @@ import type { Broker } from './broker/port.js';
 import { RedisBroker } from './broker/redis.js';
 import { ChannelStore } from './channels/store.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { LocalJobClaims, RedisJobClaims } from './jobs/claims.js';
+import type { JobClaims } from './jobs/port.js';
 import { FileMediaStorage } from './media/storage.js';
 import { MediaStore } from './media/store.js';
 import { MentionStore } from './mentions/store.js';
@@ -56,6 +58,7 @@ interface Bus {
   broker: Broker;
   signals: Signals;
   presence: PresenceStore;
+  jobs: JobClaims;
   /** Rejects while the bus cannot carry messages (readiness). */
   ready(): Promise<void>;
   /** After the sockets closed: drain what is in flight, then let go. */
@@ -70,6 +73,7 @@ function embeddedBus(store: MessageStore, config: Config, logger: Logger): Bus {
     broker,
     signals: new LocalSignals(),
     presence: new MemoryPresence(),
+    jobs: new LocalJobClaims(),
     ready: async () => {},
     close: () => persister.close(),
   };
@@ -114,6 +118,7 @@ async function sharedBus(
     broker,
     signals,
     presence,
+    jobs: new RedisJobClaims(redis),
     ready: async () => {
       await redis.ping();
     },
@@ -159,6 +164,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       search: config.databaseUrl === undefined ? sqliteSearch(db) : postgresSearch(db),
       media: new FileMediaStorage(join(resolve(config.dataDir), 'media')),
       mediaRecords: new MediaStore(db),
+      jobs: bus.jobs,
       ready: bus.ready,
       release: async () => {
         await bus.close();

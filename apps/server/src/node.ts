@@ -23,6 +23,9 @@ import { historyRoutes } from './http/history.js';
 import { registerOpenApi } from './http/openapi.js';
 import { userRoutes } from './http/users.js';
 import { webRoutes } from './http/web.js';
+import type { JobClaims } from './jobs/port.js';
+import { Scheduler } from './jobs/scheduler.js';
+import { collectRevokedMedia } from './media/gc.js';
 import { mediaRoutes } from './media/routes.js';
 import { AttachmentSigner } from './media/signing.js';
 import type { MediaStorage } from './media/storage.js';
@@ -63,6 +66,8 @@ export interface NodePorts {
   /** Uploaded files' bytes (content-addressed), and their records in the database. */
   media: MediaStorage;
   mediaRecords: MediaStore;
+  /** Who runs each occurrence of a scheduled job: one node of the cluster. */
+  jobs: JobClaims;
   /** Rejects while the message bus cannot carry messages (Redis unreachable): not ready. */
   ready(): Promise<void>;
   /** Called last on shutdown, after sockets are closed: drain the persister, close the store. */
@@ -80,6 +85,7 @@ export class HubbubNode {
   private readonly presence: RoomPresence;
   private readonly channels: ChannelService;
   private readonly recount: NodeJS.Timeout;
+  private readonly scheduler: Scheduler;
   private readonly stopSignals: () => void;
   private draining = false;
   private readonly routeList: string[] = [];
@@ -245,6 +251,20 @@ export class HubbubNode {
       config.presenceLeaseMs / 3,
     );
     this.recount.unref();
+
+    this.scheduler = new Scheduler(ports.jobs, logger);
+    // Files of deleted messages stop being served at once (revoked); their bytes go an hour
+    // later, once, on one node.
+    this.scheduler.add({
+      name: 'media-gc',
+      pattern: '0 17 * * * *',
+      run: async () => {
+        const collected = await collectRevokedMedia(ports.mediaRecords, ports.media, {
+          graceMs: 3600_000,
+        });
+        if (collected.records > 0) logger.info(collected, 'revoked media collected');
+      },
+    });
   }
 
   /** Listens on the configured host and port (0 picks a free one); resolves with the port. */
@@ -282,6 +302,7 @@ export class HubbubNode {
       this.draining = true;
       await this.gateway.shutdown(this.config.shutdownTimeoutMs);
       clearInterval(this.recount);
+      await this.scheduler.stop();
       this.stopSignals();
       this.presence.stop();
       await this.app.close();

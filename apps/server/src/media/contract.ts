@@ -46,5 +46,21 @@ export function mediaStorageContract(name: string, open: () => Promise<StorageHa
         expect(await storage.get(key)).toBeUndefined();
       }
     });
+
+    test('delete removes bytes written before the cutoff, keeps bytes stored again since', async () => {
+      const { storage } = await start();
+      const bytes = Buffer.from('revoked, then collected');
+      const key = await storage.put(bytes);
+      await storage.delete(key, Date.now() + 1000);
+      expect(await storage.get(key)).toBeUndefined();
+      const before = Date.now() - 1000;
+      await storage.put(bytes);
+      await storage.delete(key, before);
+      expect((await storage.get(key))?.equals(bytes)).toBe(true);
+      // Unknown and malformed keys: nothing happens, nothing throws.
+      for (const other of ['0'.repeat(64), '../../etc/passwd', ''])
+        await storage.delete(other, Date.now() + 1000);
+      expect((await storage.get(key))?.equals(bytes)).toBe(true);
+    });
   });
 }

@@ -1,16 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
  * Where media bytes live, content-addressed: the same bytes are one blob, and a key never
- * names different bytes. An object store (S3, GCS) fits behind the same two calls.
+ * names different bytes. An object store (S3, GCS) fits behind the same three calls.
  */
 export interface MediaStorage {
   /** Stores `bytes` (idempotent); resolves with their key once durable. */
   put(bytes: Buffer): Promise<string>;
   /** The bytes under `key`, or undefined if there are none. */
   get(key: string): Promise<Buffer | undefined>;
+  /**
+   * Removes the blob if it was last written before `unchangedSince` (ms since the epoch):
+   * bytes stored again since (a new upload of the same file) stay. Unknown keys are fine.
+   */
+  delete(key: string, unchangedSince: number): Promise<void>;
 }
 
 const KEY = /^[0-9a-f]{64}$/;
@@ -38,6 +43,17 @@ export class FileMediaStorage implements MediaStorage {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
+    }
+  }
+
+  async delete(key: string, unchangedSince: number): Promise<void> {
+    if (!KEY.test(key)) return;
+    const path = this.pathOf(key);
+    try {
+      if ((await stat(path)).mtimeMs >= unchangedSince) return;
+      await unlink(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
 

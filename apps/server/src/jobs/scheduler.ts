@@ -1,0 +1,61 @@
+import { Cron } from 'croner';
+import type { Logger } from 'pino';
+import type { JobClaims } from './port.js';
+
+export interface Job {
+  /** Unique per job: the claim key. */
+  name: string;
+  /** A cron pattern (croner; six fields for seconds), in UTC. */
+  pattern: string;
+  run(): Promise<void>;
+}
+
+/**
+ * Runs scheduled jobs on every node, each occurrence on exactly one: at each tick a node
+ * claims the occurrence (its scheduled time, to the second), and only the node that got
+ * the claim runs it. The claim is held until the next occurrence, so a node whose clock or
+ * timer is late cannot run the same one again. A job that is still running when its next
+ * tick comes is skipped on that node for that tick (croner's `protect`).
+ */
+export class Scheduler {
+  private readonly crons: Cron[] = [];
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly claims: JobClaims,
+    private readonly logger: Pick<Logger, 'info' | 'error'>,
+  ) {}
+
+  add(job: Job): void {
+    const cron = new Cron(
+      job.pattern,
+      { timezone: 'UTC', protect: true, unref: true },
+      async (self: Cron) => {
+        const run = this.tick(job, self);
+        this.running.add(run);
+        await run.finally(() => this.running.delete(run));
+      },
+    );
+    this.crons.push(cron);
+  }
+
+  /** Stops scheduling and waits for the jobs that are running to finish. */
+  async stop(): Promise<void> {
+    for (const cron of this.crons) cron.stop();
+    await Promise.allSettled([...this.running]);
+  }
+
+  private async tick(job: Job, cron: Cron): Promise<void> {
+    const at = cron.currentRun()?.getTime() ?? Date.now();
+    const occurrence = new Date(Math.round(at / 1000) * 1000).toISOString();
+    try {
+      const holdMs = Math.max(1000, cron.msToNext() ?? 60_000);
+      if (!(await this.claims.claim(job.name, occurrence, holdMs))) return;
+      const started = Date.now();
+      await job.run();
+      this.logger.info({ job: job.name, occurrence, ms: Date.now() - started }, 'job ran');
+    } catch (error) {
+      this.logger.error({ err: error, job: job.name, occurrence }, 'job failed');
+    }
+  }
+}
