@@ -102,6 +102,11 @@ const schema = z.object({
   HEARTBEAT_INTERVAL_MS: int(100, 300_000).default(30_000),
   /** Bytes queued to one socket beyond which it is shed as a slow consumer. */
   MAX_BUFFERED_BYTES: int(16 * 1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * New WebSocket connections a node admits per second (bursts of as many); beyond it they
+   * are told `retry_later` with a delay, so a reconnect storm arrives as a steady stream.
+   */
+  ADMISSION_PER_SECOND: int(1, 1_000_000).default(1000),
   /** Time SIGTERM waits for sockets to close and the persister to flush. */
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
 });
@@ -139,6 +144,8 @@ export interface Config {
   resumeWindow: number;
   /** Presence lease in Redis (ms); the node also re-counts its rooms every third of it. */
   presenceLeaseMs: number;
+  /** New WebSocket connections admitted per second per node (and the burst). */
+  admissionPerSecond: number;
   authTimeoutMs: number;
   heartbeatIntervalMs: number;
   maxBufferedBytes: number;
@@ -250,6 +257,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
     maxBufferedBytes: c.MAX_BUFFERED_BYTES,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    admissionPerSecond: c.ADMISSION_PER_SECOND,
   };
 }
 

@@ -188,6 +188,7 @@ export class HubbubNode {
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       maxBufferedBytes: config.maxBufferedBytes,
       rateLimit: config.rateLimit,
+      admissionPerSecond: config.admissionPerSecond,
     });
     this.app.addHook('onRoute', (route) => {
       // The API surface, without the document itself.

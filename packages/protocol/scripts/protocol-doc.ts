@@ -57,6 +57,8 @@ const errorMeanings: Record<ErrorCode, string> = {
   token_in_url: 'A token was passed in the URL; send it in the `authenticate` frame.',
   unavailable: 'The message could not be made durable now; resend with the same `cid`.',
   shutting_down: 'The node is draining; reconnect (elsewhere) and resend with the same `cid`.',
+  retry_later:
+    'The node is admitting a crowd of (re)connections: reconnect after `retryAfterMs` (the socket closes with 1013 right after). The SDK waits at least that long.',
   internal: "A bug on the server's side; the connection stays open.",
 };
 
@@ -72,6 +74,8 @@ const closeMeanings: Record<keyof typeof CloseCode, string> = {
   slowConsumer: "The socket's send buffer overflowed: reconnect and resume.",
   mustResume: "The server lost this connection's state: reconnect and resume every room.",
   heartbeatTimeout: 'The peer stopped answering heartbeats.',
+  tryAgainLater:
+    "The node is admitting connections at a bounded rate (a reconnect storm): wait the `retry_later` frame's `retryAfterMs`, then reconnect.",
 };
 
 const user = { id: '0193a5e2-7c1d-7f00-8000-000000000001', name: 'Alice' };

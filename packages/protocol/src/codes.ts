@@ -55,6 +55,11 @@ export const ErrorCode = {
   unavailable: 'unavailable',
   /** The server is shutting down. */
   shuttingDown: 'shutting_down',
+  /**
+   * The node is admitting a crowd of (re)connections: try again after `retryAfterMs`. The
+   * socket is closed with `tryAgainLater` right after.
+   */
+  retryLater: 'retry_later',
   /** Anything else: a bug on our side. The connection stays open. */
   internal: 'internal',
 } as const;
@@ -88,6 +93,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   token_in_url: 400,
   unavailable: 503,
   shutting_down: 503,
+  retry_later: 503,
   internal: 500,
 };
 
@@ -116,5 +122,7 @@ export const CloseCode = {
   mustResume: 4010,
   /** The peer stopped answering heartbeats. */
   heartbeatTimeout: 4011,
+  /** Standard "try again later": the node is admitting a crowd; wait the `retry_later` delay. */
+  tryAgainLater: 1013,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -378,6 +378,8 @@ export const ErrorFrame = z.object({
   message: z.string(),
   /** The `cid` of the send, or the type of the frame, that this error answers. */
   ref: z.string().optional(),
+  /** With `retry_later`: how long to wait before trying again (ms). */
+  retryAfterMs: z.number().int().nonnegative().optional(),
 });
 export const PongFrame = z.object({ type: z.literal('pong') });
 

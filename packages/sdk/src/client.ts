@@ -124,6 +124,8 @@ export class HubbubClient {
   private token = '';
   private current: ClientState = 'connecting';
   private attempt = 0;
+  /** The wait a `retry_later` asked for, applied to the reconnect its close triggers. */
+  private retryAfterMs: number | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private renewTimer: ReturnType<typeof setTimeout> | undefined;
   private firstReady: {
@@ -452,7 +454,9 @@ export class HubbubClient {
   private scheduleReconnect(): void {
     if (this.current === 'closed') return;
     this.setState('reconnecting');
-    const delay = backoffDelay(this.attempt, this.options.backoff);
+    // A server that asked for a wait gets at least that wait (plus the jitter of backoff).
+    const delay = backoffDelay(this.attempt, this.options.backoff) + (this.retryAfterMs ?? 0);
+    this.retryAfterMs = undefined;
     this.events.emit('reconnecting', { delayMs: delay, attempt: this.attempt });
     this.attempt += 1;
     this.reconnectTimer = setTimeout(() => void this.open(), delay);
@@ -634,6 +638,11 @@ export class HubbubClient {
 
   private onError(frame: ErrorFrame): void {
     const error = new HubbubError(frame.code, frame.message);
+    if (frame.code === ErrorCode.retryLater) {
+      // The node is admitting a crowd; the close that follows reconnects after this wait.
+      this.retryAfterMs = frame.retryAfterMs ?? 1000;
+      return;
+    }
     const pending = frame.ref === undefined ? undefined : this.pending.get(frame.ref);
     if (pending !== undefined) {
       clearTimeout(pending.timer);

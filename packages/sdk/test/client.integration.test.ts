@@ -240,4 +240,31 @@ describe('HubbubClient against a real server', () => {
     await expect.poll(() => client.state, { timeout: 10_000 }).toBe('ready');
     expect(retryingIn).toHaveLength(1);
   });
+
+  test('a reconnect storm: clients told retry_later wait as asked, and all get in', async () => {
+    await using server = await startServer({
+      env: { ...fast, ADMISSION_PER_SECOND: '5', LOGIN_ATTEMPTS_PER_ADDRESS: '1000' },
+    });
+    const tokens = await Promise.all(
+      Array.from(
+        { length: 20 },
+        async (_, i) => (await guestToken(server.httpUrl, `Fan${i}`)).token,
+      ),
+    );
+    const delays: number[] = [];
+    const crowd = tokens.map((token) => {
+      // Backoff alone would retry within 200 ms; only the server's delay makes it longer.
+      const client = new HubbubClient({
+        url: server.wsUrl,
+        token,
+        backoff: { initialDelayMs: 50, maxDelayMs: 200 },
+      });
+      client.on('reconnecting', ({ delayMs }) => delays.push(delayMs));
+      clients.push(client);
+      return client;
+    });
+    await Promise.all(crowd.map((client) => client.ready()));
+    expect(delays.length).toBeGreaterThanOrEqual(10);
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(200);
+  }, 30_000);
 });

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import {
   CloseCode,
   ErrorCode,
+  encodeServerFrame,
   limits,
   type MentionedFrame,
   type RestError,
@@ -21,7 +22,7 @@ import type {
   ReceiptHandler,
   RoomGuard,
 } from './guard.js';
-import { KeyedLimiter } from './rate-limit.js';
+import { KeyedLimiter, TokenBucket } from './rate-limit.js';
 
 export interface GatewayOptions {
   authenticator: Authenticator;
@@ -38,6 +39,8 @@ export interface GatewayOptions {
   heartbeatIntervalMs: number;
   maxBufferedBytes: number;
   rateLimit: { perSecond: number; burst: number; strikes: number };
+  /** New connections admitted per second (and burst); beyond it, `retry_later`. */
+  admissionPerSecond: number;
 }
 
 /** Query parameters that look like credentials: refused so tokens never reach logs. */
@@ -52,6 +55,10 @@ export class Gateway {
   private readonly connections = new Set<Connection>();
   private readonly heartbeat: NodeJS.Timeout;
   private accepting = true;
+  /** New connections admitted at a bounded rate: a reconnect storm becomes a stream. */
+  private readonly admission: TokenBucket;
+  /** Connections refused since the second began, to spread their retries. */
+  private refused = { second: 0, count: 0 };
 
   constructor(private readonly options: GatewayOptions) {
     // The `ws` defaults (100 MiB frames, compression) are an attack surface; both are set here.
@@ -62,6 +69,11 @@ export class Gateway {
       clientTracking: false,
     });
     const userSends = new KeyedLimiter(options.rateLimit.perSecond, options.rateLimit.burst);
+    this.admission = new TokenBucket(
+      options.admissionPerSecond,
+      options.admissionPerSecond,
+      Date.now(),
+    );
     this.wss.on('connection', (socket) => {
       const connection = new Connection(socket, {
         authenticator: options.authenticator,
@@ -116,7 +128,45 @@ export class Gateway {
       reject(socket, 403, ErrorCode.originNotAllowed, 'origin not allowed');
       return;
     }
+    const wait = this.admissionWait(Date.now());
+    if (wait !== undefined) {
+      // Completed, then closed at once: a typed answer the SDK can honour, which a refused
+      // upgrade (a bare HTTP 503) would not give a browser.
+      this.wss.handleUpgrade(request, socket, head, (ws) => {
+        ws.send(
+          encodeServerFrame({
+            type: 'error',
+            code: ErrorCode.retryLater,
+            message: 'admitting a crowd of connections: reconnect after retryAfterMs',
+            retryAfterMs: wait,
+          }),
+        );
+        ws.close(CloseCode.tryAgainLater, 'try again later');
+      });
+      return;
+    }
     this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
+  }
+
+  /**
+   * Undefined when a new connection may come in now; otherwise how long it should wait:
+   * the refused of one second are spread over the time the node needs to admit them all,
+   * with jitter, so they do not come back together.
+   */
+  private admissionWait(now: number): number | undefined {
+    if (this.admission.take(now)) return undefined;
+    const second = Math.floor(now / 1000);
+    if (second !== this.refused.second) {
+      if (this.refused.count > 0)
+        this.options.logger.warn(
+          { refused: this.refused.count },
+          'connections told to retry later',
+        );
+      this.refused = { second, count: 0 };
+    }
+    this.refused.count += 1;
+    const spread = (this.refused.count / this.options.admissionPerSecond) * 1000;
+    return Math.ceil(this.admission.msUntilNext(now) + spread + Math.random() * 1000);
   }
 
   /**
