@@ -185,16 +185,19 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (config.workers > 1 && cluster.isPrimary) {
-    await runWorkers(config.workers, pino({ level: config.logLevel }));
+    await runWorkers(config.workers, pino({ level: config.logLevel }), config.shutdownTimeoutMs);
     return;
   }
-  const node = await openNode(config);
-  await node.listen();
+  // Signals and the primary's DRAIN are heard from the start: one that comes while the
+  // node is still opening (migrations) drains it as soon as it is up.
+  let node: HubbubNode | undefined;
+  let draining = false;
   const drain = () => {
-    node.close().then(
+    draining = true;
+    node?.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        node.logger.error({ err: error }, 'shutdown failed');
+        node?.logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );
@@ -203,25 +206,26 @@ async function main(): Promise<void> {
   const stop = (signal: NodeJS.Signals) => {
     signals += 1;
     if (signals > 1) {
-      node.logger.warn({ signal }, 'second signal: exiting without draining');
+      node?.logger.warn({ signal }, 'second signal: exiting without draining');
       process.exit(1);
     }
-    node.logger.info({ signal }, 'draining');
+    node?.logger.info({ signal }, 'draining');
+    if (node === undefined) process.exit(0); // nothing was acknowledged yet
     drain();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   if (cluster.isWorker) {
     process.on('message', (message) => {
-      if (message === DRAIN) {
-        node.logger.info('draining (asked by the primary)');
-        drain();
-      }
+      if (message === DRAIN) drain();
     });
     // The primary is gone (killed): without it no connection reaches this worker; a crash,
     // like the primary's. Nothing acknowledged is lost: it is in Redis.
     process.on('disconnect', () => process.exit(1));
   }
+  node = await openNode(config);
+  await node.listen();
+  if (draining) drain();
 }
 
 if (

@@ -152,7 +152,7 @@ export class HubbubNode {
     const effects = {
       announce: (room: string, frame: ModeratedFrame) => rooms.announce(room, frame),
       evict: (user: string, room: string, reason: 'kicked' | 'banned' | 'removed') =>
-        signals.broadcast({ kind: 'evict', user, room, reason }),
+        signals.broadcast({ kind: 'evict', origin: nodeId, user, room, reason }),
       roomAdded: (user: string, frame: RoomAddedFrame) =>
         signals.broadcast({ kind: 'notify', user, frame }),
       revokeMedia: (ids: readonly string[]) => ports.mediaRecords.revoke(ids),
@@ -233,7 +233,20 @@ export class HubbubNode {
     this.stopSignals = signals.listen((signal: NodeSignal) => {
       switch (signal.kind) {
         case 'evict':
-          return this.gateway.evict(signal.user, signal.room, signal.reason);
+          if (signal.origin === nodeId)
+            return this.gateway.evict(signal.user, signal.room, signal.reason);
+          // Rules first: once told it is out, the person must not get back in on this node
+          // through rules cached before the change.
+          access
+            .refresh(signal.room, signal.user)
+            .catch((error: unknown) => logger.error({ err: error }, 'reloading rules failed'))
+            .finally(() => this.gateway.evict(signal.user, signal.room, signal.reason));
+          return;
+        case 'resync':
+          access.refreshAll().catch((error: unknown) => {
+            logger.error({ err: error }, 'reloading room rules failed');
+          });
+          return;
         case 'notify':
           return this.gateway.notify(signal.user, signal.frame);
         case 'end-sessions':

@@ -12,25 +12,36 @@ export const DRAIN = 'hubbub:drain';
  * The first worker starts alone (it runs the migrations and creates the default rooms),
  * then the rest. A worker that dies is replaced, after a pause that grows while workers keep
  * dying; its clients reconnect to the others and resume. SIGTERM or SIGINT drains every
- * worker (each closes its sockets with the shutdown code) and exits once all have; a second
- * signal kills them.
+ * worker (each closes its sockets with the shutdown code) and exits once all have, or kills
+ * what is left after `drainTimeoutMs`; a second signal kills them at once.
  */
-export async function runWorkers(count: number, logger: Logger): Promise<void> {
+export async function runWorkers(
+  count: number,
+  logger: Logger,
+  drainTimeoutMs: number,
+): Promise<void> {
   let stopping = false;
   let crashes = 0;
-  const start = (): Promise<Worker> =>
-    new Promise((resolve, reject) => {
+  const alive = () => Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+
+  const start = (): Promise<Worker | undefined> =>
+    new Promise((resolve) => {
       const worker = cluster.fork();
-      worker.once('listening', () => resolve(worker));
+      worker.once('listening', () => {
+        // Asked to stop while it was starting: it missed the first DRAIN.
+        if (stopping) worker.send(DRAIN);
+        resolve(worker);
+      });
       worker.once('exit', (code, signal) => {
-        reject(new Error(`worker exited during start (${signal ?? code})`));
+        resolve(undefined);
         if (stopping) return;
         crashes += 1;
         const pause = Math.min(30_000, 250 * 2 ** Math.min(crashes, 7));
         logger.error({ pid: worker.process.pid, code, signal, pause }, 'worker died: replacing it');
+        // Not unref'd: with every worker dead, this timer is what keeps the primary alive.
         setTimeout(() => {
-          if (!stopping) start().catch(() => {});
-        }, pause).unref();
+          if (!stopping) void start();
+        }, pause);
       });
     });
   // Crashes long ago do not slow down the next replacement.
@@ -42,26 +53,29 @@ export async function runWorkers(count: number, logger: Logger): Promise<void> {
   const stop = (signal: NodeJS.Signals) => {
     signals += 1;
     stopping = true;
-    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
     if (signals > 1) {
       logger.warn({ signal }, 'second signal: killing workers without draining');
-      for (const worker of workers) worker.process.kill('SIGKILL');
+      for (const worker of alive()) worker.process.kill('SIGKILL');
       process.exit(1);
     }
-    logger.info({ signal, workers: workers.length }, 'draining workers');
+    logger.info({ signal, workers: alive().length }, 'draining workers');
     // A message, not a signal: a terminal's Ctrl-C already signals the whole group, and a
     // worker counts a second signal as "exit now".
-    for (const worker of workers) if (worker.isConnected()) worker.send(DRAIN);
-    const left = () => Object.values(cluster.workers ?? {}).filter((w) => w !== undefined).length;
+    for (const worker of alive()) if (worker.isConnected()) worker.send(DRAIN);
     cluster.on('exit', () => {
-      if (left() === 0) process.exit(0);
+      if (alive().length === 0) process.exit(0);
     });
-    if (left() === 0) process.exit(0);
+    if (alive().length === 0) process.exit(0);
+    setTimeout(() => {
+      logger.warn({ workers: alive().length }, 'drain timed out: killing the rest');
+      for (const worker of alive()) worker.process.kill('SIGKILL');
+      process.exit(1);
+    }, drainTimeoutMs + 5000).unref();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 
   await start();
   await Promise.all(Array.from({ length: count - 1 }, () => start()));
-  logger.info({ workers: count }, 'hubbub workers running');
+  if (!stopping) logger.info({ workers: alive().length }, 'hubbub workers running');
 }

@@ -167,7 +167,7 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
   }, 60_000);
 
   test("a person's send budget holds across nodes, not per node", async () => {
-    const [a, b] = await cluster(2, { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' });
+    const [a, b] = await cluster(2, { RATE_LIMIT_PER_SECOND: '0.05', RATE_LIMIT_BURST: '3' });
     if (a === undefined || b === undefined) throw new Error('two nodes');
     const alice = await register({ httpUrl: a.httpUrl }, 'alice');
     await using onA = await RawClient.ready(a.wsUrl, alice.token);
@@ -237,13 +237,14 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     raw.disconnect();
     sender.send({ type: 'send', room: 'general', cid: '6', content: 'after the loss' });
     const ack = await sender.next((f) => f.type === 'ack' && f.cid === '6');
-    expect(ack).toMatchObject({ seq: 6 });
+    const seq = ack.type === 'ack' ? ack.seq : 0;
+    expect(seq).toBeGreaterThan(5);
     expect((await reader.closed).code).toBe(CloseCode.mustResume);
 
     await using back = await RawClient.ready(b.wsUrl, bob.token);
     back.send({ type: 'resume', room: 'general', since: 5, epoch: joined.epoch });
     const reset = await back.next((f) => f.type === 'reset' || f.type === 'joined');
-    expect(reset).toMatchObject({ type: 'reset', seq: 6 });
+    expect(reset).toMatchObject({ type: 'reset', seq });
     expect(reset.type === 'reset' && reset.epoch).not.toBe(joined.epoch);
   }, 60_000);
 

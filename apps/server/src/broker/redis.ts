@@ -14,16 +14,16 @@ import type { Broker, DraftMessage, Replay, RoomListener } from './port.js';
  * Redis (new, or lost with Redis's data) is refused with nil: the node seeds it (HEAD) and
  * publishes again, so seqs never restart below what the database already holds.
  *
- * Before the seq, the admission every node shares: the room's slow-mode wait for this
- * sender (a key that lives as long as the wait) and the sender's rate (a token bucket on
- * Redis's clock). A refusal answers `!slow:<ms>` or `!rate:<ms>` (the wait) and changes
+ * Before the seq, the admission every node shares, on Redis's clock: the room's slow-mode
+ * wait for this sender (a key holding their last send's time, compared with the wait the
+ * room has now) and the sender's rate (a token bucket). A refusal answers `!slow:<ms>` or `!rate:<ms>` (the wait) and changes
  * nothing.
  *
  * KEYS: 1 meta (hash epoch, seq), 2 log (stream), 3 this cid's key, 4 outbox (stream),
  * 5 the sender's slow-mode key in this room, 6 the sender's rate bucket (hash tokens, at).
  * ARGV: 1 slow-mode wait (ms, 0: none), 2 body with replyTo, 3 body without, 4 replyTo or 0,
- * 5 log length, 6 rate (sends/s, 0: unlimited) and burst as "rate:burst", 7 channel,
- * 8 cid memory (s), 9 cid. The bodies are the message's JSON without its seq; the seq is
+ * 5 log length, 6 rate (sends/s, may be fractional; 0: unlimited), 7 channel,
+ * 8 cid memory (s), 9 cid, 10 burst. The bodies are the message's JSON without its seq; the seq is
  * spliced in here, so the JSON is written once, by Node. The channel carries
  * `<epoch>\n<json>`, so a node sees when a room's epoch changed under it.
  */
@@ -32,17 +32,16 @@ local known = redis.call('GET', KEYS[3])
 if known then return known end
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch or redis.call('HEXISTS', KEYS[1], 'seq') == 0 then return false end
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local slow = tonumber(ARGV[1])
 if slow > 0 then
-  local left = redis.call('PTTL', KEYS[5])
-  if left > 0 then return '!slow:' .. left end
+  local last = tonumber(redis.call('GET', KEYS[5]))
+  if last and now - last < slow then return '!slow:' .. (slow - (now - last)) end
 end
-local rate, burst = string.match(ARGV[6], '^(%d+):(%d+)$')
-rate = tonumber(rate)
-burst = tonumber(burst)
+local rate = tonumber(ARGV[6])
+local burst = tonumber(ARGV[10])
 if rate > 0 then
-  local time = redis.call('TIME')
-  local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
   local bucket = redis.call('HMGET', KEYS[6], 'tokens', 'at')
   local tokens = tonumber(bucket[1]) or burst
   local at = tonumber(bucket[2]) or now
@@ -51,7 +50,7 @@ if rate > 0 then
   redis.call('HSET', KEYS[6], 'tokens', tostring(tokens - 1), 'at', now)
   redis.call('PEXPIRE', KEYS[6], math.ceil(burst * 1000 / rate) + 1000)
 end
-if slow > 0 then redis.call('SET', KEYS[5], 1, 'PX', slow) end
+if slow > 0 then redis.call('SET', KEYS[5], now, 'PX', slow) end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local replyTo = tonumber(ARGV[4])
 local body = ARGV[3]
@@ -69,7 +68,8 @@ return json
  * seed or publish wins), at the highest seq that exists anywhere: the database's head
  * (ARGV 1, read by the node; '' when it has not read it yet, which answers nil) or the
  * log's last entry, under the epoch already there or a new one (ARGV 2). After Redis lost
- * its data, the room goes on above everything the database holds, in a new epoch.
+ * its data, the room goes on above everything the database holds, in a new epoch, after a
+ * gap (ARGV 3) wider than what persisters can hold in flight.
  * KEYS: 1 meta, 2 log.
  */
 const HEAD = `
@@ -79,11 +79,21 @@ if not seq then
   seq = tonumber(ARGV[1])
   local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
   if last then seq = math.max(seq, tonumber(string.match(last[1], '^(%d+)'))) end
+  -- A room with history lost its state: persisters may still hold entries of the old
+  -- epoch above the database's head, so the new epoch starts well clear of them.
+  if seq > 0 then seq = seq + tonumber(ARGV[3]) end
   redis.call('HSETNX', KEYS[1], 'epoch', ARGV[2])
   redis.call('HSET', KEYS[1], 'seq', seq)
 end
 return { redis.call('HGET', KEYS[1], 'epoch'), tostring(seq) }
 `;
+
+/**
+ * Seqs skipped when a room with history is re-seeded after Redis lost it: more than the
+ * outbox entries persisters can have read and not yet committed (batches of 500 per
+ * node and partition), so none of them can take a seq of the new epoch.
+ */
+const LOSS_GAP = 100_000;
 
 export interface RedisBrokerOptions {
   /** Commands; the broker makes its own subscriber connection from it. */
@@ -151,7 +161,7 @@ export class RedisBroker implements Broker {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly positionCheck: NodeJS.Timeout;
   private readonly logger: Pick<Logger, 'warn'> | undefined;
-  private readonly userRate: string;
+  private readonly userRate: { perSecond: number; burst: number };
   private closed = false;
 
   constructor(options: RedisBrokerOptions) {
@@ -162,8 +172,7 @@ export class RedisBroker implements Broker {
     this.logLength = Math.max(options.logLength ?? 1000, this.resumeWindow);
     this.partitions = options.outboxPartitions ?? 4;
     this.logger = options.logger;
-    const rate = options.userRate;
-    this.userRate = rate === undefined ? '0:0' : `${rate.perSecond}:${rate.burst}`;
+    this.userRate = options.userRate ?? { perSecond: 0, burst: 0 };
     this.subscriber = this.redis.duplicate();
     this.subscriber.on('error', () => {});
     this.subscriber.on('message', (channel: string, json: string) => this.received(channel, json));
@@ -210,10 +219,11 @@ export class RedisBroker implements Broker {
         JSON.stringify(body),
         replyTo ?? 0,
         this.logLength,
-        this.userRate,
+        this.userRate.perSecond,
         keys.channel,
         24 * 3600,
         cid,
+        this.userRate.burst,
       ) as Promise<string | null>;
     let json: string | null;
     try {
@@ -291,13 +301,20 @@ export class RedisBroker implements Broker {
     const room = this.roomOf(channel);
     const feed = room === undefined ? undefined : this.feeds.get(room);
     if (room === undefined || feed === undefined) return;
-    const split = payload.indexOf('\n');
-    const epoch = payload.slice(0, split);
-    if (feed.epoch !== undefined && epoch !== feed.epoch) {
+    // `<epoch>\n<json>`; a bare JSON payload (a node of an older version) has no epoch.
+    const split = payload.startsWith('{') ? -1 : payload.indexOf('\n');
+    const epoch = split < 0 ? undefined : payload.slice(0, split);
+    if (epoch !== undefined && feed.epoch !== undefined && epoch !== feed.epoch) {
       this.lose(room, feed);
       return;
     }
-    const message = JSON.parse(payload.slice(split + 1)) as ChatMessage;
+    let message: ChatMessage;
+    try {
+      message = JSON.parse(payload.slice(split + 1)) as ChatMessage;
+    } catch {
+      return; // Not ours; the position check reads the log if it was.
+    }
+    if (typeof message.seq !== 'number') return;
     feed.held.set(message.seq, message);
     void this.drain(room, feed);
   }
@@ -383,7 +400,7 @@ export class RedisBroker implements Broker {
   async head(room: RoomId): Promise<{ epoch: Epoch; seq: Seq }> {
     const { meta, log } = this.keys(room);
     const read = (storeHead: string) =>
-      this.redis.eval(HEAD, 2, meta, log, storeHead, newEpoch()) as Promise<
+      this.redis.eval(HEAD, 2, meta, log, storeHead, newEpoch(), LOSS_GAP) as Promise<
         [string, string] | null
       >;
     // The database is read only for a room Redis has no seq for (new, or lost).

@@ -42,6 +42,12 @@ export class RoomAccess implements RoomGuard {
   private readonly rooms = new Map<RoomId, Promise<RoomState>>();
   /** The same states once loaded, for the synchronous send check. */
   private readonly loaded = new Map<RoomId, RoomState>();
+  /**
+   * Bumped by every change and every reload of a room's settings (key `room\n`) or of a
+   * user's standing in it (`room\nuser`): a read that started before a bump is stale and
+   * is not applied.
+   */
+  private readonly versions = new Map<string, number>();
 
   /**
    * @param changed told after each change is stored, to pass on to the other nodes: the
@@ -52,10 +58,30 @@ export class RoomAccess implements RoomGuard {
     private readonly changed: (room: RoomId, user?: string) => void = () => {},
   ) {}
 
+  private bump(roomId: RoomId, userId = ''): number {
+    const key = `${roomId}\n${userId}`;
+    const version = (this.versions.get(key) ?? 0) + 1;
+    this.versions.set(key, version);
+    return version;
+  }
+
+  private version(roomId: RoomId, userId = ''): number {
+    return this.versions.get(`${roomId}\n${userId}`) ?? 0;
+  }
+
+  /** Reads until no change or reload came in while reading: the answer is current. */
+  private async current<T>(roomId: RoomId, userId: string, read: () => Promise<T>): Promise<T> {
+    for (;;) {
+      const before = this.version(roomId, userId);
+      const value = await read();
+      if (this.version(roomId, userId) === before) return value;
+    }
+  }
+
   private room(roomId: RoomId): Promise<RoomState> {
     let state = this.rooms.get(roomId);
     if (state === undefined) {
-      state = this.store.findChannel(roomId).then((channel) => {
+      state = this.current(roomId, '', () => this.store.findChannel(roomId)).then((channel) => {
         const loaded: RoomState = { channel: channel ?? null, users: new Map() };
         this.loaded.set(roomId, loaded);
         return loaded;
@@ -69,10 +95,9 @@ export class RoomAccess implements RoomGuard {
   private async user(room: RoomState, roomId: RoomId, userId: string): Promise<UserState> {
     let user = room.users.get(userId);
     if (user === undefined) {
-      const [role, sanctions] = await Promise.all([
-        this.store.role(roomId, userId),
-        this.store.sanctions(roomId, userId),
-      ]);
+      const [role, sanctions] = await this.current(roomId, userId, () =>
+        Promise.all([this.store.role(roomId, userId), this.store.sanctions(roomId, userId)]),
+      );
       user = room.users.get(userId) ?? { role, sanctions, lastSentAt: 0 };
       room.users.set(userId, user);
     }
@@ -129,6 +154,7 @@ export class RoomAccess implements RoomGuard {
     if (room.channel.visibility === 'public' && user.role === undefined) {
       await this.store.setMember(roomId, identity.user.id, 'member');
       user.role = 'member';
+      this.bump(roomId, identity.user.id);
       this.changed(roomId, identity.user.id);
     }
     return undefined;
@@ -145,8 +171,12 @@ export class RoomAccess implements RoomGuard {
       const wait = Math.ceil((slow * 1000 - (now - user.lastSentAt)) / 1000);
       return { code: ErrorCode.slowMode, message: `slow mode: wait ${wait} s between messages` };
     }
+    const previous = user.lastSentAt;
     user.lastSentAt = now;
-    return { slowModeMs: exempt ? 0 : slow * 1000 };
+    const undo = () => {
+      if (user.lastSentAt === now) user.lastSentAt = previous;
+    };
+    return { slowModeMs: exempt ? 0 : slow * 1000, undo };
   }
 
   maySpeak(identity: Identity, roomId: RoomId, now: number): boolean {
@@ -180,6 +210,7 @@ export class RoomAccess implements RoomGuard {
     await this.store.setMember(roomId, userId, role);
     const user = (await this.room(roomId)).users.get(userId);
     if (user !== undefined) user.role = role;
+    this.bump(roomId, userId);
     this.changed(roomId, userId);
   }
 
@@ -187,6 +218,7 @@ export class RoomAccess implements RoomGuard {
     const removed = await this.store.removeMember(roomId, userId);
     const user = (await this.room(roomId)).users.get(userId);
     if (user !== undefined) user.role = undefined;
+    this.bump(roomId, userId);
     this.changed(roomId, userId);
     return removed;
   }
@@ -195,6 +227,7 @@ export class RoomAccess implements RoomGuard {
     await this.store.setSanction(roomId, userId, sanction, by);
     const user = await this.user(await this.room(roomId), roomId, userId);
     user.sanctions = [...user.sanctions.filter((s) => s.kind !== sanction.kind), sanction];
+    this.bump(roomId, userId);
     this.changed(roomId, userId);
   }
 
@@ -202,6 +235,7 @@ export class RoomAccess implements RoomGuard {
     await this.store.liftSanction(roomId, userId, kind);
     const user = (await this.room(roomId)).users.get(userId);
     if (user !== undefined) user.sanctions = user.sanctions.filter((s) => s.kind !== kind);
+    this.bump(roomId, userId);
     this.changed(roomId, userId);
   }
 
@@ -209,6 +243,7 @@ export class RoomAccess implements RoomGuard {
     await this.store.setSlowMode(roomId, seconds);
     const room = await this.room(roomId);
     if (room.channel !== null) room.channel = { ...room.channel, slow_mode_seconds: seconds };
+    this.bump(roomId);
     this.changed(roomId);
   }
 
@@ -216,19 +251,23 @@ export class RoomAccess implements RoomGuard {
   forget(roomId: RoomId): void {
     this.rooms.delete(roomId);
     this.loaded.delete(roomId);
+    this.bump(roomId);
     this.changed(roomId);
   }
 
   /**
    * Reloads what this node cached of a room's rules after another node changed them: the
-   * user's role and sanctions, or the room's settings. What is not cached stays unloaded;
-   * the slow-mode clock is kept.
+   * user's role and sanctions, or the room's settings. A load under way is told to read
+   * again; a reload overtaken by a newer change or reload is dropped; what is not cached
+   * stays unloaded; the slow-mode clock is kept.
    */
   async refresh(roomId: RoomId, userId?: string): Promise<void> {
+    const version = this.bump(roomId, userId);
     const state = this.loaded.get(roomId);
     if (state === undefined) return;
     if (userId === undefined) {
-      state.channel = (await this.store.findChannel(roomId)) ?? null;
+      const channel = (await this.store.findChannel(roomId)) ?? null;
+      if (this.version(roomId) === version) state.channel = channel;
       return;
     }
     if (!state.users.has(userId)) return;
@@ -237,8 +276,16 @@ export class RoomAccess implements RoomGuard {
       this.store.sanctions(roomId, userId),
     ]);
     const user = state.users.get(userId);
-    if (user === undefined) return;
+    if (user === undefined || this.version(roomId, userId) !== version) return;
     user.role = role;
     user.sanctions = sanctions;
+  }
+
+  /** Reloads everything cached: this node may have missed changes (its bus link was down). */
+  async refreshAll(): Promise<void> {
+    for (const [roomId, state] of this.loaded) {
+      await this.refresh(roomId);
+      for (const userId of [...state.users.keys()]) await this.refresh(roomId, userId);
+    }
   }
 }

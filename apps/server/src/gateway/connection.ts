@@ -484,6 +484,8 @@ export class Connection implements Member {
       .send(identity.user, frame, clearance.slowModeMs)
       .then((ack) => this.send(ack))
       .catch((error: unknown) => {
+        // Not sent: a wait it started (slow mode) is not owed.
+        clearance.undo?.();
         if (error instanceof BrokerError) {
           this.refuse(error.code, error.message, cid);
         } else {

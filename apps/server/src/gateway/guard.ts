@@ -21,6 +21,8 @@ export interface Refusal {
  */
 export interface Clearance {
   slowModeMs: number;
+  /** The send did not happen after all (the bus refused it): its slow-mode wait is undone. */
+  undo?: () => void;
 }
 
 /**

@@ -12,7 +12,7 @@ export interface Job {
 
 /**
  * Runs scheduled jobs on every node, each occurrence on exactly one: at each tick a node
- * claims the occurrence (its scheduled time, to the second), and only the node that got
+ * claims the occurrence (its scheduled time by the pattern), and only the node that got
  * the claim runs it. The claim is held until the next occurrence, so a node whose clock or
  * timer is late cannot run the same one again. A job that is still running when its next
  * tick comes is skipped on that node for that tick (croner's `protect`).
@@ -46,8 +46,10 @@ export class Scheduler {
   }
 
   private async tick(job: Job, cron: Cron): Promise<void> {
-    const at = cron.currentRun()?.getTime() ?? Date.now();
-    const occurrence = new Date(Math.round(at / 1000) * 1000).toISOString();
+    // The scheduled time, not the firing time: a node whose timer fires late (a busy event
+    // loop, a GC pause) names the same occurrence as the others.
+    const scheduled = cron.previousRuns(1, new Date(Date.now() + 1))[0] ?? new Date();
+    const occurrence = scheduled.toISOString();
     try {
       const holdMs = Math.max(1000, cron.msToNext() ?? 60_000);
       if (!(await this.claims.claim(job.name, occurrence, holdMs))) return;

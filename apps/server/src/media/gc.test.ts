@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
@@ -40,6 +40,10 @@ test('revoked uploads lose their files after the grace period, unless a served u
       created_at: now - 3 * hour,
       revoked_at: revokedAt,
     });
+    // Written three hours ago, like their records.
+    const then = new Date(now - 3 * hour);
+    for (const key of [shared, thumb, alone, recent] as string[])
+      await utimes(join(dir, 'media', key.slice(0, 2), key.slice(2, 4), key), then, then);
     await records.insert(row('old', shared ?? '', now - 2 * hour, thumb ?? ''));
     await records.insert(row('served', shared ?? '', null));
     await records.insert(row('lonely', alone ?? '', now - 2 * hour));

@@ -5,9 +5,15 @@ import type { MediaStore } from './store.js';
  * Deletes the files of uploads whose message was deleted more than `graceMs` ago, and then
  * their records. A file is content-addressed and may be shared (the same bytes uploaded
  * twice): it goes only when no record that is still served points to it, and only if it
- * was not written again after the revocations were read (an upload of the same bytes
- * racing the collection keeps its file). Works in batches until nothing is left.
+ * was not written in the last few minutes (an upload of the same bytes racing the
+ * collection keeps its file). Works in batches until nothing is left.
  */
+/**
+ * Files written this recently are kept for the next run: an upload of the same bytes
+ * writes its file before its record, and may be between the two.
+ */
+const UPLOAD_MARGIN_MS = 10 * 60_000;
+
 export async function collectRevokedMedia(
   records: MediaStore,
   storage: MediaStorage,
@@ -27,7 +33,7 @@ export async function collectRevokedMedia(
     const kept = await records.inUse(keys);
     for (const key of keys) {
       if (kept.has(key)) continue;
-      await storage.delete(key, startedAt);
+      await storage.delete(key, startedAt - UPLOAD_MARGIN_MS);
       files += 1;
     }
     await records.remove(rows.map((row) => row.id));

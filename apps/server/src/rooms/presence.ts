@@ -13,6 +13,7 @@ export class RoomPresence {
   private readonly lastSent = new Map<RoomId, number>();
   /** The count this node last told its members, per room. */
   private readonly told = new Map<RoomId, number>();
+  private recounting = false;
 
   constructor(
     private readonly store: PresenceStore,
@@ -73,14 +74,24 @@ export class RoomPresence {
     rooms: readonly RoomId[],
     tellHere: (room: RoomId, frame: PresenceFrame) => void,
   ): Promise<void> {
-    const current = new Set(rooms);
-    for (const room of this.told.keys()) if (!current.has(room)) this.told.delete(room);
-    for (const room of rooms) {
-      const frame = await this.snapshot(room);
-      if (frame === undefined || this.told.get(room) === frame.count) continue;
-      // The first look at a room only learns its count: joins were told by their snapshot.
-      if (this.told.has(room)) tellHere(room, frame);
-      this.told.set(room, frame.count);
+    // One run at a time; a run that fails (the store is unreachable) ends there, reported
+    // once, and the next tick tries again.
+    if (this.recounting) return;
+    this.recounting = true;
+    try {
+      const current = new Set(rooms);
+      for (const room of this.told.keys()) if (!current.has(room)) this.told.delete(room);
+      for (const room of rooms) {
+        const frame = await this.frame(room);
+        if (this.told.get(room) === frame.count) continue;
+        // The first look at a room only learns its count: joins were told by their snapshot.
+        if (this.told.has(room)) tellHere(room, frame);
+        this.told.set(room, frame.count);
+      }
+    } catch (error) {
+      this.onError(error);
+    } finally {
+      this.recounting = false;
     }
   }
 

@@ -65,7 +65,13 @@ export function signalsContract(name: string, open: () => Promise<[Signals, Sign
       a.listen((signal) => heard.push(['a', signal]));
       b.listen((signal) => heard.push(['b', signal]));
       await Promise.all([a.ready(), b.ready()]);
-      const signal: NodeSignal = { kind: 'evict', user: 'u1', room: 'r', reason: 'banned' };
+      const signal: NodeSignal = {
+        kind: 'evict',
+        origin: 'n1',
+        user: 'u1',
+        room: 'r',
+        reason: 'banned',
+      };
       b.broadcast(signal);
       await until(() => heard.length >= 2);
       expect(heard.sort()).toEqual([

@@ -5,8 +5,17 @@ import type { MentionedFrame, RoomAddedFrame, RoomId } from '@hubbub/protocol';
  * than a room's members, so every node hears them whether or not it has anyone there.
  */
 export type NodeSignal =
-  /** Take the user's sockets out of the room (kicked, banned, removed). */
-  | { kind: 'evict'; user: string; room: RoomId; reason: 'kicked' | 'banned' | 'removed' }
+  /**
+   * Take the user's sockets out of the room (kicked, banned, removed). `origin`, the node
+   * that changed the rules, has them cached already; the others reload them first.
+   */
+  | {
+      kind: 'evict';
+      origin: string;
+      user: string;
+      room: RoomId;
+      reason: 'kicked' | 'banned' | 'removed';
+    }
   /** A frame for every socket of the user (a room they were given, a mention). */
   | { kind: 'notify'; user: string; frame: RoomAddedFrame | MentionedFrame }
   /** Close the user's sockets (all, or one login session's): logout, revocation. */
@@ -15,7 +24,12 @@ export type NodeSignal =
    * A room's rules changed in the database (for one user, or the room itself): nodes other
    * than `origin` reload what they cached.
    */
-  | { kind: 'rules'; origin: string; room: RoomId; user?: string };
+  | { kind: 'rules'; origin: string; room: RoomId; user?: string }
+  /**
+   * From this node's own bus, never sent: its link was down and signals may have been
+   * missed; reload whatever was cached from them.
+   */
+  | { kind: 'resync' };
 
 /** Receives a room's notices: the encoded frame, and the user whose sockets skip it. */
 export type NoticeListener = (encoded: Uint8Array, except: string | undefined) => void;

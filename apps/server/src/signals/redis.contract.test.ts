@@ -1,6 +1,6 @@
 import { useRedis } from '@hubbub/testing';
 import { Redis } from 'ioredis';
-import { afterAll, describe } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { signalsContract } from './contract.js';
 import { RedisSignals } from './redis.js';
 
@@ -26,5 +26,21 @@ describe.runIf(redis.enabled)('on Redis', () => {
       return bus;
     });
     return [nodes[0] as RedisSignals, nodes[1] as RedisSignals];
+  });
+
+  test('a malformed publish on the node channel is ignored, not fatal', async () => {
+    const client = new Redis(redis.server().url);
+    clients.push(client);
+    const errors: unknown[] = [];
+    const bus = new RedisSignals(client, { prefix: 'garbage', onError: (e) => errors.push(e) });
+    buses.push(bus);
+    const heard: string[] = [];
+    bus.listen((signal) => heard.push(signal.kind));
+    await bus.ready();
+    for (const junk of ['not json', '{"kind":"evict"}', '{"kind":"explode","user":"u"}', 'null'])
+      await client.publish('garbage:signals', junk);
+    bus.broadcast({ kind: 'end-sessions', user: 'u1' });
+    await expect.poll(() => heard).toEqual(['end-sessions']);
+    expect(errors).toHaveLength(4);
   });
 });

@@ -29,6 +29,7 @@ export class RedisSignals implements Signals {
   private readonly nodeChannel: string;
   /** Subscriptions asked for and not yet confirmed (the node channel's first). */
   private readonly pending = new Set<Promise<unknown>>();
+  private closed = false;
 
   constructor(
     private readonly redis: Redis,
@@ -42,6 +43,13 @@ export class RedisSignals implements Signals {
     this.subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) =>
       this.received(channel.toString(), payload),
     );
+    // Every connection after the first is a reconnect: what was published meanwhile is lost.
+    let connections = 0;
+    this.subscriber.on('ready', () => {
+      connections += 1;
+      if (connections === 1) return;
+      for (const listener of this.listeners) listener({ kind: 'resync' });
+    });
     this.subscribe(this.nodeChannel);
   }
 
@@ -82,6 +90,7 @@ export class RedisSignals implements Signals {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.rooms.clear();
     this.listeners.clear();
     await this.subscriber.quit().catch(() => this.subscriber.disconnect());
@@ -89,7 +98,11 @@ export class RedisSignals implements Signals {
 
   private received(channel: string, payload: Buffer): void {
     if (channel === this.nodeChannel) {
-      const signal = JSON.parse(payload.toString()) as NodeSignal;
+      const signal = parseSignal(payload.toString());
+      if (signal === undefined) {
+        this.onError(new Error('ignored a malformed node signal'));
+        return;
+      }
       for (const listener of this.listeners) listener(signal);
       return;
     }
@@ -109,6 +122,9 @@ export class RedisSignals implements Signals {
       (error: unknown) => {
         this.pending.delete(subscribing);
         this.onError(error);
+        // Still wanted: try again (ioredis resubscribes only what once succeeded).
+        const wanted = channel === this.nodeChannel || this.rooms.has(channel);
+        if (wanted && !this.closed) setTimeout(() => this.subscribe(channel), 1000).unref();
       },
     );
   }
@@ -116,5 +132,23 @@ export class RedisSignals implements Signals {
   private channel(room: RoomId): string {
     // The room's hash tag, as the broker's keys: one Redis Cluster slot per room.
     return `${this.prefix}:{${room}}:notices`;
+  }
+}
+
+const KINDS = new Set(['evict', 'notify', 'end-sessions', 'rules']);
+
+/**
+ * A node signal as published by `broadcast`, or undefined: anything else on the channel
+ * (another version, a stray publish) must not take the node down.
+ */
+function parseSignal(json: string): NodeSignal | undefined {
+  try {
+    const value = JSON.parse(json) as { kind?: unknown; user?: unknown; room?: unknown };
+    if (typeof value !== 'object' || value === null || !KINDS.has(String(value.kind))) return;
+    if (value.kind === 'rules' ? typeof value.room !== 'string' : typeof value.user !== 'string')
+      return;
+    return value as NodeSignal;
+  } catch {
+    return undefined;
   }
 }
