@@ -49,18 +49,8 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     const [a, b] = await cluster(2);
     if (a === undefined || b === undefined) throw new Error('two nodes');
     for (const node of [a, b]) expect((await fetch(`${node.httpUrl}/ready`)).status).toBe(200);
-    const alice = await register({ httpUrl: a.httpUrl }, 'alice');
-    const bob = await register({ httpUrl: b.httpUrl }, 'bob');
-    await using sender = await RawClient.ready(a.wsUrl, alice.token);
-    const reader = await RawClient.ready(b.wsUrl, bob.token);
-    for (const client of [sender, reader]) {
-      client.send({ type: 'join', room: 'general' });
-      await client.next((f) => f.type === 'joined');
-    }
-    for (let i = 1; i <= 20; i++) {
-      sender.send({ type: 'send', room: 'general', cid: `${i}`, content: `line ${i}` });
-      await sender.next((f) => f.type === 'ack' && f.cid === `${i}`);
-    }
+    const { bob, sender, reader } = await pair(a, b);
+    await lines(sender, 1, 20);
     await expect.poll(() => reader.messagesIn('general').length).toBe(20);
     expect(reader.messagesIn('general').map((m) => m.seq)).toEqual(
       Array.from({ length: 20 }, (_, i) => i + 1),
@@ -85,10 +75,7 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     // Bob drops off node B; Alice writes on; Bob comes back on node A and resumes.
     const joined = reader.received.find((f) => f.type === 'joined') as JoinedFrame;
     await reader.close();
-    for (let i = 21; i <= 25; i++) {
-      sender.send({ type: 'send', room: 'general', cid: `${i}`, content: `line ${i}` });
-      await sender.next((f) => f.type === 'ack' && f.cid === `${i}`);
-    }
+    await lines(sender, 21, 25);
     await using back = await RawClient.ready(a.wsUrl, bob.token);
     back.send({ type: 'resume', room: 'general', since: 20, epoch: joined.epoch });
     const resumed = (await back.next((f) => f.type === 'joined')) as JoinedFrame;
@@ -206,18 +193,8 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     const url = redis.server().database();
     const [a, b] = await cluster(2, { REDIS_URL: url });
     if (a === undefined || b === undefined) throw new Error('two nodes');
-    const alice = await register({ httpUrl: a.httpUrl }, 'alice');
-    const bob = await register({ httpUrl: b.httpUrl }, 'bob');
-    await using sender = await RawClient.ready(a.wsUrl, alice.token);
-    const reader = await RawClient.ready(b.wsUrl, bob.token);
-    for (const client of [sender, reader]) {
-      client.send({ type: 'join', room: 'general' });
-      await client.next((f) => f.type === 'joined');
-    }
-    for (let i = 1; i <= 5; i++) {
-      sender.send({ type: 'send', room: 'general', cid: `${i}`, content: `line ${i}` });
-      await sender.next((f) => f.type === 'ack' && f.cid === `${i}`);
-    }
+    const { bob, sender, reader } = await pair(a, b);
+    await lines(sender, 1, 5);
     await expect.poll(() => reader.messagesIn('general').length).toBe(5);
     const joined = reader.received.find((f) => f.type === 'joined') as JoinedFrame;
     await expect
@@ -251,14 +228,7 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
   test('Redis down: sends are refused as unavailable, /ready is red, and everything comes back by itself', async () => {
     const [a, b] = await cluster(2);
     if (a === undefined || b === undefined) throw new Error('two nodes');
-    const alice = await register({ httpUrl: a.httpUrl }, 'alice');
-    const bob = await register({ httpUrl: b.httpUrl }, 'bob');
-    await using sender = await RawClient.ready(a.wsUrl, alice.token);
-    await using reader = await RawClient.ready(b.wsUrl, bob.token);
-    for (const client of [sender, reader]) {
-      client.send({ type: 'join', room: 'general' });
-      await client.next((f) => f.type === 'joined');
-    }
+    const { sender, reader } = await pair(a, b);
     expect(await attempt(sender, 'before', 'general')).toBe('ack');
     await redis.server().restart(async () => {
       // Nothing is acknowledged that is not durable; the sockets stay open.
@@ -280,6 +250,27 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     expect(reader.messagesIn('general').map((m) => m.seq)).toEqual([1, 2]);
   }, 90_000);
 });
+
+/** Alice on node A sends, Bob on node B reads; both have joined `general`. */
+async function pair(a: ServerProcess, b: ServerProcess) {
+  const alice = await register({ httpUrl: a.httpUrl }, 'alice');
+  const bob = await register({ httpUrl: b.httpUrl }, 'bob');
+  const sender = await RawClient.ready(a.wsUrl, alice.token);
+  const reader = await RawClient.ready(b.wsUrl, bob.token);
+  for (const client of [sender, reader]) {
+    client.send({ type: 'join', room: 'general' });
+    await client.next((f) => f.type === 'joined');
+  }
+  return { alice, bob, sender, reader };
+}
+
+/** Sends `line from` … `line to` to `general`, one after the other, each acknowledged. */
+async function lines(sender: RawClient, from: number, to: number): Promise<void> {
+  for (let i = from; i <= to; i++) {
+    sender.send({ type: 'send', room: 'general', cid: `${i}`, content: `line ${i}` });
+    await sender.next((f) => f.type === 'ack' && f.cid === `${i}`);
+  }
+}
 
 /** Sends once and tells how the server answered: 'ack', or the error's code. */
 async function attempt(

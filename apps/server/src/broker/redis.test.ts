@@ -39,6 +39,20 @@ async function listen(broker: RedisBroker, room: string): Promise<ChatMessage[]>
   return got;
 }
 
+/** Subscribes, keeping what is delivered and counting the times the feed says it lost some. */
+function watch(broker: RedisBroker, room: string): { got: ChatMessage[]; lost: () => number } {
+  const got: ChatMessage[] = [];
+  let losses = 0;
+  broker.subscribe(
+    room,
+    (messages) => got.push(...messages),
+    () => {
+      losses += 1;
+    },
+  );
+  return { got, lost: () => losses };
+}
+
 describe.runIf(redis.enabled)('the Redis broker across nodes', () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
@@ -152,15 +166,7 @@ describe.runIf(redis.enabled)('the Redis broker across nodes', () => {
   test('a gap the log no longer holds is reported as lost, never skipped; the feed goes on', async () => {
     const { brokers, prefix } = await nodes(2, 60_000);
     const [a, b] = brokers as [RedisBroker, RedisBroker];
-    let lost = 0;
-    const got: ChatMessage[] = [];
-    b.subscribe(
-      'r',
-      (messages) => got.push(...messages),
-      () => {
-        lost += 1;
-      },
-    );
+    const { got, lost } = watch(b, 'r');
     const marker = await a.publish(draft('r', 'marker'));
     await expect.poll(() => got.map((m) => m.id)).toEqual([marker.id]);
     // As if pub/sub dropped five messages and the log was trimmed past them.
@@ -168,7 +174,7 @@ describe.runIf(redis.enabled)('the Redis broker across nodes', () => {
     await raw.hincrby(`${prefix}:{r}:meta`, 'seq', 5);
     raw.disconnect();
     await a.publish(draft('r', 'after the gap'));
-    await expect.poll(() => lost).toBe(1);
+    await expect.poll(lost).toBe(1);
     expect(got.map((m) => m.content)).toEqual(['marker']);
     const later = await a.publish(draft('r', 'later'));
     await expect.poll(() => got.at(-1)?.id).toBe(later.id);
@@ -178,15 +184,7 @@ describe.runIf(redis.enabled)('the Redis broker across nodes', () => {
   test('Redis loses a room (no AOF): subscribers are told, seqs go on above the database in a new epoch', async () => {
     const { brokers, prefix, store } = await nodes(2, 100);
     const [a, b] = brokers as [RedisBroker, RedisBroker];
-    let lost = 0;
-    const got: ChatMessage[] = [];
-    b.subscribe(
-      'r',
-      (messages) => got.push(...messages),
-      () => {
-        lost += 1;
-      },
-    );
+    const { got, lost } = watch(b, 'r');
     const sent = [await a.publish(draft('r', 'marker'))];
     await expect.poll(() => got.length).toBe(1);
     for (let i = 1; i <= 3; i++) sent.push(await a.publish(draft('r', `${i}`)));
@@ -200,7 +198,7 @@ describe.runIf(redis.enabled)('the Redis broker across nodes', () => {
     // Above the database's head, with room for whatever persisters still held in flight.
     expect(next.seq).toBeGreaterThan(before.seq + 1000);
     expect((await a.head('r')).epoch).not.toBe(before.epoch);
-    await expect.poll(() => lost).toBe(1);
+    await expect.poll(lost).toBe(1);
     const later = await a.publish(draft('r', 'later'));
     await expect.poll(() => got.at(-1)?.id).toBe(later.id);
     expect(later.seq).toBe(next.seq + 1);
