@@ -11,6 +11,11 @@ export interface TestPostgres {
   url: string;
   /** Creates an empty database and returns its URL. */
   createDatabase(): Promise<string>;
+  /**
+   * Stops the server (fast shutdown: open connections are cut) and starts it again on the
+   * same port and data; `whileDown` runs in between: an outage as long as it takes.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -70,54 +75,66 @@ export async function startPostgres(): Promise<TestPostgres> {
     },
   );
   const port = await freePort();
-  const server: ChildProcess = spawn(
-    join(bin, 'postgres'),
-    [
-      '-D',
-      data,
-      '-p',
-      String(port),
-      '-h',
-      '127.0.0.1',
-      '-k',
-      dir,
-      '-F',
-      '-c',
-      'max_connections=200',
-    ],
-    { ...asPostgres, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  server.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  const exited = once(server, 'exit');
-  const url = `postgres://postgres@127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const client = new pg.Client({ connectionString: `${url}/postgres` });
-    try {
-      await client.connect();
-      await client.end();
-      break;
-    } catch {
-      await client.end().catch(() => {});
-      if (server.exitCode !== null || Date.now() > deadline) {
-        server.kill('SIGKILL');
-        rmSync(dir, { recursive: true, force: true });
-        throw new Error(`PostgreSQL did not start:\n${log}`);
+  let server: ChildProcess;
+  let exited: Promise<unknown>;
+  const launch = async () => {
+    server = spawn(
+      join(bin, 'postgres'),
+      [
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-h',
+        '127.0.0.1',
+        '-k',
+        dir,
+        '-F',
+        '-c',
+        'max_connections=200',
+      ],
+      { ...asPostgres, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let log = '';
+    server.stderr?.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+    });
+    exited = once(server, 'exit');
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const client = new pg.Client({ connectionString: `${url}/postgres` });
+      try {
+        await client.connect();
+        await client.end();
+        return;
+      } catch {
+        await client.end().catch(() => {});
+        if (server.exitCode !== null || Date.now() > deadline) {
+          server.kill('SIGKILL');
+          throw new Error(`PostgreSQL did not start:\n${log}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  };
+  // SIGINT is PostgreSQL's "fast shutdown": roll back open transactions, exit.
+  const halt = async () => {
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGINT');
+    await exited;
+  };
+  const url = `postgres://postgres@127.0.0.1:${port}`;
+  try {
+    await launch();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
   let databases = 0;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    // SIGINT is PostgreSQL's "fast shutdown": roll back open transactions, exit.
-    if (server.exitCode === null) server.kill('SIGINT');
-    await exited;
+    await halt();
     rmSync(dir, { recursive: true, force: true });
   };
   return {
@@ -132,6 +149,11 @@ export async function startPostgres(): Promise<TestPostgres> {
         await admin.end();
       }
       return `${url}/${name}`;
+    },
+    async restart(whileDown) {
+      await halt();
+      await whileDown?.();
+      await launch();
     },
     stop,
     [Symbol.asyncDispose]: stop,
