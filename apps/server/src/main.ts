@@ -121,6 +121,9 @@ async function sharedBus(
     jobs: new RedisJobClaims(redis),
     ready: async () => {
       await redis.ping();
+      // Connected is not enough: pub/sub must deliver.
+      if (!broker.healthy() || !signals.healthy())
+        throw new Error('redis pub/sub delivers nothing (wedged); reconnecting');
     },
     close: async () => {
       await broker.close();

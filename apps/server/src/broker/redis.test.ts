@@ -235,4 +235,18 @@ describe.runIf(redis.enabled)('the Redis broker across nodes', () => {
     expect(await outcome(b.publish(from('cy', 'as moderator')))).toBe('seq 6');
     expect(await outcome(b.publish(from('di', 'other', 60_000)))).toBe('seq 7');
   });
+
+  test('a wedged subscriber (connected, delivering nothing) turns unhealthy, is reconnected, and heals', async () => {
+    const { brokers } = await nodes(2, 200, { watchdog: { intervalMs: 100, deadMs: 600 } });
+    const [a, b] = brokers as [RedisBroker, RedisBroker];
+    const got = await listen(b, 'r');
+    await expect.poll(() => b.healthy()).toBe(true);
+    // As in a failover that kept the TCP connection: connected, and nothing comes through.
+    (b as unknown as { subscriber: Redis }).subscriber.stream.pause();
+    const during = await a.publish(draft('r', 'while wedged'));
+    await expect.poll(() => b.healthy(), { timeout: 5000, interval: 50 }).toBe(false);
+    await expect.poll(() => b.healthy(), { timeout: 5000, interval: 50 }).toBe(true);
+    const after = await a.publish(draft('r', 'after the wedge'));
+    await expect.poll(() => got.map((m) => m.id)).toEqual([during.id, after.id]);
+  });
 });

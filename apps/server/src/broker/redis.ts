@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { MessageStore } from '../store/port.js';
 import { BrokerError } from './local.js';
 import type { Broker, DraftMessage, Replay, RoomListener } from './port.js';
+import { PubSubWatchdog } from './watchdog.js';
 
 /**
  * Sequencing, logging and publishing in one step, atomically per room: the seq is taken,
@@ -114,6 +115,8 @@ export interface RedisBrokerOptions {
    * what each node counts for itself.
    */
   userRate?: { perSecond: number; burst: number };
+  /** How pub/sub is probed for a wedge (defaults: every 1 s, wedged after 5 s silent). */
+  watchdog?: { intervalMs: number; deadMs: number };
   /** Where a feed that lost messages is reported (once per loss, not per member). */
   logger?: Pick<Logger, 'warn'>;
 }
@@ -160,6 +163,7 @@ export class RedisBroker implements Broker {
   private readonly feeds = new Map<RoomId, Feed>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly positionCheck: NodeJS.Timeout;
+  private readonly watchdog: PubSubWatchdog;
   private readonly logger: Pick<Logger, 'warn'> | undefined;
   private readonly userRate: { perSecond: number; burst: number };
   private closed = false;
@@ -181,6 +185,15 @@ export class RedisBroker implements Broker {
       options.positionCheckMs ?? 5000,
     );
     this.positionCheck.unref();
+    this.watchdog = new PubSubWatchdog(this.redis, this.subscriber, this.prefix, {
+      ...options.watchdog,
+      onWedged: () => this.logger?.warn('pub/sub delivered nothing: reconnecting it'),
+    });
+  }
+
+  /** Whether pub/sub delivers (a probe came back lately): part of the node's readiness. */
+  healthy(): boolean {
+    return this.watchdog.healthy();
   }
 
   /** The outbox stream of each partition, for the persisters. */
@@ -470,6 +483,7 @@ export class RedisBroker implements Broker {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.positionCheck);
+    this.watchdog.stop();
     // In-flight publishes settle (or time out with the connection's command timeout).
     await Promise.allSettled([...this.inflight]);
     this.feeds.clear();

@@ -1,5 +1,6 @@
 import type { RoomId } from '@hubbub/protocol';
 import type { Redis } from 'ioredis';
+import { PubSubWatchdog } from '../broker/watchdog.js';
 import type { NodeSignal, NoticeListener, Signals } from './port.js';
 
 const NEWLINE = 0x0a;
@@ -30,6 +31,7 @@ export class RedisSignals implements Signals {
   /** Subscriptions asked for and not yet confirmed (the node channel's first). */
   private readonly pending = new Set<Promise<unknown>>();
   private closed = false;
+  private readonly watchdog: PubSubWatchdog;
 
   constructor(
     private readonly redis: Redis,
@@ -51,6 +53,14 @@ export class RedisSignals implements Signals {
       for (const listener of this.listeners) listener({ kind: 'resync' });
     });
     this.subscribe(this.nodeChannel);
+    this.watchdog = new PubSubWatchdog(redis, this.subscriber, this.prefix, {
+      onWedged: () => this.onError(new Error('signals delivered nothing for 5 s: reconnecting')),
+    });
+  }
+
+  /** Whether pub/sub delivers (a probe came back lately): part of the node's readiness. */
+  healthy(): boolean {
+    return this.watchdog.healthy();
   }
 
   notice(room: RoomId, encoded: Uint8Array, except?: string): void {
@@ -91,6 +101,7 @@ export class RedisSignals implements Signals {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.watchdog.stop();
     this.rooms.clear();
     this.listeners.clear();
     await this.subscriber.quit().catch(() => this.subscriber.disconnect());

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+export interface WatchdogOptions {
+  /** How often a probe is published (ms). */
+  intervalMs?: number;
+  /** No probe back for this long: the subscriber is wedged (ms). */
+  deadMs?: number;
+  /** Told once per wedge, before the connection is dropped. */
+  onWedged?: () => void;
+}
+
+/**
+ * Pub/sub can stay connected and deliver nothing: a failover that kept the TCP connection,
+ * a proxy that stopped forwarding. A probe published every `intervalMs` on a channel of this
+ * subscriber's own must come back; when none has for `deadMs`, the subscriber is wedged:
+ * `healthy()` turns false (readiness goes red) and its connection is dropped, so ioredis
+ * reconnects and resubscribes. What it missed meanwhile is for its owner to fill (the
+ * broker's position check does).
+ */
+export class PubSubWatchdog {
+  private readonly channel: string;
+  private readonly intervalMs: number;
+  private readonly deadMs: number;
+  private readonly timer: NodeJS.Timeout;
+  private lastHeard = Date.now();
+  /** When the connection was last dropped for a wedge: it gets a full period to recover. */
+  private droppedAt = 0;
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    prefix: string,
+    private readonly options: WatchdogOptions = {},
+  ) {
+    this.channel = `${prefix}:probe:${randomBytes(8).toString('hex')}`;
+    this.intervalMs = options.intervalMs ?? 1000;
+    this.deadMs = options.deadMs ?? 5000;
+    subscriber.on('message', (channel: string) => {
+      if (channel === this.channel) this.lastHeard = Date.now();
+    });
+    subscriber.subscribe(this.channel).catch(() => {});
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Whether a probe came back within the last `deadMs`. */
+  healthy(): boolean {
+    return Date.now() - this.lastHeard <= this.deadMs;
+  }
+
+  private recovering(now: number): boolean {
+    return now - this.droppedAt <= this.deadMs;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private tick(): void {
+    this.publisher.publish(this.channel, '1').catch(() => {});
+    // Only a connection that claims to be fine can be wedged (one that is down reconnects by
+    // itself), and a fresh one gets a full period; readiness stays red until a probe is back.
+    const now = Date.now();
+    if (this.healthy() || this.subscriber.status !== 'ready' || this.recovering(now)) return;
+    this.options.onWedged?.();
+    this.droppedAt = now;
+    this.subscriber.disconnect(true);
+  }
+}
