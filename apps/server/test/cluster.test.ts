@@ -82,6 +82,28 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     expect(resumed.messages.map((m) => m.seq)).toEqual([21, 22, 23, 24, 25]);
   }, 60_000);
 
+  test('an edit and a reaction right after the ack work while the outbox catches up', async () => {
+    const [a, b] = await cluster(2);
+    if (a === undefined || b === undefined) throw new Error('two nodes');
+    const { sender, reader } = await pair(a, b);
+    for (let i = 0; i < 5; i++) {
+      sender.send({ type: 'send', room: 'general', cid: `t${i}`, content: `typo ${i}` });
+      const ack = await sender.next((f) => f.type === 'ack' && f.cid === `t${i}`);
+      if (ack.type !== 'ack') throw new Error('ack');
+      // At once: the database may not have the row yet.
+      sender.send({ type: 'edit', room: 'general', id: ack.id, content: `fixed ${i}` });
+      sender.send({ type: 'react', room: 'general', id: ack.id, emoji: '👍', on: true });
+      // In whichever order they land, the last update has both.
+      await reader.next(
+        (f) =>
+          f.type === 'updated' &&
+          f.message.content === `fixed ${i}` &&
+          f.message.reactions?.[0]?.count === 1,
+      );
+    }
+    expect(sender.received.filter((f) => f.type === 'error')).toEqual([]);
+  }, 60_000);
+
   test('typing, presence, rules, bans, kicks, mentions and logouts reach the other node at once', async () => {
     const [a, b] = await cluster(2);
     if (a === undefined || b === undefined) throw new Error('two nodes');

@@ -9,6 +9,7 @@ import {
 import type { Identity } from '../auth/authenticator.js';
 import type { Broker } from '../broker/port.js';
 import { type ModerationHandler, Refused } from '../gateway/guard.js';
+import { onceStored } from '../messages/settled.js';
 import type { MessageStore } from '../store/port.js';
 import type { RoomAccess } from './access.js';
 import { type Role, roleRank } from './schema.js';
@@ -117,7 +118,7 @@ export class ModerationService implements ModerationHandler {
   }
 
   private async deleteMessage(actor: UserRef, room: RoomId, id: string): Promise<void> {
-    const message = await this.messages.findMessage(room, id);
+    const message = await onceStored(id, () => this.messages.findMessage(room, id));
     if (message === undefined)
       throw new Refused(ErrorCode.notFound, 'no such message in this room');
     if (message.user.id !== actor.id) await this.requireRank(actor, room, 'moderator');

@@ -11,6 +11,7 @@ import type { Identity } from '../auth/authenticator.js';
 import type { Broker } from '../broker/port.js';
 import { type MessageHandler, Refused, type RoomGuard } from '../gateway/guard.js';
 import type { MessageStore } from '../store/port.js';
+import { onceStored } from './settled.js';
 
 /**
  * What happens to a message after it was sent: its author edits it (within the edit
@@ -31,7 +32,7 @@ export class MessageLifecycle implements MessageHandler {
 
   async edit(identity: Identity, frame: EditFrame): Promise<void> {
     const now = Date.now();
-    const message = await this.store.findMessage(frame.room, frame.id);
+    const message = await onceStored(frame.id, () => this.store.findMessage(frame.room, frame.id));
     if (message === undefined || message.deleted === true)
       throw new Refused(ErrorCode.notFound, 'no such message in this room');
     if (message.user.id !== identity.user.id)
@@ -54,12 +55,8 @@ export class MessageLifecycle implements MessageHandler {
    * too: a reaction is not speech); not to a deleted message.
    */
   async react(identity: Identity, frame: ReactFrame): Promise<void> {
-    const result = await this.store.react(
-      frame.room,
-      frame.id,
-      identity.user,
-      frame.emoji,
-      frame.on,
+    const result = await onceStored(frame.id, () =>
+      this.store.react(frame.room, frame.id, identity.user, frame.emoji, frame.on),
     );
     if (result === undefined || (result !== 'full' && result.deleted === true))
       throw new Refused(ErrorCode.notFound, 'no such message in this room');
