@@ -247,6 +247,29 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     expect(reset.type === 'reset' && reset.epoch).not.toBe(joined.epoch);
   }, 60_000);
 
+  test('PostgreSQL down: messages keep flowing through Redis, history answers 503, and the database catches up', async () => {
+    const [a, b] = await cluster(2);
+    if (a === undefined || b === undefined) throw new Error('two nodes');
+    const { bob, sender, reader } = await pair(a, b);
+    const history = () =>
+      get<{ messages?: MessageFrame[]; error?: { code: string } }>(
+        b,
+        '/api/rooms/general/messages',
+        bob.token,
+      );
+    await lines(sender, 1, 3);
+    await postgres.server().restart(async () => {
+      await lines(sender, 4, 6);
+      const page = await history();
+      expect(page.status).toBe(503);
+      expect(page.body.error?.code).toBe('unavailable');
+    });
+    await expect.poll(() => reader.messagesIn('general').length).toBe(6);
+    await expect
+      .poll(async () => (await history()).body.messages?.map((m) => m.seq), { timeout: 20_000 })
+      .toEqual([1, 2, 3, 4, 5, 6]);
+  }, 60_000);
+
   test('Redis down: sends are refused as unavailable, /ready is red, and everything comes back by itself', async () => {
     const [a, b] = await cluster(2);
     if (a === undefined || b === undefined) throw new Error('two nodes');

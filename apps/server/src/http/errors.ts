@@ -27,6 +27,27 @@ export function parseOr400<T extends z.ZodType>(
   return undefined;
 }
 
+/** Network errors and PostgreSQL's "connection" and "shutting down" classes (08, 57P0x). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+
+/**
+ * Whether `error` means the database cannot be reached now (down, restarting, a failover),
+ * as opposed to a bug: the first is a 503 the client may retry, the second a 500.
+ */
+export function isDatabaseUnreachable(error: { code?: string; message?: string }): boolean {
+  const code = error.code ?? '';
+  return (
+    UNREACHABLE.has(code) ||
+    code.startsWith('08') ||
+    code === '57P01' ||
+    code === '57P02' ||
+    code === '57P03' ||
+    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+      error.message ?? '',
+    )
+  );
+}
+
 /** Maps Fastify's own errors (bad JSON, oversized body, …) and stray exceptions to our shape. */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
@@ -38,6 +59,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
   });
   app.setErrorHandler(
     (error: { statusCode?: number; code?: string; message: string }, request, reply) => {
+      if (isDatabaseUnreachable(error)) {
+        request.log.warn({ err: error }, 'database unreachable');
+        return sendError(reply, ErrorCode.unavailable, 'the database is unreachable; try again');
+      }
       const status = error.statusCode ?? 500;
       if (status >= 500) {
         request.log.error({ err: error }, 'request failed');
