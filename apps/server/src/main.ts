@@ -104,6 +104,7 @@ async function sharedBus(
   });
   const presence = new RedisPresence(redis, { leaseMs: config.presenceLeaseMs });
   const signals = new RedisSignals(redis, {
+    subscriber: broker.subscriberConnection,
     onError: (error) => logger.warn({ err: error }, 'signal not sent'),
   });
   const outbox = new OutboxPersister({

@@ -6,6 +6,7 @@ import { useRedis } from '@hubbub/testing';
 import { Redis } from 'ioredis';
 import { uuidv7 } from 'uuidv7';
 import { afterEach, describe, expect, test } from 'vitest';
+import { RedisSignals } from '../signals/redis.js';
 import type { MessageStore } from '../store/port.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { BrokerError } from './local.js';
@@ -72,8 +73,10 @@ describe.runIf(redis.enabled)('the Redis broker across nodes', () => {
     });
     await store.migrate();
     const prefix = `n${process.pid}-${++counter}`;
+    const clients: Redis[] = [];
     const brokers = Array.from({ length: count }, () => {
       const client = new Redis(redis.server().url, { maxRetriesPerRequest: 1 });
+      clients.push(client);
       client.on('error', () => {});
       const broker = new RedisBroker({
         redis: client,
@@ -92,7 +95,7 @@ describe.runIf(redis.enabled)('the Redis broker across nodes', () => {
       await store.close();
       await rm(dir, { recursive: true, force: true });
     });
-    return { brokers, prefix, store };
+    return { brokers, clients, prefix, store };
   }
 
   test('publishes from every node reach every node once, in one gapless order', async () => {
@@ -248,5 +251,28 @@ describe.runIf(redis.enabled)('the Redis broker across nodes', () => {
     await expect.poll(() => b.healthy(), { timeout: 5000, interval: 50 }).toBe(true);
     const after = await a.publish(draft('r', 'after the wedge'));
     await expect.poll(() => got.map((m) => m.id)).toEqual([during.id, after.id]);
+  });
+
+  test('sharing the subscriber, a notice published after a message arrives after it', async () => {
+    const { brokers, clients, prefix } = await nodes(2);
+    const [a, b] = brokers as [RedisBroker, RedisBroker];
+    const [toA, toB] = clients as [Redis, Redis];
+    // As in a node: one command connection publishes messages and notices, in that order.
+    const sending = new RedisSignals(toA, { prefix });
+    const hearing = new RedisSignals(toB, { prefix, subscriber: b.subscriberConnection });
+    cleanups.push(() => Promise.all([sending.close(), hearing.close()]).then(() => {}));
+    const order: string[] = [];
+    await listen(b, 'r');
+    b.subscribe('r', (messages) => order.push(...messages.map((m) => `message ${m.content}`)));
+    hearing.listenRoom('r', (encoded) => order.push(`notice ${Buffer.from(encoded).toString()}`));
+    await hearing.ready();
+    for (let i = 0; i < 30; i++) {
+      await a.publish(draft('r', `${i}`));
+      sending.notice('r', Buffer.from(`${i}`));
+    }
+    await expect.poll(() => order.length).toBe(60);
+    expect(order).toEqual(
+      Array.from({ length: 30 }, (_, i) => [`message ${i}`, `notice ${i}`]).flat(),
+    );
   });
 });

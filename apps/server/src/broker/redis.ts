@@ -196,6 +196,14 @@ export class RedisBroker implements Broker {
     return this.watchdog.healthy();
   }
 
+  /**
+   * The connection room channels arrive on, for RedisSignals to share: notices published
+   * after a message then arrive after it. The broker probes and closes it.
+   */
+  get subscriberConnection(): Redis {
+    return this.subscriber;
+  }
+
   /** The outbox stream of each partition, for the persisters. */
   outboxKeys(): string[] {
     return Array.from({ length: this.partitions }, (_, i) => `${this.prefix}:outbox:${i}`);

@@ -7,6 +7,12 @@ const NEWLINE = 0x0a;
 
 export interface RedisSignalsOptions {
   prefix?: string;
+  /**
+   * The broker's subscriber connection, to share: one connection receives messages and
+   * notices in the order Redis executed their publishes, so a notice about a message (an
+   * edit, a deletion) does not overtake the message. Its owner probes and closes it.
+   */
+  subscriber?: Redis;
   /** Told of a publish that failed (the signal is lost: at most once). */
   onError?: (error: unknown) => void;
 }
@@ -15,7 +21,8 @@ export interface RedisSignalsOptions {
  * Signals over Redis pub/sub: one channel per room (`<prefix>:{room}:notices`, subscribed
  * while this node has members there, like the room's message channel) and one channel
  * every node subscribes to for node signals. Everything arrives on one subscriber
- * connection, so a sender's notices and signals keep their order. ioredis resubscribes
+ * connection (shared with the broker's in a node), so a sender's notices and signals keep
+ * their order, and follow the messages published before them. ioredis resubscribes
  * after a reconnect; what was published in between is lost, as the port allows.
  *
  * A room notice travels as `<except user id>\n<encoded frame>`: the frame is encoded once,
@@ -31,7 +38,8 @@ export class RedisSignals implements Signals {
   /** Subscriptions asked for and not yet confirmed (the node channel's first). */
   private readonly pending = new Set<Promise<unknown>>();
   private closed = false;
-  private readonly watchdog: PubSubWatchdog;
+  /** Set when this bus made its own subscriber (and so probes and closes it). */
+  private readonly watchdog: PubSubWatchdog | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -40,27 +48,34 @@ export class RedisSignals implements Signals {
     this.prefix = options.prefix ?? 'hubbub';
     this.onError = options.onError ?? (() => {});
     this.nodeChannel = `${this.prefix}:signals`;
-    this.subscriber = redis.duplicate();
-    this.subscriber.on('error', () => {});
+    const shared = options.subscriber;
+    this.subscriber = shared ?? redis.duplicate();
+    if (shared === undefined) this.subscriber.on('error', () => {});
     this.subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) =>
       this.received(channel.toString(), payload),
     );
     // Every connection after the first is a reconnect: what was published meanwhile is lost.
-    let connections = 0;
+    let connections = this.subscriber.status === 'ready' ? 1 : 0;
     this.subscriber.on('ready', () => {
       connections += 1;
       if (connections === 1) return;
       for (const listener of this.listeners) listener({ kind: 'resync' });
     });
     this.subscribe(this.nodeChannel);
-    this.watchdog = new PubSubWatchdog(redis, this.subscriber, this.prefix, {
-      onWedged: () => this.onError(new Error('signals delivered nothing for 5 s: reconnecting')),
-    });
+    this.watchdog =
+      shared === undefined
+        ? new PubSubWatchdog(redis, this.subscriber, this.prefix, {
+            onWedged: () => this.onError(new Error('signals delivered nothing: reconnecting')),
+          })
+        : undefined;
   }
 
-  /** Whether pub/sub delivers (a probe came back lately): part of the node's readiness. */
+  /**
+   * Whether pub/sub delivers (a probe came back lately): part of the node's readiness. A
+   * shared subscriber is probed by its owner.
+   */
   healthy(): boolean {
-    return this.watchdog.healthy();
+    return this.watchdog?.healthy() ?? true;
   }
 
   notice(room: RoomId, encoded: Uint8Array, except?: string): void {
@@ -101,9 +116,10 @@ export class RedisSignals implements Signals {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.watchdog.stop();
     this.rooms.clear();
     this.listeners.clear();
+    if (this.watchdog === undefined) return; // shared: its owner closes it
+    this.watchdog.stop();
     await this.subscriber.quit().catch(() => this.subscriber.disconnect());
   }
 

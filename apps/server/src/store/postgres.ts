@@ -26,8 +26,11 @@ export function openPostgresDatabase(options: PostgresStoreOptions): Kysely<Data
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection must not crash the process: idle ones are the pool's
+  // 'error'; a checked-out one between two statements of a transaction emits on itself
+  // (its next statement then fails, and the work is retried or refused as unavailable).
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
