@@ -121,7 +121,10 @@ async function sharedBus(
     presence,
     jobs: new RedisJobClaims(redis),
     ready: async () => {
-      await redis.ping();
+      // A replica answers PING (and pub/sub) but refuses every publish script: after a
+      // failover the address must lead to the new primary.
+      const [role] = (await redis.role()) as [string, ...unknown[]];
+      if (role !== 'master') throw new Error(`redis at REDIS_URL is a ${role}, not the primary`);
       // Connected is not enough: pub/sub must deliver.
       if (!broker.healthy() || !signals.healthy())
         throw new Error('redis pub/sub delivers nothing (wedged); reconnecting');

@@ -157,12 +157,15 @@ export class HubbubNode {
         signals.broadcast({ kind: 'notify', user, frame }),
       revokeMedia: (ids: readonly string[]) => ports.mediaRecords.revoke(ids),
     };
+    // With Redis the database is filled by the outbox, a moment after the ack.
+    const storeLags = config.redisUrl !== undefined;
     const moderation = new ModerationService(
       access,
       ports.channels,
       ports.store,
       ports.broker,
       effects,
+      storeLags,
     );
     this.channels = new ChannelService(ports.channels, access, ports.accounts, effects);
     this.gateway = new Gateway({
@@ -180,6 +183,7 @@ export class HubbubNode {
         (room, frame) => rooms.announce(room, frame),
         config.editWindowSeconds * 1000,
         (message) => afterAck(mentions.edited(message)),
+        storeLags,
       ),
       attachments: signer,
       logger,

@@ -32,6 +32,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 class Reader {
   readonly seqs: number[] = [];
+  /** The id each seq carried when first seen: a redelivery must carry the same one. */
+  readonly ids = new Map<number, string>();
+  /** Redeliveries whose id differed from the first delivery of that seq. */
+  mismatches = 0;
   duplicates = 0;
   gaps = 0;
   resets = 0;
@@ -81,9 +85,12 @@ class Reader {
         : frame.type === 'batch' || frame.type === 'joined'
           ? frame.messages
           : [];
-    for (const { seq } of messages) {
-      if (seq <= this.last) this.duplicates += 1;
-      else {
+    for (const { seq, id } of messages) {
+      if (seq <= this.last) {
+        this.duplicates += 1;
+        if (this.ids.get(seq) !== id) this.mismatches += 1;
+      } else {
+        this.ids.set(seq, id);
         if (this.seqs.length > 0 && seq !== this.last + 1) this.gaps += 1;
         this.seqs.push(seq);
       }
@@ -149,6 +156,11 @@ test.runIf(postgres.enabled && redis.enabled && nginx)(
 
     // The SDK resends with the same cid through every fault until it is acknowledged.
     const acked = await Promise.all(acks);
+    // The killed node was serving some of them (nginx logs a WebSocket when it ends).
+    const killed = `127.0.0.1:${cluster.nodes[2]?.port}`;
+    expect(
+      proxy.accessLog().some((line) => line.startsWith('GET /ws ') && line.includes(killed)),
+    ).toBe(true);
     const ids = new Set(acked.map((ack) => ack.id));
     expect(ids.size).toBe(acked.length);
 
@@ -170,6 +182,8 @@ test.runIf(postgres.enabled && redis.enabled && nginx)(
         })
         .toBe(ids.size);
       const rows = await stored();
+      // Only the publishers write here: every row is an acknowledged message, once.
+      expect(rows.length).toBe(ids.size);
       const storedIds = rows.map((row) => row.id);
       expect(new Set(storedIds).size).toBe(storedIds.length);
       const seqs = rows.map((row) => Number(row.seq));
@@ -184,6 +198,8 @@ test.runIf(postgres.enabled && redis.enabled && nginx)(
         expect(reader.gaps).toBe(0);
         expect(reader.resets).toBe(0);
         expect(reader.seqs).toEqual(Array.from({ length: head }, (_, i) => i + 1));
+        expect(reader.mismatches).toBe(0);
+        expect(rows.every((row) => reader.ids.get(Number(row.seq)) === row.id)).toBe(true);
       }
       const duplicates = readers.reduce((sum, reader) => sum + reader.duplicates, 0);
       console.log(

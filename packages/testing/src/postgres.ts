@@ -152,8 +152,12 @@ export async function startPostgres(): Promise<TestPostgres> {
     },
     async restart(whileDown) {
       await halt();
-      await whileDown?.();
-      await launch();
+      try {
+        await whileDown?.();
+      } finally {
+        // Up again even if the outage's checks failed: later tests need the server.
+        await launch();
+      }
     },
     stop,
     [Symbol.asyncDispose]: stop,

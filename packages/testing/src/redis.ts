@@ -112,8 +112,12 @@ export async function startRedis(): Promise<TestRedis> {
     },
     async restart(whileDown) {
       await halt();
-      await whileDown?.();
-      await launch();
+      try {
+        await whileDown?.();
+      } finally {
+        // Up again even if the outage's checks failed: later tests need the server.
+        await launch();
+      }
     },
     stop,
     [Symbol.asyncDispose]: stop,

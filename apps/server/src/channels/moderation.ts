@@ -37,6 +37,8 @@ export class ModerationService implements ModerationHandler {
     private readonly messages: MessageStore,
     private readonly broker: Broker,
     private readonly effects: RoomEffects,
+    /** The store is filled after the ack (an outbox): a message just sent may lag. */
+    private readonly storeLags = false,
   ) {}
 
   async apply(identity: Identity, frame: ModerationFrame): Promise<void> {
@@ -118,7 +120,7 @@ export class ModerationService implements ModerationHandler {
   }
 
   private async deleteMessage(actor: UserRef, room: RoomId, id: string): Promise<void> {
-    const message = await onceStored(id, () => this.messages.findMessage(room, id));
+    const message = await onceStored(id, () => this.messages.findMessage(room, id), this.storeLags);
     if (message === undefined)
       throw new Refused(ErrorCode.notFound, 'no such message in this room');
     if (message.user.id !== actor.id) await this.requireRank(actor, room, 'moderator');

@@ -27,6 +27,7 @@ import { TokenError } from '../auth/tokens.js';
 import { BrokerError } from '../broker/local.js';
 import { encodeFrame, type Member } from '../rooms/room.js';
 import type { Rooms } from '../rooms/rooms.js';
+import { isDatabaseUnreachable } from '../store/unreachable.js';
 import {
   type AttachmentCheck,
   type MessageHandler,
@@ -520,6 +521,11 @@ export class Connection implements Member {
     work.catch((error: unknown) => {
       if (error instanceof Refused) {
         this.refuse(error.code, error.message, ref);
+        return;
+      }
+      if (isDatabaseUnreachable(error as { code?: string; message?: string })) {
+        this.ctx.logger.warn({ conn: this.id, ref }, `${what}: database unreachable`);
+        this.refuse(Codes.unavailable, 'the database is unreachable; try again', ref);
         return;
       }
       this.ctx.logger.error({ conn: this.id, err: error, ref }, `${what} failed`);

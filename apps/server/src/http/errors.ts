@@ -1,6 +1,7 @@
 import { ErrorCode, httpStatusOf, type RestError } from '@hubbub/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { z } from 'zod';
+import { isDatabaseUnreachable } from '../store/unreachable.js';
 
 /** Every REST refusal goes through here: one body shape, one code per cause. */
 export function sendError(
@@ -25,27 +26,6 @@ export function parseOr400<T extends z.ZodType>(
     .join('; ');
   sendError(reply, ErrorCode.invalidRequest, message);
   return undefined;
-}
-
-/** Network errors and PostgreSQL's "connection" and "shutting down" classes (08, 57P0x). */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
-
-/**
- * Whether `error` means the database cannot be reached now (down, restarting, a failover),
- * as opposed to a bug: the first is a 503 the client may retry, the second a 500.
- */
-export function isDatabaseUnreachable(error: { code?: string; message?: string }): boolean {
-  const code = error.code ?? '';
-  return (
-    UNREACHABLE.has(code) ||
-    code.startsWith('08') ||
-    code === '57P01' ||
-    code === '57P02' ||
-    code === '57P03' ||
-    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
-      error.message ?? '',
-    )
-  );
 }
 
 /** Maps Fastify's own errors (bad JSON, oversized body, …) and stray exceptions to our shape. */

@@ -28,11 +28,17 @@ export class MessageLifecycle implements MessageHandler {
     private readonly editWindowMs: number,
     /** Told of each edited message once stored and announced (its mentions follow it). */
     private readonly onEdited: (message: ChatMessage) => void = () => {},
+    /** The store is filled after the ack (an outbox): a message just sent may lag. */
+    private readonly storeLags = false,
   ) {}
 
   async edit(identity: Identity, frame: EditFrame): Promise<void> {
     const now = Date.now();
-    const message = await onceStored(frame.id, () => this.store.findMessage(frame.room, frame.id));
+    const message = await onceStored(
+      frame.id,
+      () => this.store.findMessage(frame.room, frame.id),
+      this.storeLags,
+    );
     if (message === undefined || message.deleted === true)
       throw new Refused(ErrorCode.notFound, 'no such message in this room');
     if (message.user.id !== identity.user.id)
@@ -55,8 +61,10 @@ export class MessageLifecycle implements MessageHandler {
    * too: a reaction is not speech); not to a deleted message.
    */
   async react(identity: Identity, frame: ReactFrame): Promise<void> {
-    const result = await onceStored(frame.id, () =>
-      this.store.react(frame.room, frame.id, identity.user, frame.emoji, frame.on),
+    const result = await onceStored(
+      frame.id,
+      () => this.store.react(frame.room, frame.id, identity.user, frame.emoji, frame.on),
+      this.storeLags,
     );
     if (result === undefined || (result !== 'full' && result.deleted === true))
       throw new Refused(ErrorCode.notFound, 'no such message in this room');
