@@ -7,6 +7,7 @@ import {
 } from '@hubbub/protocol';
 import {
   type Cluster,
+  clusterEnv,
   get,
   post,
   RawClient,
@@ -33,14 +34,10 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     count: number,
     env: Record<string, string> = {},
   ): Promise<ServerProcess[]> {
-    const running = await spawnCluster(count, {
-      DATABASE_URL: await postgres.server().createDatabase(),
-      REDIS_URL: redis.server().database(),
-      TOKEN_SECRET: 'a-cluster-wide-secret-of-at-least-32-chars',
-      RATE_LIMIT_PER_SECOND: '1000',
-      RATE_LIMIT_BURST: '1000',
-      ...env,
-    });
+    const running = await spawnCluster(
+      count,
+      await clusterEnv(postgres.server(), redis.server(), env),
+    );
     clusters.push(running);
     return running.nodes;
   }

@@ -2,6 +2,7 @@ import type { AckFrame, ServerFrame } from '@hubbub/protocol';
 import { guestToken, HubbubClient } from '@hubbub/sdk';
 import {
   type Cluster,
+  clusterEnv,
   nginxAvailable,
   RawClient,
   requireService,
@@ -107,16 +108,12 @@ class Reader {
 test.runIf(postgres.enabled && redis.enabled && nginx)(
   'kill -9 a node, restart Redis, stop PostgreSQL under load: nothing acknowledged is lost or doubled',
   async () => {
-    const databaseUrl = await postgres.server().createDatabase();
-    await using cluster: Cluster = await spawnCluster(3, {
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redis.server().database(),
-      TOKEN_SECRET: 'a-cluster-wide-secret-of-at-least-32-chars',
-      RATE_LIMIT_PER_SECOND: '1000',
-      RATE_LIMIT_BURST: '1000',
+    const env = await clusterEnv(postgres.server(), redis.server(), {
       LOGIN_ATTEMPTS_PER_ADDRESS: '1000',
       PRESENCE_LEASE_SECONDS: '3',
     });
+    const databaseUrl = env.DATABASE_URL;
+    await using cluster: Cluster = await spawnCluster(3, env);
     await using proxy = await startNginx(cluster.nodes.map((node) => node.port));
 
     const readers: Reader[] = [];

@@ -1,5 +1,6 @@
 import {
   type Cluster,
+  clusterEnv,
   nginxAvailable,
   RawClient,
   register,
@@ -26,14 +27,10 @@ describe.runIf(postgres.enabled && redis.enabled && nginx)('three nodes behind n
   });
 
   test('clients spread over the nodes; every message reaches every member once, in seq order', async () => {
-    const cluster: Cluster = await spawnCluster(3, {
-      DATABASE_URL: await postgres.server().createDatabase(),
-      REDIS_URL: redis.server().database(),
-      TOKEN_SECRET: 'a-cluster-wide-secret-of-at-least-32-chars',
-      TRUST_PROXY: '127.0.0.1',
-      RATE_LIMIT_PER_SECOND: '1000',
-      RATE_LIMIT_BURST: '1000',
-    });
+    const cluster: Cluster = await spawnCluster(
+      3,
+      await clusterEnv(postgres.server(), redis.server(), { TRUST_PROXY: '127.0.0.1' }),
+    );
     running.push(cluster);
     const proxy = await startNginx(cluster.nodes.map((node) => node.port));
     running.push(proxy);

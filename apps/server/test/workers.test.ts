@@ -2,7 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloseCode } from '@hubbub/protocol';
-import { RawClient, register, spawnServer, usePostgres, useRedis } from '@hubbub/testing';
+import {
+  clusterEnv,
+  RawClient,
+  register,
+  spawnServer,
+  usePostgres,
+  useRedis,
+} from '@hubbub/testing';
 import { expect, test } from 'vitest';
 
 /** `WORKERS=N`: N processes on one port, meeting in Redis, replaced when they die. */
@@ -26,15 +33,9 @@ test.runIf(postgres.enabled && redis.enabled)(
   async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hubbub-workers-'));
     try {
-      const server = await spawnServer({
-        WORKERS: '2',
-        DATA_DIR: dir,
-        DATABASE_URL: await postgres.server().createDatabase(),
-        REDIS_URL: redis.server().database(),
-        TOKEN_SECRET: 'a-cluster-wide-secret-of-at-least-32-chars',
-        RATE_LIMIT_PER_SECOND: '1000',
-        RATE_LIMIT_BURST: '1000',
-      });
+      const server = await spawnServer(
+        await clusterEnv(postgres.server(), redis.server(), { WORKERS: '2', DATA_DIR: dir }),
+      );
       await using _server = server;
       await expect.poll(() => listening(server.log).length, { timeout: 20_000 }).toBe(2);
       const [first, second] = listening(server.log);

@@ -60,3 +60,39 @@ export function useService<T extends { stop(): Promise<void> }>(
     },
   };
 }
+
+/**
+ * A service outage for a test: `halt`, run `whileDown`, then `launch` again, even if the
+ * checks made while it was down failed (later tests need the service).
+ */
+export async function outage(
+  halt: () => Promise<void>,
+  launch: () => Promise<void>,
+  whileDown?: () => Promise<void>,
+): Promise<void> {
+  await halt();
+  try {
+    await whileDown?.();
+  } finally {
+    await launch();
+  }
+}
+
+/**
+ * What every node of a test cluster shares: one PostgreSQL database, one Redis database,
+ * one token secret, and send limits that a test's bursts do not hit (unless `extra` says).
+ */
+export async function clusterEnv(
+  postgres: { createDatabase(): Promise<string> },
+  redis: { database(): string },
+  extra: Record<string, string> = {},
+): Promise<Record<string, string>> {
+  return {
+    DATABASE_URL: await postgres.createDatabase(),
+    REDIS_URL: redis.database(),
+    TOKEN_SECRET: 'a-cluster-wide-secret-of-at-least-32-chars',
+    RATE_LIMIT_PER_SECOND: '1000',
+    RATE_LIMIT_BURST: '1000',
+    ...extra,
+  };
+}

@@ -4,7 +4,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort, useService } from './ports.js';
+import { freePort, outage, useService } from './ports.js';
 
 export interface TestPostgres {
   /** Base URL of the server; `database(name)` gives a URL for a fresh database. */
@@ -150,15 +150,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       }
       return `${url}/${name}`;
     },
-    async restart(whileDown) {
-      await halt();
-      try {
-        await whileDown?.();
-      } finally {
-        // Up again even if the outage's checks failed: later tests need the server.
-        await launch();
-      }
-    },
+    restart: (whileDown) => outage(halt, launch, whileDown),
     stop,
     [Symbol.asyncDispose]: stop,
   };

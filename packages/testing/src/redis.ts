@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, useService } from './ports.js';
+import { freePort, outage, useService } from './ports.js';
 
 export interface TestRedis {
   url: string;
@@ -110,15 +110,7 @@ export async function startRedis(): Promise<TestRedis> {
       databases = (databases % 63) + 1;
       return `${url}/${databases}`;
     },
-    async restart(whileDown) {
-      await halt();
-      try {
-        await whileDown?.();
-      } finally {
-        // Up again even if the outage's checks failed: later tests need the server.
-        await launch();
-      }
-    },
+    restart: (whileDown) => outage(halt, launch, whileDown),
     stop,
     [Symbol.asyncDispose]: stop,
   };
