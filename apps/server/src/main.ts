@@ -61,6 +61,8 @@ interface Bus {
   jobs: JobClaims;
   /** Rejects while the bus cannot carry messages (readiness). */
   ready(): Promise<void>;
+  /** Acknowledged messages not yet in the database (the outbox's lag with Redis). */
+  backlog(): Promise<number>;
   /** After the sockets closed: drain what is in flight, then let go. */
   close(): Promise<void>;
 }
@@ -75,6 +77,7 @@ function embeddedBus(store: MessageStore, config: Config, logger: Logger): Bus {
     presence: new MemoryPresence(),
     jobs: new LocalJobClaims(),
     ready: async () => {},
+    backlog: async () => persister.backlog,
     close: () => persister.close(),
   };
 }
@@ -129,6 +132,7 @@ async function sharedBus(
       if (!broker.healthy() || !signals.healthy())
         throw new Error('redis pub/sub delivers nothing (wedged); reconnecting');
     },
+    backlog: () => outbox.lag(),
     close: async () => {
       await broker.close();
       await signals.close();
@@ -173,6 +177,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       mediaRecords: new MediaStore(db),
       jobs: bus.jobs,
       ready: bus.ready,
+      backlog: bus.backlog,
       release: async () => {
         await bus.close();
         await store.close();

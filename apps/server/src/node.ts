@@ -70,6 +70,11 @@ export interface NodePorts {
   jobs: JobClaims;
   /** Rejects while the message bus cannot carry messages (Redis unreachable): not ready. */
   ready(): Promise<void>;
+  /**
+   * Acknowledged messages not yet in the database: the persister's queue, or with Redis the
+   * outbox's lag (entries pending or unread in the persisters' group). Shown on `/ready`.
+   */
+  backlog(): Promise<number>;
   /** Called last on shutdown, after sockets are closed: drain the persister, close the store. */
   release(): Promise<void>;
 }

@@ -260,11 +260,18 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
       const page = await history();
       expect(page.status).toBe(503);
       expect(page.body.error?.code).toBe('unavailable');
+      // Acknowledged, delivered, and waiting for the database: /ready says how many.
+      const ready = await fetch(`${a.httpUrl}/ready`);
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as { store: string; backlog: number };
+      expect(body.store).toBe('unreachable');
+      expect(body.backlog).toBeGreaterThanOrEqual(3);
     });
     await expect.poll(() => reader.messagesIn('general').length).toBe(6);
     await expect
       .poll(async () => (await history()).body.messages?.map((m) => m.seq), { timeout: 20_000 })
       .toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await (await fetch(`${a.httpUrl}/ready`)).json()).toMatchObject({ backlog: 0 });
   }, 60_000);
 
   test('Redis down: sends are refused as unavailable, /ready is red, and everything comes back by itself', async () => {

@@ -9,7 +9,7 @@ import { doc } from './openapi.js';
  */
 export function healthRoutes(
   app: FastifyInstance,
-  ports: { store: MessageStore; ready(): Promise<void> },
+  ports: { store: MessageStore; ready(): Promise<void>; backlog(): Promise<number> },
   isDraining: () => boolean,
 ): void {
   app.get(
@@ -23,7 +23,13 @@ export function healthRoutes(
       summary:
         'Readiness: migrations done and the store answers (503 while draining or unreachable)',
       tags: ['health'],
-      response: z.object({ status: z.string(), store: z.string(), bus: z.string().optional() }),
+      response: z.object({
+        status: z.string(),
+        store: z.string(),
+        bus: z.string().optional(),
+        /** Acknowledged messages not yet in the database (the outbox's lag with Redis). */
+        backlog: z.number().optional(),
+      }),
     }),
     async (_request, reply) => {
       if (isDraining()) return reply.code(503).send({ status: 'draining' });
@@ -31,11 +37,13 @@ export function healthRoutes(
         await ports.store.ping();
       } catch (error) {
         reply.log.warn({ err: error }, 'store not reachable');
-        return reply.code(503).send({ status: 'unavailable', store: 'unreachable' });
+        // With Redis, messages still flow: how many wait for the database is worth seeing.
+        const backlog = await ports.backlog().catch(() => undefined);
+        return reply.code(503).send({ status: 'unavailable', store: 'unreachable', backlog });
       }
       try {
         await ports.ready();
-        return { status: 'ready', store: 'ok' };
+        return { status: 'ready', store: 'ok', backlog: await ports.backlog() };
       } catch (error) {
         reply.log.warn({ err: error }, 'message bus not reachable');
         return reply.code(503).send({ status: 'unavailable', store: 'ok', bus: 'unreachable' });
