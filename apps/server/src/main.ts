@@ -176,6 +176,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       media: new FileMediaStorage(join(resolve(config.dataDir), 'media')),
       mediaRecords: new MediaStore(db),
       jobs: bus.jobs,
+      shared: config.redisUrl !== undefined,
       ready: bus.ready,
       backlog: bus.backlog,
       release: async () => {

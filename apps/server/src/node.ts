@@ -68,6 +68,11 @@ export interface NodePorts {
   mediaRecords: MediaStore;
   /** Who runs each occurrence of a scheduled job: one node of the cluster. */
   jobs: JobClaims;
+  /**
+   * Whether other nodes share these ports (Redis): the store is then filled a moment after
+   * the ack (by the outbox), and presence lapses when a node dies.
+   */
+  shared: boolean;
   /** Rejects while the message bus cannot carry messages (Redis unreachable): not ready. */
   ready(): Promise<void>;
   /**
@@ -89,7 +94,7 @@ export class HubbubNode {
   private readonly rooms: Rooms;
   private readonly presence: RoomPresence;
   private readonly channels: ChannelService;
-  private readonly recount: NodeJS.Timeout;
+  private readonly recount: NodeJS.Timeout | undefined;
   private readonly scheduler: Scheduler;
   private readonly stopSignals: () => void;
   private draining = false;
@@ -162,8 +167,8 @@ export class HubbubNode {
         signals.broadcast({ kind: 'notify', user, frame }),
       revokeMedia: (ids: readonly string[]) => ports.mediaRecords.revoke(ids),
     };
-    // With Redis the database is filled by the outbox, a moment after the ack.
-    const storeLags = config.redisUrl !== undefined;
+    // Shared ports: the database is filled by the outbox, a moment after the ack.
+    const storeLags = ports.shared;
     const moderation = new ModerationService(
       access,
       ports.channels,
@@ -268,12 +273,17 @@ export class HubbubNode {
       }
     });
     // People of a node that died lapse from shared presence; tell this node's members.
-    this.recount = setInterval(
-      () =>
-        void this.presence.recount(rooms.ids(), (room, frame) => rooms.announceHere(room, frame)),
-      config.presenceLeaseMs / 3,
-    );
-    this.recount.unref();
+    // Alone, nobody lapses: nothing to re-count.
+    this.recount = ports.shared
+      ? setInterval(
+          () =>
+            void this.presence.recount(rooms.ids(), (room, frame) =>
+              rooms.announceHere(room, frame),
+            ),
+          config.presenceLeaseMs / 3,
+        )
+      : undefined;
+    this.recount?.unref();
 
     this.scheduler = new Scheduler(ports.jobs, logger);
     // Files of deleted messages stop being served at once (revoked); their bytes go an hour

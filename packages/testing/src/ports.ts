@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 /** A port on 127.0.0.1 that was free a moment ago (the OS picks it). */
 export function freePort(): Promise<number> {
@@ -94,5 +94,23 @@ export async function clusterEnv(
     RATE_LIMIT_PER_SECOND: '1000',
     RATE_LIMIT_BURST: '1000',
     ...extra,
+  };
+}
+
+/**
+ * For a contract suite (call inside its `describe`): `start()` opens an implementation's
+ * harness, and every harness a test opened is cleaned up after that test.
+ */
+export function harnesses<T extends { cleanup(): Promise<void> }>(
+  open: () => Promise<T>,
+): () => Promise<T> {
+  const opened: T[] = [];
+  afterEach(async () => {
+    for (const harness of opened.splice(0)) await harness.cleanup();
+  });
+  return async () => {
+    const harness = await open();
+    opened.push(harness);
+    return harness;
   };
 }

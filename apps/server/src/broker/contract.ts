@@ -1,6 +1,7 @@
 import type { ChatMessage, RoomId } from '@hubbub/protocol';
+import { harnesses } from '@hubbub/testing';
 import { uuidv7 } from 'uuidv7';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Broker, DraftMessage } from './port.js';
 
 /** A broker under test, and a way to open it again over the same durable state (a restart). */
@@ -34,15 +35,7 @@ function collect(broker: Broker, room: RoomId): ChatMessage[] {
  */
 export function brokerContract(name: string, open: () => Promise<BrokerHarness>): void {
   describe(`Broker contract: ${name}`, () => {
-    const harnesses: BrokerHarness[] = [];
-    const start = async () => {
-      const harness = await open();
-      harnesses.push(harness);
-      return harness;
-    };
-    afterEach(async () => {
-      for (const harness of harnesses.splice(0)) await harness.cleanup();
-    });
+    const start = harnesses(open);
 
     test('concurrent publishes get gapless, strictly increasing seqs, one each', async () => {
       const { broker } = await start();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, test } from 'vitest';
+import { harnesses } from '@hubbub/testing';
+import { describe, expect, test } from 'vitest';
 import type { MediaStorage } from './storage.js';
 
 /** A storage under test, a second instance over the same place (a restart), and cleanup. */
@@ -12,15 +13,7 @@ export interface StorageHarness {
 /** The promises of the MediaStorage port, checked against every implementation. */
 export function mediaStorageContract(name: string, open: () => Promise<StorageHarness>): void {
   describe(`MediaStorage contract: ${name}`, () => {
-    const harnesses: StorageHarness[] = [];
-    const start = async () => {
-      const harness = await open();
-      harnesses.push(harness);
-      return harness;
-    };
-    afterEach(async () => {
-      for (const harness of harnesses.splice(0)) await harness.cleanup();
-    });
+    const start = harnesses(open);
 
     test('keys are the sha256 of the bytes; the same bytes are one blob', async () => {
       const { storage } = await start();

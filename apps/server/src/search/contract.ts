@@ -1,5 +1,6 @@
+import { harnesses } from '@hubbub/testing';
 import { uuidv7 } from 'uuidv7';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { MessageStore, StoredMessage } from '../store/port.js';
 import type { MessageSearch, SearchHit } from './port.js';
 
@@ -18,10 +19,7 @@ const BASE_TIME = Date.parse('2026-11-22T10:00:00.000Z');
  */
 export function messageSearchContract(name: string, open: () => Promise<SearchHarness>): void {
   describe(`MessageSearch contract: ${name}`, () => {
-    const harnesses: SearchHarness[] = [];
-    afterEach(async () => {
-      for (const harness of harnesses.splice(0)) await harness.cleanup();
-    });
+    const start = harnesses(open);
 
     /** Stores these texts in order (seq 1, 2, …) in `room`; ids grow with seq. */
     async function seed(harness: SearchHarness, room: string, texts: readonly string[]) {
@@ -39,11 +37,6 @@ export function messageSearchContract(name: string, open: () => Promise<SearchHa
       return messages;
     }
 
-    const start = async () => {
-      const harness = await open();
-      harnesses.push(harness);
-      return harness;
-    };
     const contents = (hits: SearchHit[]) => hits.map((hit) => hit.message.content);
 
     test('every word must match, in any case and order; the last word is also a prefix', async () => {

@@ -1,5 +1,6 @@
+import { harnesses } from '@hubbub/testing';
 import { uuidv7 } from 'uuidv7';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { MessageStore, StoredMessage } from './port.js';
 
 /** A store under test, and a way to open it again over the same database (a restart). */
@@ -34,15 +35,10 @@ function range(from: number, to: number): number[] {
  */
 export function messageStoreContract(name: string, open: () => Promise<StoreHarness>): void {
   describe(`MessageStore contract: ${name}`, () => {
-    const harnesses: StoreHarness[] = [];
-    const start = async () => {
+    const start = harnesses(async () => {
       const harness = await open();
-      harnesses.push(harness);
       await harness.store.migrate();
       return harness;
-    };
-    afterEach(async () => {
-      for (const harness of harnesses.splice(0)) await harness.cleanup();
     });
 
     test('migrate is idempotent and ping answers', async () => {
