@@ -69,6 +69,10 @@ const schema = z.object({
   GUEST_TOKEN_TTL_SECONDS: int(60, 30 * 24 * 3600).default(24 * 3600),
   /** Whether guests (display name only) may get tokens and join open rooms. */
   GUEST_ACCESS: z.enum(['true', 'false']).default('true'),
+  /** Logins (usernames), comma-separated, of the people who see analytics and run the node. */
+  ADMINS: z.string().default(''),
+  /** Whether `GET /api/analytics` is open to anyone (a public dashboard), not only admins. */
+  ANALYTICS_PUBLIC: z.enum(['true', 'false']).default('false'),
   /** An external identity provider's JWKS; set with AUTH_ISSUER and AUTH_AUDIENCE. */
   AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   AUTH_ISSUER: z.string().min(1).optional(),
@@ -135,6 +139,9 @@ export interface Config {
   refreshReuseGraceSeconds: number;
   guestTokenTtlSeconds: number;
   guestAccess: boolean;
+  /** Admins' logins, lower-cased. */
+  admins: ReadonlySet<string>;
+  analyticsPublic: boolean;
   externalAuth: { jwksUrl: string; issuer: string; audience: string } | undefined;
   loginAttempts: { perAccount: number; perAddress: number };
   rateLimit: { perSecond: number; burst: number; strikes: number };
@@ -231,6 +238,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     refreshReuseGraceSeconds: c.REFRESH_REUSE_GRACE_SECONDS,
     guestTokenTtlSeconds: c.GUEST_TOKEN_TTL_SECONDS,
     guestAccess: c.GUEST_ACCESS === 'true',
+    admins: new Set(
+      c.ADMINS.split(',')
+        .map((login) => login.trim().toLowerCase())
+        .filter((login) => login.length > 0),
+    ),
+    analyticsPublic: c.ANALYTICS_PUBLIC === 'true',
     externalAuth:
       c.AUTH_JWKS_URL === undefined
         ? undefined

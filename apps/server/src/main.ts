@@ -6,6 +6,10 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
+import { LocalFiguresBoard } from './analytics/local.js';
+import type { FiguresBoard } from './analytics/port.js';
+import { RedisFiguresBoard } from './analytics/redis.js';
+import { Telemetry } from './analytics/telemetry.js';
 import { AccountStore } from './auth/accounts.js';
 import { TokenService } from './auth/tokens.js';
 import { LocalBroker } from './broker/local.js';
@@ -59,6 +63,7 @@ interface Bus {
   signals: Signals;
   presence: PresenceStore;
   jobs: JobClaims;
+  figures: FiguresBoard;
   /** Rejects while the bus cannot carry messages (readiness). */
   ready(): Promise<void>;
   /** Acknowledged messages not yet in the database (the outbox's lag with Redis). */
@@ -68,14 +73,23 @@ interface Bus {
 }
 
 /** One process: the in-process broker over a group-commit persister. */
-function embeddedBus(store: MessageStore, config: Config, logger: Logger): Bus {
-  const persister = new GroupCommitPersister(store, { logger });
+function embeddedBus(
+  store: MessageStore,
+  config: Config,
+  logger: Logger,
+  telemetry: Telemetry,
+): Bus {
+  const persister = new GroupCommitPersister(store, {
+    logger,
+    onCommit: (rows, seconds) => telemetry.committed(rows, seconds),
+  });
   const broker = new LocalBroker({ store, writer: persister, resumeWindow: config.resumeWindow });
   return {
     broker,
     signals: new LocalSignals(),
     presence: new MemoryPresence(),
     jobs: new LocalJobClaims(),
+    figures: new LocalFiguresBoard(),
     ready: async () => {},
     backlog: async () => persister.backlog,
     close: () => persister.close(),
@@ -91,6 +105,7 @@ async function sharedBus(
   store: MessageStore,
   config: Config,
   logger: Logger,
+  telemetry: Telemetry,
 ): Promise<Bus> {
   // A half-open connection (a partition, a failover) would otherwise hold every command
   // until TCP gives up, minutes later: refuse after 5 s, and the client resends.
@@ -116,6 +131,7 @@ async function sharedBus(
     streams: broker.outboxKeys(),
     consumer: `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`,
     logger,
+    onCommit: (rows, seconds) => telemetry.committed(rows, seconds),
   });
   await outbox.start();
   return {
@@ -123,6 +139,7 @@ async function sharedBus(
     signals,
     presence,
     jobs: new RedisJobClaims(redis),
+    figures: new RedisFiguresBoard(redis),
     ready: async () => {
       // A replica answers PING (and pub/sub) but refuses every publish script: after a
       // failover the address must lead to the new primary.
@@ -151,10 +168,11 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
   // The message store owns the database's lifetime; features borrow it for their tables.
   const store = new KyselyMessageStore(db);
   await store.migrate();
+  const telemetry = new Telemetry();
   const bus =
     config.redisUrl === undefined
-      ? embeddedBus(store, config, logger)
-      : await sharedBus(config.redisUrl, store, config, logger);
+      ? embeddedBus(store, config, logger, telemetry)
+      : await sharedBus(config.redisUrl, store, config, logger, telemetry);
   const tokens = await TokenService.load(config.tokenSecret, config.dataDir, {
     accessTtlSeconds: config.accessTokenTtlSeconds,
     guestTtlSeconds: config.guestTokenTtlSeconds,
@@ -176,6 +194,8 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       media: new FileMediaStorage(join(resolve(config.dataDir), 'media')),
       mediaRecords: new MediaStore(db),
       jobs: bus.jobs,
+      figures: bus.figures,
+      telemetry,
       shared: config.redisUrl !== undefined,
       ready: bus.ready,
       backlog: bus.backlog,

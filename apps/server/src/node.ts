@@ -4,6 +4,11 @@ import cors from '@fastify/cors';
 import type { ModeratedFrame, RoomAddedFrame } from '@hubbub/protocol';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
+import { metricsRegistry } from './analytics/metrics.js';
+import type { FiguresBoard } from './analytics/port.js';
+import { analyticsRoutes } from './analytics/routes.js';
+import { NodeAnalytics } from './analytics/service.js';
+import type { Telemetry } from './analytics/telemetry.js';
 import type { AccountStore } from './auth/accounts.js';
 import { Authenticator } from './auth/authenticator.js';
 import { AuthService } from './auth/service.js';
@@ -68,6 +73,10 @@ export interface NodePorts {
   mediaRecords: MediaStore;
   /** Who runs each occurrence of a scheduled job: one node of the cluster. */
   jobs: JobClaims;
+  /** Where nodes pin their analytics, so any node answers for the cluster. */
+  figures: FiguresBoard;
+  /** This node's counters; the root made them, to hand them to the persisters too. */
+  telemetry: Telemetry;
   /**
    * Whether other nodes share these ports (Redis): the store is then filled a moment after
    * the ack (by the outbox), and presence lapses when a node dies.
@@ -97,6 +106,7 @@ export class HubbubNode {
   private readonly recount: NodeJS.Timeout | undefined;
   private readonly scheduler: Scheduler;
   private readonly stopSignals: () => void;
+  private readonly analytics: NodeAnalytics;
   private draining = false;
   private readonly routeList: string[] = [];
   private closing: Promise<void> | undefined;
@@ -144,6 +154,7 @@ export class HubbubNode {
       signals,
       presence: this.presence,
       historyOnJoin: config.historyOnJoin,
+      meter: ports.telemetry,
       onSent: (message) => afterAck(mentions.sent(message)),
     });
     this.rooms = rooms;
@@ -197,6 +208,7 @@ export class HubbubNode {
       ),
       attachments: signer,
       logger,
+      meter: ports.telemetry,
       allowedOrigins: config.allowedOrigins,
       authTimeoutMs: config.authTimeoutMs,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
@@ -214,6 +226,13 @@ export class HubbubNode {
           this.routeList.push(`${method} ${route.url}`);
       }
     });
+    this.analytics = new NodeAnalytics(
+      ports.telemetry,
+      ports.figures,
+      nodeId,
+      () => this.gateway.people(),
+      logger,
+    );
     registerOpenApi(this.app);
     // Routes go in a plugin registered after the document generator, so it sees every one.
     void this.app.register(async (api) => {
@@ -239,6 +258,17 @@ export class HubbubNode {
         records: ports.mediaRecords,
         signer,
         limits: config.media,
+      });
+      analyticsRoutes(api, {
+        authenticator,
+        analytics: this.analytics,
+        metrics: metricsRegistry(ports.telemetry, {
+          rooms: () => rooms.count,
+          backlog: ports.backlog,
+          shared: ports.shared,
+        }),
+        admins: config.admins,
+        public: config.analyticsPublic,
       });
       api.get('/api/docs', { schema: { hide: true } }, async () => this.app.swagger());
       webRoutes(api, config.webDir);
@@ -335,6 +365,7 @@ export class HubbubNode {
       this.draining = true;
       await this.gateway.shutdown(this.config.shutdownTimeoutMs);
       clearInterval(this.recount);
+      this.analytics.stop();
       await this.scheduler.stop();
       this.stopSignals();
       this.presence.stop();

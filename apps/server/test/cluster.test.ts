@@ -1,4 +1,5 @@
 import {
+  type Analytics,
   CloseCode,
   type JoinedFrame,
   type MessageFrame,
@@ -171,6 +172,46 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     expect((await post(a, '/api/auth/logout', {}, member.token)).status).toBe(204);
     expect((await guest.closed).code).toBe(CloseCode.authFailed);
   }, 60_000);
+
+  test("analytics on either node are the cluster's: counts add up, people count once, latency merges", async () => {
+    const [a, b] = await cluster(2, { ADMINS: 'alice' });
+    if (a === undefined || b === undefined) throw new Error('two nodes');
+    const { alice, sender, reader } = await pair(a, b);
+    // Alice has a second tab, on the other node: three connections, two people.
+    const tab = await RawClient.ready(b.wsUrl, alice.token);
+    tab.send({ type: 'join', room: 'general' });
+    await tab.next((f) => f.type === 'joined');
+    await lines(sender, 1, 4);
+    await lines(reader, 5, 7);
+    await expect.poll(() => tab.messagesIn('general').length).toBe(7);
+    for (const node of [a, b]) {
+      // Each node posts every 5 s; the node asked answers with its own figures fresh.
+      await expect
+        .poll(
+          async () => {
+            const { body } = await get<Analytics>(node, '/api/analytics', alice.token);
+            return {
+              nodes: body.nodes,
+              connections: body.connections,
+              total: body.messages.total,
+              deliveries: body.messages.deliveries,
+              // Every message flushed once on each node with members: 7 on a, 7 on b.
+              latencySamples: body.latency.count,
+              top: body.rooms[0]?.room,
+            };
+          },
+          { timeout: 15_000, interval: 500 },
+        )
+        .toEqual({
+          nodes: 2,
+          connections: { active: 3, uniqueUsers: 2, peak: 3 },
+          total: 7,
+          deliveries: 21,
+          latencySamples: 14,
+          top: 'general',
+        });
+    }
+  });
 
   test("a person's send budget holds across nodes, not per node", async () => {
     const [a, b] = await cluster(2, { RATE_LIMIT_PER_SECOND: '0.05', RATE_LIMIT_BURST: '3' });

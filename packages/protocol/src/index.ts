@@ -1,3 +1,4 @@
+export * from './analytics.js';
 export * from './codec.js';
 export * from './codes.js';
 export * from './frames.js';

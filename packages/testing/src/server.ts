@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SessionResponse, TokenResponse } from '@hubbub/protocol';
-import { type HubbubNode, loadConfig, openNode } from '@hubbub/server';
+import { type HubbubNode, loadConfig, type OpenNodeOptions, openNode } from '@hubbub/server';
 
 export interface TestServer {
   httpUrl: string;
@@ -24,6 +24,8 @@ export interface StartServerOptions {
   env?: Record<string, string>;
   /** Reuse a data directory (it is then not deleted on close). */
   dataDir?: string;
+  /** Where the node logs (default: LOG_LEVEL from HUBBUB_TEST_LOG_LEVEL, else silent). */
+  logger?: OpenNodeOptions['logger'];
 }
 
 /**
@@ -42,7 +44,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
     SQLITE_SYNCHRONOUS: 'NORMAL',
     ...options.env,
   });
-  let node = await openNode(loadConfig(env(0)));
+  let node = await openNode(loadConfig(env(0)), { logger: options.logger });
   const port = await node.listen();
   const httpUrl = `http://127.0.0.1:${port}`;
   let closed = false;
@@ -66,7 +68,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
     },
     async restart() {
       await node.close();
-      node = await openNode(loadConfig(env(port)));
+      node = await openNode(loadConfig(env(port)), { logger: options.logger });
       await node.listen();
     },
     async close() {

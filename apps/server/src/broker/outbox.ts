@@ -16,6 +16,8 @@ export interface OutboxOptions {
   batch?: number;
   /** Entries another consumer read but has not acknowledged for this long are taken over. */
   claimIdleMs?: number;
+  /** Told of each successful commit: rows and seconds (for metrics). */
+  onCommit?: (rows: number, seconds: number) => void;
 }
 
 type Entry = [id: string, fields: string[]];
@@ -135,7 +137,9 @@ export class OutboxPersister {
       const field = (name: string) => fields[fields.indexOf(name) + 1] ?? '';
       return { ...(JSON.parse(field('m')) as ChatMessage), cid: field('c') };
     });
+    const started = performance.now();
     await this.options.store.insertMessages(messages);
+    this.options.onCommit?.(messages.length, (performance.now() - started) / 1000);
     const byStream = new Map<string, string[]>();
     for (const { stream, entry } of entries)
       byStream.set(stream, [...(byStream.get(stream) ?? []), entry[0]]);

@@ -40,6 +40,14 @@ import { type KeyedLimiter, TokenBucket } from './rate-limit.js';
 
 export type ConnectionState = 'open' | 'authenticating' | 'ready' | 'closing' | 'closed';
 
+/** What a connection counts as it works: plain increments, read when metrics are asked for. */
+export interface ConnectionMeter {
+  received(bytes: number): void;
+  wrote(bytes: number): void;
+  refused(code: ErrorCode): void;
+  shed(): void;
+}
+
 /** What every connection on a node shares. */
 export interface ConnectionContext {
   authenticator: Authenticator;
@@ -51,6 +59,7 @@ export interface ConnectionContext {
   attachments: AttachmentCheck;
   userSends: KeyedLimiter;
   logger: Logger;
+  meter: ConnectionMeter;
   authTimeoutMs: number;
   maxBufferedBytes: number;
   rateLimit: { perSecond: number; burst: number; strikes: number };
@@ -83,6 +92,8 @@ export class Connection implements Member {
   private authTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
+  /** Every line this connection logs carries its id (`conn`). */
+  private readonly log: Logger;
   /** Cleared at each heartbeat, set again by any sign of life. */
   alive = true;
 
@@ -90,6 +101,7 @@ export class Connection implements Member {
     private readonly socket: WebSocket,
     private readonly ctx: ConnectionContext,
   ) {
+    this.log = ctx.logger.child({ conn: this.id });
     const now = Date.now();
     const { perSecond, burst } = ctx.rateLimit;
     this.sends = new TokenBucket(perSecond, burst, now);
@@ -99,7 +111,7 @@ export class Connection implements Member {
       this.alive = true;
     });
     socket.on('close', () => this.onSocketClosed());
-    socket.on('error', (error) => ctx.logger.debug({ conn: this.id, err: error }, 'socket error'));
+    socket.on('error', (error) => this.log.debug({ err: error }, 'socket error'));
     this.authTimer = setTimeout(
       () => this.close(CloseCode.authTimeout, 'authenticate first'),
       ctx.authTimeoutMs,
@@ -122,7 +134,7 @@ export class Connection implements Member {
   }
 
   mustResume(): void {
-    this.ctx.logger.debug({ conn: this.id }, 'closing to resume');
+    this.log.debug('closing to resume');
     this.close(CloseCode.mustResume, 'messages were lost on the server: reconnect and resume');
   }
 
@@ -132,13 +144,15 @@ export class Connection implements Member {
     // What is still queued from earlier writes decides: the peer has not taken it in time.
     // A single large batch to an idle socket is fine.
     if (this.socket.bufferedAmount > this.ctx.maxBufferedBytes) {
-      this.ctx.logger.warn(
-        { conn: this.id, user: this.identity?.user.id, buffered: this.socket.bufferedAmount },
+      this.log.warn(
+        { user: this.identity?.user.id, buffered: this.socket.bufferedAmount },
         'slow consumer shed',
       );
+      this.ctx.meter.shed();
       this.close(CloseCode.slowConsumer, 'send buffer overflow: reconnect and resume');
       return;
     }
+    this.ctx.meter.wrote(encoded.byteLength);
     this.socket.send(encoded, { binary: false });
   }
 
@@ -146,7 +160,14 @@ export class Connection implements Member {
     this.deliver(encodeFrame(frame));
   }
 
+  /** Answers with a typed error; logged once, at debug (strikes log their own). */
   private refuse(code: ErrorCode, message: string, ref?: string): void {
+    this.log.debug({ code, ref }, message);
+    this.answerError(code, message, ref);
+  }
+
+  private answerError(code: ErrorCode, message: string, ref: string | undefined): void {
+    this.ctx.meter.refused(code);
     this.send({ type: 'error', code, message, ...(ref === undefined ? {} : { ref }) });
   }
 
@@ -177,6 +198,7 @@ export class Connection implements Member {
 
   private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
     this.alive = true;
+    this.ctx.meter.received(rawLength(data));
     if (this.current === 'closing' || this.current === 'closed') return;
     if (this.draining) {
       this.refuse(Codes.shuttingDown, 'server is shutting down; reconnect and resend');
@@ -315,12 +337,12 @@ export class Connection implements Member {
 
   private failAuth(error: unknown): void {
     if (!(error instanceof TokenError)) {
-      this.ctx.logger.error({ conn: this.id, err: error }, 'token check failed');
+      this.log.error({ err: error }, 'token check failed');
       this.refuse(Codes.internal, 'could not check the token; try again', 'authenticate');
       this.close(CloseCode.serverShutdown, 'authentication unavailable');
       return;
     }
-    this.ctx.logger.info({ conn: this.id, reason: error.message }, 'authentication refused');
+    this.log.info({ reason: error.message }, 'authentication refused');
     this.refuse(error.code, error.message, 'authenticate');
     // An expired token is routine: the client refreshes and comes back. Anything else needs
     // new credentials.
@@ -331,6 +353,11 @@ export class Connection implements Member {
   }
 
   /** Whether this connection acts for `userId` (and, if given, that login session). */
+  /** The person on this connection once it is ready (for counting unique users). */
+  get userId(): string | undefined {
+    return this.identity?.user.id;
+  }
+
   belongsTo(userId: string, sessionId?: string): boolean {
     return (
       this.identity?.user.id === userId &&
@@ -371,14 +398,14 @@ export class Connection implements Member {
         // Synchronous up to the member being added, so a send queued behind this join finds it.
         const joining = this.ctx.rooms.join(this, room, resume);
         joining.catch((error: unknown) => {
-          this.ctx.logger.error({ conn: this.id, room, err: error }, 'join failed');
+          this.log.error({ room, err: error }, 'join failed');
           this.rooms.delete(room);
           this.refuse(Codes.unavailable, 'could not join; try again', room);
         });
         return true;
       })
       .catch((error: unknown) => {
-        this.ctx.logger.error({ conn: this.id, room, err: error }, 'admission failed');
+        this.log.error({ room, err: error }, 'admission failed');
         this.rooms.delete(room);
         this.refuse(Codes.unavailable, 'could not join; try again', room);
         return false;
@@ -441,7 +468,7 @@ export class Connection implements Member {
     const identity = this.memberIdentity(frame.room, frame.room);
     if (identity === undefined) return;
     this.ctx.receipts.record(identity, frame).catch((error: unknown) => {
-      this.ctx.logger.error({ conn: this.id, room: frame.room, err: error }, 'receipt failed');
+      this.log.error({ room: frame.room, err: error }, 'receipt failed');
       this.refuse(Codes.unavailable, 'receipt not recorded; send it again', frame.room);
     });
   }
@@ -490,7 +517,7 @@ export class Connection implements Member {
         if (error instanceof BrokerError) {
           this.refuse(error.code, error.message, cid);
         } else {
-          this.ctx.logger.error({ conn: this.id, room, err: error }, 'send failed');
+          this.log.error({ room, err: error }, 'send failed');
           this.refuse(Codes.unavailable, 'message not stored; resend with the same cid', cid);
         }
       })
@@ -524,11 +551,11 @@ export class Connection implements Member {
         return;
       }
       if (isDatabaseUnreachable(error as { code?: string; message?: string })) {
-        this.ctx.logger.warn({ conn: this.id, ref }, `${what}: database unreachable`);
+        this.log.warn({ ref }, `${what}: database unreachable`);
         this.refuse(Codes.unavailable, 'the database is unreachable; try again', ref);
         return;
       }
-      this.ctx.logger.error({ conn: this.id, err: error, ref }, `${what} failed`);
+      this.log.error({ err: error, ref }, `${what} failed`);
       this.refuse(Codes.internal, `${what} failed`, ref);
     });
   }
@@ -538,13 +565,10 @@ export class Connection implements Member {
     this.strikes += 1;
     // Logged once here; refusals of a flood are routine, so only they stay at debug.
     const level = code === Codes.rateLimited ? 'debug' : 'info';
-    this.ctx.logger[level]({ conn: this.id, user: this.identity?.user.id, code, ref }, message);
-    this.refuse(code, message, ref);
+    this.log[level]({ user: this.identity?.user.id, code, ref }, message);
+    this.answerError(code, message, ref);
     if (this.strikes >= this.ctx.rateLimit.strikes) {
-      this.ctx.logger.warn(
-        { conn: this.id, user: this.identity?.user.id, code },
-        'closing abusive connection',
-      );
+      this.log.warn({ user: this.identity?.user.id, code }, 'closing abusive connection');
       this.close(CloseCode.policyViolation, 'too many refused frames');
     }
   }
@@ -563,4 +587,9 @@ export class Connection implements Member {
     clearTimeout(this.closeTimer);
     this.ctx.onClosed(this);
   }
+}
+
+function rawLength(data: WebSocket.RawData): number {
+  if (Array.isArray(data)) return data.reduce((total, part) => total + part.byteLength, 0);
+  return data.byteLength;
 }

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Rooms } from '../rooms/rooms.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionMeter } from './connection.js';
 import type {
   AttachmentCheck,
   MessageHandler,
@@ -33,6 +33,8 @@ export interface GatewayOptions {
   messages: MessageHandler;
   attachments: AttachmentCheck;
   logger: Logger;
+  /** Counts traffic and open connections for metrics and analytics. */
+  meter: ConnectionMeter & { connected(open: number): void; disconnected(open: number): void };
   /** `'*'`, exact origins, or empty for same-origin only. */
   allowedOrigins: '*' | string[];
   authTimeoutMs: number;
@@ -85,12 +87,17 @@ export class Gateway {
         attachments: options.attachments,
         userSends,
         logger: options.logger,
+        meter: options.meter,
         authTimeoutMs: options.authTimeoutMs,
         maxBufferedBytes: options.maxBufferedBytes,
         rateLimit: options.rateLimit,
-        onClosed: (closed) => this.connections.delete(closed),
+        onClosed: (closed) => {
+          this.connections.delete(closed);
+          options.meter.disconnected(this.connections.size);
+        },
       });
       this.connections.add(connection);
+      options.meter.connected(this.connections.size);
     });
     this.heartbeat = setInterval(() => this.checkHeartbeats(), options.heartbeatIntervalMs);
     this.heartbeat.unref();
@@ -99,6 +106,16 @@ export class Gateway {
   /** Connections currently open, in any state. */
   get size(): number {
     return this.connections.size;
+  }
+
+  /** The people on this node's ready connections. */
+  people(): Set<string> {
+    const people = new Set<string>();
+    for (const connection of this.connections) {
+      const user = connection.userId;
+      if (user !== undefined) people.add(user);
+    }
+    return people;
   }
 
   attach(server: Server): void {

@@ -45,7 +45,10 @@ export class Room {
   /** When each person's last `typing` was passed on: the server-side throttle. */
   private readonly typedAt = new Map<string, number>();
 
-  constructor(readonly id: RoomId) {}
+  constructor(
+    readonly id: RoomId,
+    private readonly meter: { flushed(messages: readonly ChatMessage[], recipients: number): void },
+  ) {}
 
   get size(): number {
     return this.members.size;
@@ -137,6 +140,7 @@ export class Room {
     const first = messages[0];
     if (first === undefined) return;
     let shared: Uint8Array | undefined;
+    let recipients = 0;
     for (const [member, membership] of this.members) {
       if (membership.waiting !== null) {
         membership.waiting.push(...messages);
@@ -147,7 +151,9 @@ export class Room {
       } else {
         shared ??= encodeFrame(messagesFrame(this.id, messages));
         member.deliver(shared);
+        recipients += 1;
       }
     }
+    this.meter.flushed(messages, recipients);
   };
 }

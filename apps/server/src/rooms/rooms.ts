@@ -15,6 +15,13 @@ import type { Signals } from '../signals/port.js';
 import type { RoomPresence } from './presence.js';
 import { encodeFrame, type Member, messagesFrame, Room } from './room.js';
 
+/** What the rooms count: joins, messages sent from here, and each flush of a room. */
+export interface FanoutMeter {
+  joined(): void;
+  sent(room: RoomId): void;
+  flushed(messages: readonly ChatMessage[], recipients: number): void;
+}
+
 export interface RoomsOptions {
   broker: Broker;
   /** Notices (typing, presence, receipts, moderation) to members on every node. */
@@ -22,6 +29,7 @@ export interface RoomsOptions {
   presence: RoomPresence;
   /** Messages a plain join carries. */
   historyOnJoin: number;
+  meter: FanoutMeter;
   /** Told of each message once it is durable, before its sender's ack (resends too). */
   onSent?: (message: ChatMessage) => void;
 }
@@ -41,6 +49,7 @@ export class Rooms {
   private readonly signals: Signals;
   private readonly presence: RoomPresence;
   private readonly historyOnJoin: number;
+  private readonly meter: FanoutMeter;
   private readonly onSent: (message: ChatMessage) => void;
   private readonly rooms = new Map<RoomId, { room: Room; unsubscribe: () => void }>();
 
@@ -49,6 +58,7 @@ export class Rooms {
     this.signals = options.signals;
     this.presence = options.presence;
     this.historyOnJoin = options.historyOnJoin;
+    this.meter = options.meter;
     this.onSent = options.onSent ?? (() => {});
   }
 
@@ -98,6 +108,7 @@ export class Rooms {
     if (caughtUp === undefined) return false;
     // Entered now, synchronously with the activation: a leave after this exits after it.
     const entered = this.presence.entered(roomId, member);
+    this.meter.joined();
     member.deliver(encodeFrame(answer));
     if (caughtUp.length > 0) member.deliver(encodeFrame(messagesFrame(roomId, caughtUp)));
     await entered;
@@ -146,6 +157,7 @@ export class Rooms {
       ...(frame.replyTo === undefined ? {} : { replyTo: frame.replyTo }),
       ...(frame.attachments === undefined ? {} : { attachments: frame.attachments }),
     });
+    this.meter.sent(room);
     this.onSent(message);
     return { type: 'ack', cid, room, id: message.id, seq: message.seq };
   }
@@ -176,7 +188,7 @@ export class Rooms {
   private open(roomId: RoomId): Room {
     const existing = this.rooms.get(roomId);
     if (existing !== undefined) return existing.room;
-    const room = new Room(roomId);
+    const room = new Room(roomId, this.meter);
     const stopMessages = this.broker.subscribe(roomId, room.receive, room.lost);
     const stopNotices = this.signals.listenRoom(roomId, (encoded, except) =>
       room.announce(encoded, except === undefined ? undefined : (m) => m.user.id === except),

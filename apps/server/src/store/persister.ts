@@ -12,6 +12,8 @@ export interface PersisterOptions {
   maxBatch?: number;
   /** Writes refused (code `unavailable`) beyond this backlog. */
   maxQueue?: number;
+  /** Told of each successful commit: rows and seconds (for metrics). */
+  onCommit?: (rows: number, seconds: number) => void;
 }
 
 /** An error with a protocol error code, so callers can tell the client what happened. */
@@ -44,6 +46,7 @@ export class GroupCommitPersister {
   private readonly logger: PersisterLogger;
   private readonly maxBatch: number;
   private readonly maxQueue: number;
+  private readonly onCommit: (rows: number, seconds: number) => void;
   private queue: Pending[] = [];
   private committing = 0;
   private running = false;
@@ -55,6 +58,7 @@ export class GroupCommitPersister {
     this.logger = options.logger;
     this.maxBatch = options.maxBatch ?? 500;
     this.maxQueue = options.maxQueue ?? 100_000;
+    this.onCommit = options.onCommit ?? (() => {});
   }
 
   /** Messages queued or being committed. */
@@ -97,7 +101,9 @@ export class GroupCommitPersister {
     let delay = FIRST_RETRY_MS;
     for (let attempt = 1; ; attempt++) {
       try {
+        const started = performance.now();
         await this.store.insertMessages(messages);
+        this.onCommit(messages.length, (performance.now() - started) / 1000);
         if (attempt > 1)
           this.logger.info({ attempt, rows: messages.length }, 'commit succeeded after retrying');
         return;
