@@ -9,6 +9,7 @@ export default defineConfig({
       'apps/*/test/**/*.test.ts',
       'packages/*/src/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
     ],
     pool: 'forks',
     testTimeout: 30_000,

@@ -35,6 +35,9 @@ describe.runIf(postgres.enabled && redis.enabled && nginx)('three nodes behind n
     const proxy = await startNginx(cluster.nodes.map((node) => node.port));
     running.push(proxy);
     const front = { httpUrl: proxy.url };
+    // Metrics are for the scraper on the private network, not for the public via the proxy.
+    expect((await fetch(`${proxy.url}/metrics`)).status).toBe(404);
+    expect((await fetch(`${cluster.nodes[0]?.httpUrl}/metrics`)).status).toBe(200);
 
     const people = [];
     for (let i = 0; i < 6; i++) people.push(await register(front, `person${i}`));

@@ -2,6 +2,7 @@ import { RoomId } from '@hubbub/protocol';
 import { createRootRoute, createRoute, createRouter } from '@tanstack/react-router';
 import { z } from 'zod';
 import { App } from './App.js';
+import { AnalyticsPage } from './analytics/AnalyticsPage.js';
 
 /**
  * One screen, with its state in the URL: `/?room=general` opens that room (`&at=42` at that
@@ -22,7 +23,14 @@ export const chatRoute = createRoute({
   component: App,
 });
 
-export const router = createRouter({ routeTree: root.addChildren([chatRoute]) });
+/** Live figures for the cluster (admins). */
+const analyticsRoute = createRoute({
+  getParentRoute: () => root,
+  path: '/analytics',
+  component: AnalyticsPage,
+});
+
+export const router = createRouter({ routeTree: root.addChildren([chatRoute, analyticsRoute]) });
 
 declare module '@tanstack/react-router' {
   interface Register {

@@ -8,6 +8,7 @@ export {
 export { RoomCursor, type Verdict } from './cursor.js';
 export { HubbubError, retryableCodes } from './errors.js';
 export {
+  fetchAnalytics,
   fetchHistory,
   guestToken,
   HubbubApi,

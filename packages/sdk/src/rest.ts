@@ -1,4 +1,5 @@
 import {
+  Analytics,
   type Attachment,
   ChannelList,
   ChannelView,
@@ -34,6 +35,17 @@ async function parse<T extends z.ZodType>(response: Response, schema: T): Promis
   if (!parsed.success)
     throw new HubbubError(ErrorCode.invalidFrame, 'unexpected response from the server');
   return parsed.data;
+}
+
+/**
+ * The cluster's live figures (`GET /api/analytics`): with an admin's token, or none when the
+ * server has ANALYTICS_PUBLIC=true.
+ */
+export async function fetchAnalytics(baseUrl: string, token?: string): Promise<Analytics> {
+  const response = await fetch(new URL('/api/analytics', baseUrl), {
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  });
+  return parse(response, Analytics);
 }
 
 /** A token for a new guest (`POST /api/auth/guest`). */

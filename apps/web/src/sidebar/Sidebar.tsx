@@ -1,5 +1,6 @@
 import { type ChannelListing, limits, type RoomId } from '@hubbub/protocol';
-import { Lock, LogOut } from 'lucide-react';
+import { Link } from '@tanstack/react-router';
+import { ChartLine, Lock, LogOut } from 'lucide-react';
 import { type ReactNode, useId, useSyncExternalStore } from 'react';
 import { globalRoom, roomLabel, useChannels, useChat } from '../chat-context.js';
 import { Avatar } from '../components/Avatar.js';
@@ -50,9 +51,16 @@ export function Sidebar({ current, onSignOut }: { current: RoomId; onSignOut: ()
           {me.name}
           {isAccount ? '' : ' (guest)'}
         </span>
-        <Button variant="ghost" size="sm" onClick={onSignOut}>
-          <LogOut aria-hidden /> Sign out
-        </Button>
+        <span className="flex items-center gap-1">
+          <Button variant="ghost" size="icon-sm" asChild>
+            <Link to="/analytics" aria-label="Analytics" title="Analytics">
+              <ChartLine aria-hidden />
+            </Link>
+          </Button>
+          <Button variant="ghost" size="sm" onClick={onSignOut}>
+            <LogOut aria-hidden /> Sign out
+          </Button>
+        </span>
       </footer>
     </div>
   );

@@ -1,0 +1,71 @@
+/**
+ * How each server under test is spoken to: the same workload (join rooms, send text, get
+ * every message of your rooms) in each one's own protocol. Frames are built as strings and
+ * recognised by their first bytes: the generator never parses JSON on the hot path.
+ */
+export type TargetName = 'hubbub' | 'socketio' | 'ws' | 'ws-turn';
+
+export interface Dialect {
+  /** The upgrade path. */
+  path: string;
+  /** Frames to send once upgraded (authentication, namespace connect). */
+  hello(token: string | undefined): string[];
+  /** Whether a setup-time frame says the connection is ready for joins. */
+  isReady(text: string): boolean;
+  join(room: string): string;
+  isJoined(text: string): boolean;
+  send(room: string, content: string, cid: number): string;
+  /** A frame that must be answered at once (Engine.IO's ping), and the answer. */
+  answer?(text: string): string | undefined;
+  /** Whether a text frame is the server refusing something (counted as an error). */
+  isError(data: Buffer, start: number): boolean;
+}
+
+const startsWith = (data: Buffer, start: number, prefix: Buffer) =>
+  data.length >= start + prefix.length &&
+  data.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
+
+const JSON_ERROR = Buffer.from('{"type":"error"');
+
+const hubbub: Dialect = {
+  path: '/ws',
+  hello: (token) => [JSON.stringify({ type: 'authenticate', token })],
+  isReady: (text) => text.startsWith('{"type":"ready"'),
+  join: (room) => JSON.stringify({ type: 'join', room }),
+  isJoined: (text) => text.startsWith('{"type":"joined"'),
+  send: (room, content, cid) => JSON.stringify({ type: 'send', room, cid: `c${cid}`, content }),
+  isError: (data, start) => startsWith(data, start, JSON_ERROR),
+};
+
+/** The raw `ws` peers speak a subset of Hubbub's frames, without authentication. */
+const raw: Dialect = {
+  path: '/',
+  hello: () => [],
+  isReady: () => true,
+  join: hubbub.join,
+  isJoined: hubbub.isJoined,
+  send: hubbub.send,
+  isError: hubbub.isError,
+};
+
+const SIO_ERROR = Buffer.from('42["error"');
+
+/** Socket.IO 4 over its WebSocket transport (Engine.IO v4 packets). */
+const socketio: Dialect = {
+  path: '/socket.io/?EIO=4&transport=websocket',
+  // "40": connect to the default namespace.
+  hello: () => ['40'],
+  isReady: (text) => text.startsWith('40'),
+  join: (room) => `42${JSON.stringify(['join', room])}`,
+  isJoined: (text) => text.startsWith('42["joined"'),
+  send: (room, content) => `42${JSON.stringify(['send', { room, content }])}`,
+  answer: (text) => (text === '2' ? '3' : undefined),
+  isError: (data, start) => startsWith(data, start, SIO_ERROR),
+};
+
+export const dialects: Record<TargetName, Dialect> = {
+  hubbub,
+  socketio,
+  ws: raw,
+  'ws-turn': raw,
+};

@@ -1,0 +1,133 @@
+import type { TargetName } from './dialects.js';
+import {
+  cpuSeconds,
+  endProgress,
+  LoadGenerator,
+  progress,
+  rssBytes,
+  sleep,
+  startTarget,
+} from './harness.js';
+import type { ClientPlan } from './ipc.js';
+import { percentiles, type Step, type TargetRun } from './results.js';
+import { guestTokens } from './tokens.js';
+
+/** A workload: who joins which rooms, who sends, and the load levels to step through. */
+export interface LoadPlan {
+  label: string;
+  clients: number;
+  /** The rooms client `i` joins (a sender sends to its first). */
+  rooms(i: number): string[];
+  senders: number;
+  /** Total messages per second offered, one step each, in order. */
+  rates: number[];
+  warmSeconds: number;
+  stepSeconds: number;
+  /** Stops stepping up once two steps in a row fail this (p99 over budget, say). */
+  keepGoing?(step: Step): boolean;
+  workers: number;
+  /** Characters of padding after each message's marker. */
+  padding: number;
+  env?: Record<string, string>;
+}
+
+/**
+ * Runs one target through a plan: start it, connect every client, step through the rates,
+ * let the last messages drain, and count what was lost. Bounded: every step has a fixed
+ * length and the clients a fixed number.
+ */
+export async function runLoad(target: TargetName, plan: LoadPlan): Promise<TargetRun> {
+  const server = await startTarget(target, { env: plan.env ?? {} });
+  const generator = await LoadGenerator.start(plan.workers);
+  try {
+    const tokens = target === 'hubbub' ? await guestTokens(plan.clients) : [];
+    // The first `senders` clients send: consecutive, so they are dealt evenly to the workers.
+    const plans: ClientPlan[] = Array.from({ length: plan.clients }, (_, i) => ({
+      ...(target === 'hubbub' ? { token: tokens[i] } : {}),
+      rooms: plan.rooms(i),
+      sender: i < plan.senders,
+    }));
+    const members = new Map<string, number>();
+    for (const p of plans)
+      for (const room of p.rooms) members.set(room, (members.get(room) ?? 0) + 1);
+
+    const idleRss = rssBytes(server.pid);
+    const started = performance.now();
+    const connected = await generator.connect(server, plans, {
+      padding: 'x'.repeat(plan.padding),
+      parallel: 50,
+      localAddresses: Math.ceil(plan.clients / 20_000) + 1,
+    });
+    console.log(
+      `  ${target}: ${connected} clients connected in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    await sleep(1000);
+    const kibPerConnection = (rssBytes(server.pid) - idleRss) / 1024 / connected;
+
+    const steps: Step[] = [];
+    let failures = 0;
+    for (const rate of plan.rates) {
+      generator.rate(rate);
+      await sleep(plan.warmSeconds * 1000);
+      await generator.sample();
+      const cpuBefore = cpuSeconds(server.pid);
+      const total = plan.stepSeconds * 4;
+      for (let tick = 1; tick <= total; tick++) {
+        await sleep(250);
+        progress(`  ${plan.label} ${target}`, tick, total, `${rate} msg/s offered`);
+      }
+      const interval = await generator.sample();
+      const cpu = (cpuSeconds(server.pid) - cpuBefore) / interval.seconds;
+      const step: Step = {
+        offered: rate,
+        sent: Math.round(interval.sent / interval.seconds),
+        deliveries: Math.round(interval.delivered / interval.seconds),
+        ...percentiles(interval.latency),
+        duplicates: interval.duplicates,
+        gaps: interval.gaps,
+        errors: interval.errors,
+        closed: interval.closed,
+        cpu: Math.round(cpu * 100) / 100,
+        rssMiB: Math.round(rssBytes(server.pid) / 1048576),
+      };
+      steps.push(step);
+      endProgress();
+      console.log(
+        `  ${target} ${String(rate).padStart(6)} msg/s → ${String(step.deliveries).padStart(9)} deliveries/s, ` +
+          `p50 ${step.p50} ms, p99 ${step.p99} ms, max ${step.max} ms, cpu ${step.cpu}, ` +
+          `rss ${step.rssMiB} MiB${step.closed > 0 ? `, closed ${step.closed}` : ''}${step.errors > 0 ? `, errors ${step.errors}` : ''}`,
+      );
+      // Two failing steps in a row end the run: one may be a hiccup of the machine.
+      failures = plan.keepGoing === undefined || plan.keepGoing(step) ? 0 : failures + 1;
+      if (failures >= 2) break;
+    }
+    generator.rate(0);
+    // Let what is queued arrive before counting losses: until nothing more comes (a server
+    // far behind may still be writing), at most 30 s.
+    await sleep(1000);
+    await generator.sample();
+    for (let waited = 0; waited < 30; waited++) {
+      await sleep(1000);
+      if ((await generator.sample()).delivered === 0) break;
+    }
+    const { expected, lost } = generator.lost((room) => members.get(room) ?? 0);
+    return {
+      target,
+      clients: connected,
+      kibPerConnection: Math.round(kibPerConnection * 10) / 10,
+      steps,
+      expected,
+      lost,
+    };
+  } finally {
+    await generator.stop();
+    await server.stop();
+  }
+}
+
+/** The highest delivery rate held within a p99 budget, and the step it was measured at. */
+export function bestUnder(run: TargetRun, p99Ms: number): Step | undefined {
+  return run.steps
+    .filter((s) => s.p99 <= p99Ms && s.closed === 0)
+    .sort((a, b) => b.deliveries - a.deliveries)[0];
+}

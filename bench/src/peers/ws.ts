@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { type WebSocket, WebSocketServer } from 'ws';
+
+/**
+ * The practical Node limit: a raw `ws` server with rooms and nothing else (no auth, no
+ * validation beyond JSON, no storage). Each message is serialized once for all members.
+ * PEER_MODE=each writes it to every member at once (what most servers do); PEER_MODE=turn
+ * queues and writes once per event-loop turn (setImmediate), one frame per member carrying
+ * everything queued: the batching Hubbub's rooms do.
+ */
+const port = Number(process.env.PORT ?? 0);
+const perTurn = process.env.PEER_MODE === 'turn';
+const rooms = new Map<string, { members: Set<WebSocket>; seq: number; queue: string[] }>();
+const user = { id: randomUUID(), name: 'peer' };
+
+function room(name: string) {
+  let found = rooms.get(name);
+  if (found === undefined) {
+    found = { members: new Set(), seq: 0, queue: [] };
+    rooms.set(name, found);
+  }
+  return found;
+}
+
+function flush(name: string): void {
+  const target = room(name);
+  const messages = target.queue;
+  target.queue = [];
+  const frame =
+    messages.length === 1
+      ? messages[0]!
+      : `{"type":"batch","room":${JSON.stringify(name)},"messages":[${messages.join(',')}]}`;
+  for (const member of target.members) member.send(frame);
+}
+
+const server = new WebSocketServer({
+  host: '127.0.0.1',
+  port,
+  perMessageDeflate: false,
+  clientTracking: false,
+});
+server.on('connection', (socket) => {
+  const joined = new Set<string>();
+  socket.on('message', (data) => {
+    let frame: { type?: string; room?: string; content?: string };
+    try {
+      frame = JSON.parse(String(data));
+    } catch {
+      return;
+    }
+    if (typeof frame.room !== 'string') return;
+    const target = room(frame.room);
+    if (frame.type === 'join') {
+      target.members.add(socket);
+      joined.add(frame.room);
+      socket.send(
+        JSON.stringify({ type: 'joined', room: frame.room, seq: target.seq, messages: [] }),
+      );
+    } else if (frame.type === 'send') {
+      const message = JSON.stringify({
+        type: 'message',
+        room: frame.room,
+        seq: ++target.seq,
+        id: randomUUID(),
+        user,
+        content: frame.content,
+        ts: new Date().toISOString(),
+      });
+      if (!perTurn) {
+        for (const member of target.members) member.send(message);
+      } else {
+        target.queue.push(message);
+        if (target.queue.length === 1) {
+          const name = frame.room;
+          setImmediate(() => flush(name));
+        }
+      }
+    }
+  });
+  socket.on('close', () => {
+    for (const name of joined) room(name).members.delete(socket);
+  });
+});
+server.on('listening', () => {
+  const address = server.address();
+  if (typeof address === 'object' && address !== null) console.log(`listening ${address.port}`);
+});

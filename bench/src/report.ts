@@ -1,0 +1,160 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './harness.js';
+import type { ScenarioResult, TargetRun } from './results.js';
+
+const COLORS: Record<string, string> = {
+  hubbub: '#d6336c',
+  'hubbub-normal': '#f783ac',
+  socketio: '#1c7ed6',
+  ws: '#2f9e44',
+  'ws-turn': '#f59f00',
+};
+
+const label = (run: TargetRun) =>
+  run.note === undefined ? run.target : `${run.target} (${run.note})`;
+const colorOf = (run: TargetRun) =>
+  COLORS[run.note?.includes('NORMAL') ? 'hubbub-normal' : run.target] ?? '#495057';
+
+/**
+ * Latency (p99, log scale) against deliveries per second (log scale), one line per target:
+ * how far each one goes before its latency turns up.
+ */
+export function chart(result: ScenarioResult): string {
+  const width = 720;
+  const height = 380;
+  const pad = { left: 64, right: 170, top: 28, bottom: 48 };
+  const points = result.runs.flatMap((run) => run.steps);
+  if (points.length === 0) return '';
+  const xs = points.map((s) => Math.max(1, s.deliveries));
+  const ys = points.map((s) => Math.max(0.1, s.p99));
+  const [x0, x1] = [Math.log10(Math.min(...xs)), Math.log10(Math.max(...xs)) + 0.05];
+  const [y0, y1] = [Math.log10(Math.min(...ys, 0.5)), Math.log10(Math.max(...ys, 200))];
+  const sx = (x: number) =>
+    pad.left +
+    ((Math.log10(Math.max(1, x)) - x0) / (x1 - x0 || 1)) * (width - pad.left - pad.right);
+  const sy = (y: number) =>
+    height -
+    pad.bottom -
+    ((Math.log10(Math.max(0.1, y)) - y0) / (y1 - y0 || 1)) * (height - pad.top - pad.bottom);
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    `<text x="${pad.left}" y="18" font-size="14">${result.scenario}: p99 delivery latency against deliveries per second</text>`,
+  ];
+  for (let e = Math.ceil(x0); e <= Math.floor(x1); e++) {
+    const x = sx(10 ** e);
+    parts.push(
+      `<line x1="${x}" x2="${x}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="#e9ecef"/>`,
+      `<text x="${x}" y="${height - pad.bottom + 16}" text-anchor="middle">${(10 ** e).toLocaleString('en-US')}</text>`,
+    );
+  }
+  for (let e = Math.ceil(y0); e <= Math.floor(y1); e++) {
+    const y = sy(10 ** e);
+    parts.push(
+      `<line x1="${pad.left}" x2="${width - pad.right}" y1="${y}" y2="${y}" stroke="#e9ecef"/>`,
+      `<text x="${pad.left - 6}" y="${y + 4}" text-anchor="end">${10 ** e} ms</text>`,
+    );
+  }
+  const budget = sy(100);
+  parts.push(
+    `<line x1="${pad.left}" x2="${width - pad.right}" y1="${budget}" y2="${budget}" stroke="#868e96" stroke-dasharray="4 4"/>`,
+    `<text x="${width - pad.right - 4}" y="${budget - 4}" text-anchor="end" fill="#868e96">p99 budget 100 ms</text>`,
+    `<text x="${(pad.left + width - pad.right) / 2}" y="${height - 10}" text-anchor="middle">deliveries per second (log)</text>`,
+  );
+  result.runs.forEach((run, i) => {
+    const color = colorOf(run);
+    const path = run.steps
+      .map((s) => `${sx(s.deliveries).toFixed(1)},${sy(s.p99).toFixed(1)}`)
+      .join(' ');
+    parts.push(`<polyline points="${path}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    for (const s of run.steps)
+      parts.push(
+        `<circle cx="${sx(s.deliveries).toFixed(1)}" cy="${sy(s.p99).toFixed(1)}" r="3" fill="${color}"/>`,
+      );
+    const ly = pad.top + 10 + i * 18;
+    parts.push(
+      `<line x1="${width - pad.right + 12}" x2="${width - pad.right + 32}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="3"/>`,
+      `<text x="${width - pad.right + 38}" y="${ly + 4}">${label(run)}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}
+
+function stepsTable(run: TargetRun): string[] {
+  const lines = [
+    `**${label(run)}**: ${run.clients.toLocaleString('en-US')} clients, ${run.kibPerConnection} KiB per connection, lost ${run.lost} of ${run.expected.toLocaleString('en-US')} owed deliveries`,
+    '',
+    '| offered msg/s | sent msg/s | deliveries/s | p50 ms | p95 ms | p99 ms | max ms | server CPU | RSS MiB | dup | closed |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const s of run.steps)
+    lines.push(
+      `| ${s.offered} | ${s.sent} | ${s.deliveries.toLocaleString('en-US')} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.max} | ${s.cpu} | ${s.rssMiB} | ${s.duplicates} | ${s.closed} |`,
+    );
+  if (run.figures !== undefined)
+    lines.push(
+      '',
+      ...Object.entries(run.figures).map(([k, v]) => `- ${k}: ${v.toLocaleString('en-US')}`),
+    );
+  return [...lines, ''];
+}
+
+/** Rewrites docs/benchmarks.md (and its charts) from every saved result. */
+export function writeReport(): void {
+  const dir = join(ROOT, 'bench/results');
+  const results = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ScenarioResult)
+    : [];
+  mkdirSync(join(ROOT, 'docs/benchmarks'), { recursive: true });
+  const analysis = join(ROOT, 'bench/analysis.md');
+  const lines = [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench -- <scenario>` (bench/src/report.ts) from bench/results/*.json;',
+    'the analysis section is bench/analysis.md. Timings are never asserted by tests.',
+    '',
+    '## Method',
+    '',
+    '- The server under test runs alone in its process, pinned to core 0 (`taskset`); the load',
+    '  generator runs in worker processes pinned to core 1, on loopback, from several source',
+    '  addresses (127.0.0.x). Every run is bounded in clients, steps and seconds.',
+    '- Each message carries a marker `~worker.sender.n.µs~`: receivers count each stream to find',
+    '  losses and duplicates, and time the messages their own process sent (one clock).',
+    '  The generator reads whole TCP chunks and scans text payloads for markers without',
+    '  decoding frames into objects, so that it is not the limit it measures.',
+    '- Peers serve the same workload: Socket.IO 4 (`io.to(room).emit`), raw `ws` writing each',
+    '  message to every member at once (`ws`), and raw `ws` flushing once per event-loop turn',
+    '  (`ws-turn`). Hubbub runs as `npm start` would (SQLite, auth, validation, rate limits',
+    '  sized for the workload, persistence before broadcast).',
+    '- Loss = deliveries owed (each message sent to a room, once per member) minus distinct',
+    '  deliveries seen once nothing more arrives (at most 30 s after the last send). Server',
+    '  CPU is its own process (1.0 = one core).',
+    '',
+  ];
+  if (existsSync(analysis)) lines.push(readFileSync(analysis, 'utf8').trim(), '');
+  for (const result of results) {
+    const svg = chart(result);
+    if (svg !== '') writeFileSync(join(ROOT, 'docs/benchmarks', `${result.scenario}.svg`), svg);
+    lines.push(
+      `## ${result.scenario}`,
+      '',
+      `- Date: ${result.date}`,
+      `- Machine: ${result.machine}`,
+      `- Versions: ${Object.entries(result.versions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+      `- Command: \`${result.command}\``,
+      '',
+      ...result.summary.map((s) => `- ${s}`),
+      '',
+      ...(svg === '' ? [] : [`![${result.scenario}](benchmarks/${result.scenario}.svg)`, '']),
+      ...result.runs.flatMap(stepsTable),
+    );
+  }
+  writeFileSync(join(ROOT, 'docs/benchmarks.md'), `${lines.join('\n').trimEnd()}\n`);
+}

@@ -1,0 +1,61 @@
+import type { TargetName } from '../dialects.js';
+import { bestUnder, type LoadPlan, runLoad } from '../load.js';
+import type { TargetRun } from '../results.js';
+
+type Outcome = { runs: TargetRun[]; summary: string[] };
+
+/**
+ * crowd-10k: 10,000 viewers in one room at 5 and then 50 messages per second (the live
+ * reactions of the issue come with the events issue; until then, messages only).
+ */
+export async function crowd10k(targets: TargetName[], quick: boolean): Promise<Outcome> {
+  const plan: LoadPlan = {
+    label: 'crowd-10k',
+    clients: quick ? 200 : 10_000,
+    rooms: () => ['crowd'],
+    senders: 10,
+    rates: [5, 50],
+    warmSeconds: 2,
+    stepSeconds: quick ? 2 : 8,
+    workers: 2,
+    padding: 20,
+  };
+  const runs: TargetRun[] = [];
+  for (const target of targets) runs.push(await runLoad(target, plan));
+  const summary = runs.map((run) => {
+    const [slow, busy] = run.steps;
+    return (
+      `${run.target}: at 5 msg/s p99 ${slow?.p99} ms (p50 ${slow?.p50}); at 50 msg/s p99 ${busy?.p99} ms ` +
+      `(p50 ${busy?.p50}), ${busy?.deliveries.toLocaleString('en-US')} deliveries/s; lost ${run.lost} of ${run.expected.toLocaleString('en-US')}`
+    );
+  });
+  return { runs, summary };
+}
+
+/** rooms-10k: 10,000 clients in 1,000 rooms of ten, one sender per room, load stepped up. */
+export async function rooms10k(targets: TargetName[], quick: boolean): Promise<Outcome> {
+  const rooms = quick ? 20 : 1000;
+  const plan: LoadPlan = {
+    label: 'rooms-10k',
+    clients: rooms * 10,
+    // Clients 0..rooms-1 are the senders, one in each room.
+    rooms: (i) => [`room${i % rooms}`],
+    senders: rooms,
+    rates: quick ? [100, 500] : [500, 1000, 2000, 5000, 10_000, 20_000, 40_000],
+    warmSeconds: 1,
+    stepSeconds: quick ? 2 : 4,
+    keepGoing: (step) => step.p99 <= 100 && step.sent >= step.offered * 0.9 && step.closed === 0,
+    workers: 2,
+    padding: 20,
+  };
+  const runs: TargetRun[] = [];
+  for (const target of targets) runs.push(await runLoad(target, plan));
+  const summary = runs.map((run) => {
+    const top = bestUnder(run, 100);
+    return (
+      `${run.target}: ${top?.deliveries.toLocaleString('en-US') ?? 'none'} deliveries/s ` +
+      `(${top?.offered ?? '-'} msg/s) at p99 <= 100 ms; lost ${run.lost} of ${run.expected.toLocaleString('en-US')}`
+    );
+  });
+  return { runs, summary };
+}

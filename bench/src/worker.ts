@@ -1,0 +1,250 @@
+import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+import { type Dialect, dialects } from './dialects.js';
+import type { ClientPlan, FromWorker, Sample, ToWorker } from './ipc.js';
+import { WireClient } from './wire.js';
+
+/**
+ * One load-generator process: holds its share of the clients, sends at the rate it is told,
+ * and counts what arrives. Every message carries a marker `~worker.sender.n.µs~`: receivers
+ * count each (worker, sender) stream's n to find losses and duplicates, and time the
+ * messages their own process sent (one clock, so no cross-process skew).
+ */
+const ME = Number(process.env.BENCH_WORKER ?? 0);
+/** A socket that just read waits this long before reading again (0: reads at once). */
+const readEveryMs = Number(process.env.BENCH_READ_MS ?? 0);
+const now = () => Math.round(performance.now() * 1000);
+const send = (message: FromWorker) => process.send?.(message);
+
+interface Receiver {
+  /** Last n seen per stream key (worker * 65536 + sender). */
+  readonly last: Map<number, number>;
+}
+
+const latency = build({
+  lowestDiscernibleValue: 1,
+  highestTrackableValue: 600_000_000,
+  numberOfSignificantValueDigits: 3,
+});
+let received = 0;
+let duplicates = 0;
+let gaps = 0;
+let errors = 0;
+let closed = 0;
+/** Distinct messages received per stream key, over every client. */
+const unique = new Map<number, number>();
+
+interface Sender {
+  client: WireClient;
+  room: string;
+  index: number;
+  n: number;
+}
+const senders: Sender[] = [];
+const clients: WireClient[] = [];
+let rate = 0;
+let padding = '';
+let dialect: Dialect;
+
+const ZERO = 48;
+const TILDE = 0x7e;
+const DOT = 0x2e;
+
+/** The value and end of the last number `digits` read (no tuple per call: this is hot). */
+let value = 0;
+let after = 0;
+
+/** Reads an unsigned integer at `at` into `value`/`after`; false if there is none. */
+function digits(data: Buffer, at: number, end: number): boolean {
+  value = 0;
+  let i = at;
+  while (i < end) {
+    const c = data[i]! - ZERO;
+    if (c < 0 || c > 9) break;
+    value = value * 10 + c;
+    i++;
+  }
+  after = i;
+  return i > at;
+}
+
+/** Counts every marker in a text payload: the hot path of the generator. */
+function count(receiver: Receiver, data: Buffer, start: number, end: number): void {
+  let at = data.indexOf(TILDE, start);
+  const t = now();
+  while (at >= 0 && at < end) {
+    if (!digits(data, at + 1, end) || data[after] !== DOT) {
+      at = data.indexOf(TILDE, at + 1);
+      continue;
+    }
+    const w = value;
+    if (!digits(data, after + 1, end) || data[after] !== DOT) {
+      at = data.indexOf(TILDE, at + 1);
+      continue;
+    }
+    const s = value;
+    if (!digits(data, after + 1, end) || data[after] !== DOT) {
+      at = data.indexOf(TILDE, at + 1);
+      continue;
+    }
+    const n = value;
+    if (!digits(data, after + 1, end) || data[after] !== TILDE) {
+      at = data.indexOf(TILDE, at + 1);
+      continue;
+    }
+    const sentAt = value;
+    const key = w * 65536 + s;
+    const last = receiver.last.get(key) ?? 0;
+    received++;
+    if (n <= last) {
+      duplicates++;
+    } else {
+      if (n > last + 1) gaps += n - last - 1;
+      receiver.last.set(key, n);
+      unique.set(key, (unique.get(key) ?? 0) + 1);
+      if (w === ME) latency.recordValue(Math.max(1, Math.min(t - sentAt, 600_000_000)));
+    }
+    at = data.indexOf(TILDE, after + 1);
+  }
+}
+
+async function open(port: number, plan: ClientPlan, localAddress: string): Promise<void> {
+  const receiver: Receiver = { last: new Map() };
+  let setup: ((text: string) => void) | undefined;
+  const client = await WireClient.open(
+    port,
+    dialect.path,
+    localAddress,
+    {
+      onText(data, start, end) {
+        if (setup !== undefined) {
+          setup(data.toString('utf8', start, end));
+          return;
+        }
+        if (dialect.isError(data, start)) errors++;
+        else if (dialect.answer !== undefined && end - start === 1) {
+          const reply = dialect.answer(data.toString('utf8', start, end));
+          if (reply !== undefined) client.sendText(reply);
+        } else count(receiver, data, start, end);
+      },
+      onClose() {
+        closed++;
+      },
+    },
+    readEveryMs,
+  );
+  const wait = (check: (text: string) => boolean, what: string) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${what} within 30 s`)), 30_000);
+      setup = (text) => {
+        const reply = dialect.answer?.(text);
+        if (reply !== undefined) client.sendText(reply);
+        if (check(text)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+    });
+  const hello = dialect.hello(plan.token);
+  if (hello.length > 0) {
+    const ready = wait(dialect.isReady, 'ready');
+    for (const frame of hello) client.sendText(frame);
+    await ready;
+  }
+  for (const room of plan.rooms) {
+    const joined = wait(dialect.isJoined, `joined ${room}`);
+    client.sendText(dialect.join(room));
+    await joined;
+  }
+  setup = undefined;
+  clients.push(client);
+  if (plan.sender) senders.push({ client, room: plan.rooms[0]!, index: senders.length, n: 0 });
+}
+
+/** Sends this worker's share of the rate, spread over its senders, in 5 ms ticks. */
+const TICK_MS = 5;
+let owed = 0;
+let sentCount = 0;
+let cid = 0;
+const sentBy = new Map<number, { room: string; count: number }>();
+let tickedAt = performance.now();
+setInterval(() => {
+  const at = performance.now();
+  const elapsed = at - tickedAt;
+  tickedAt = at;
+  if (rate === 0 || senders.length === 0) {
+    owed = 0;
+    return;
+  }
+  // Paced by the clock, not by the timer (which fires late under load); a stalled loop
+  // does not turn into a burst: at most 50 ms' worth at once.
+  owed = Math.min(owed + (rate * elapsed) / 1000, Math.max(1, (rate * 50) / 1000));
+  while (owed >= 1) {
+    owed -= 1;
+    const sender = senders[sentCount % senders.length]!;
+    sender.n += 1;
+    sentCount += 1;
+    const key = ME * 65536 + sender.index;
+    const entry = sentBy.get(key) ?? { room: sender.room, count: 0 };
+    entry.count += 1;
+    sentBy.set(key, entry);
+    sender.client.sendText(
+      dialect.send(sender.room, `~${ME}.${sender.index}.${sender.n}.${now()}~${padding}`, ++cid),
+    );
+  }
+}, TICK_MS);
+
+function sample(): Sample {
+  const encoded = encodeIntoCompressedBase64(latency);
+  latency.reset();
+  return {
+    received,
+    duplicates,
+    gaps,
+    errors,
+    closed,
+    sent: sentCount,
+    latency: encoded,
+    unique: [...unique],
+    sentBy: [...sentBy],
+  };
+}
+
+process.on('message', (message: ToWorker) => {
+  void (async () => {
+    switch (message.kind) {
+      case 'connect': {
+        dialect = dialects[message.target];
+        padding = message.padding;
+        let failed = 0;
+        let firstError: string | undefined;
+        // A few at a time: a crowd of upgrades at once is the storm scenario, not setup.
+        const queue = [...message.clients.entries()];
+        const lanes = Array.from({ length: message.parallel }, async () => {
+          for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+            const [i, plan] = next;
+            const address = message.localAddresses[i % message.localAddresses.length]!;
+            await open(message.port, plan, address).catch((error: Error) => {
+              failed++;
+              firstError ??= error.message;
+            });
+          }
+        });
+        await Promise.all(lanes);
+        send({ kind: 'connected', count: clients.length, failed, error: firstError });
+        return;
+      }
+      case 'rate':
+        rate = message.perSecond;
+        return;
+      case 'sample':
+        send({ kind: 'sample', sample: sample() });
+        return;
+      case 'stop':
+        rate = 0;
+        for (const client of clients) client.destroy();
+        setTimeout(() => process.exit(0), 100);
+        return;
+    }
+  })();
+});
+send({ kind: 'up' });

@@ -1,0 +1,45 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect, test } from 'vitest';
+import { ROOT } from '../src/harness.js';
+import type { TargetRun } from '../src/results.js';
+
+const run = promisify(execFile);
+
+/**
+ * The benchmark's own machinery, so it does not rot between runs: a short fan-out against
+ * Hubbub and every peer through the real generator, server processes and markers. It
+ * asserts what is counted (every delivery owed arrived, once), never how fast.
+ */
+test('a quick fan-out: every target delivers every message to every member exactly once', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'hubbub-bench-test-'));
+  try {
+    const out = join(dir, 'runs.json');
+    await run(
+      process.execPath,
+      ['--import', 'tsx', 'bench/src/main.ts', 'fanout-1k', '--quick', `--out=${out}`],
+      { cwd: ROOT, env: { ...process.env, BENCH_RATES: '20,50' }, timeout: 150_000 },
+    );
+    const runs = JSON.parse(await readFile(out, 'utf8')) as TargetRun[];
+    expect(runs.map((r) => r.target).sort()).toEqual(['hubbub', 'socketio', 'ws', 'ws-turn']);
+    for (const target of runs) {
+      expect(target.clients).toBe(50);
+      expect(target.steps).toHaveLength(2);
+      // 10 senders at 20 and 50 msg/s for a few seconds, to 50 members each.
+      expect(target.expected).toBeGreaterThan(50 * 50);
+      expect(target.lost).toBe(0);
+      for (const step of target.steps) {
+        expect(step.duplicates).toBe(0);
+        expect(step.gaps).toBe(0);
+        expect(step.errors).toBe(0);
+        expect(step.closed).toBe(0);
+        expect(step.deliveries).toBeGreaterThan(0);
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}, 180_000);
