@@ -40,10 +40,13 @@ export async function startTarget(name: TargetName, options: TargetOptions = {})
       : join(ROOT, 'bench/src/peers', name === 'socketio' ? 'socketio.ts' : 'ws.ts');
   // BENCH_PROFILE=1: a V8 CPU profile of the server (bench/profiles/*.cpuprofile, for
   // chrome://inspect or speedscope), written when it exits.
-  const profile =
-    process.env.BENCH_PROFILE === '1'
+  // BENCH_HEAP=1: SIGUSR2 makes the server write a heap snapshot into its working directory.
+  const profile = [
+    ...(process.env.BENCH_PROFILE === '1'
       ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/profiles')}`]
-      : [];
+      : []),
+    ...(process.env.BENCH_HEAP === '1' ? ['--heapsnapshot-signal=SIGUSR2'] : []),
+  ];
   const [command, args] = pinned(options.core ?? 0, process.execPath, [
     ...profile,
     '--import',

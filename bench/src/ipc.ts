@@ -38,7 +38,7 @@ export interface Sample {
   latency: string;
   /** Distinct messages received per stream (worker * 65536 + sender), over all clients. */
   unique: Array<[number, number]>;
-  /** Messages sent per stream, and the room they went to. */
+  /** Messages sent per stream and not refused by the server, and the room they went to. */
   sentBy: Array<[number, { room: string; count: number }]>;
 }
 

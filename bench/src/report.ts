@@ -38,7 +38,8 @@ export function chart(result: ScenarioResult): string {
     pad.bottom -
     ((Math.log10(Math.max(0.1, y)) - y0) / (y1 - y0 || 1)) * (height - pad.top - pad.bottom);
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12" role="img" aria-labelledby="title">`,
+    `<title id="title">${result.scenario}: p99 latency against deliveries per second for ${result.runs.map(label).join(', ')}</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${pad.left}" y="18" font-size="14">${result.scenario}: p99 delivery latency against deliveries per second</text>`,
   ];
@@ -131,9 +132,9 @@ export function writeReport(): void {
     '  message to every member at once (`ws`), and raw `ws` flushing once per event-loop turn',
     '  (`ws-turn`). Hubbub runs as `npm start` would (SQLite, auth, validation, rate limits',
     '  sized for the workload, persistence before broadcast).',
-    '- Loss = deliveries owed (each message sent to a room, once per member) minus distinct',
-    '  deliveries seen once nothing more arrives (at most 30 s after the last send). Server',
-    '  CPU is its own process (1.0 = one core).',
+    '- Loss = deliveries owed (each message sent to a room and not refused with an error',
+    '  frame, once per member) minus distinct deliveries seen once nothing more arrives (at',
+    '  most 30 s after the last send). Server CPU is its own process (1.0 = one core).',
     '',
   ];
   if (existsSync(analysis)) lines.push(readFileSync(analysis, 'utf8').trim(), '');

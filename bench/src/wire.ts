@@ -28,7 +28,8 @@ let holdTimer: NodeJS.Timeout | undefined;
 
 function hold(socket: Socket, everyMs: number): void {
   held.add(socket);
-  holdTimer ??= setInterval(() => {
+  if (holdTimer !== undefined) return;
+  holdTimer = setInterval(() => {
     for (const waiting of held) waiting.resume();
     held.clear();
   }, everyMs);

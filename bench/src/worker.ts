@@ -109,6 +109,8 @@ function count(receiver: Receiver, data: Buffer, start: number, end: number): vo
 
 async function open(port: number, plan: ClientPlan, localAddress: string): Promise<void> {
   const receiver: Receiver = { last: new Map() };
+  /** This client's stream key, once it is a sender. */
+  let stream: number | undefined;
   let setup: ((text: string) => void) | undefined;
   const client = await WireClient.open(
     port,
@@ -120,8 +122,11 @@ async function open(port: number, plan: ClientPlan, localAddress: string): Promi
           setup(data.toString('utf8', start, end));
           return;
         }
-        if (dialect.isError(data, start)) errors++;
-        else if (dialect.answer !== undefined && end - start === 1) {
+        if (dialect.isError(data, start)) {
+          // A refusal answers one of this client's sends: that message is not owed.
+          errors++;
+          if (stream !== undefined) refusedBy.set(stream, (refusedBy.get(stream) ?? 0) + 1);
+        } else if (dialect.answer !== undefined && end - start === 1) {
           const reply = dialect.answer(data.toString('utf8', start, end));
           if (reply !== undefined) client.sendText(reply);
         } else count(receiver, data, start, end);
@@ -157,7 +162,10 @@ async function open(port: number, plan: ClientPlan, localAddress: string): Promi
   }
   setup = undefined;
   clients.push(client);
-  if (plan.sender) senders.push({ client, room: plan.rooms[0]!, index: senders.length, n: 0 });
+  if (plan.sender) {
+    stream = ME * 65536 + senders.length;
+    senders.push({ client, room: plan.rooms[0]!, index: senders.length, n: 0 });
+  }
 }
 
 /** Sends this worker's share of the rate, spread over its senders, in 5 ms ticks. */
@@ -166,6 +174,8 @@ let owed = 0;
 let sentCount = 0;
 let cid = 0;
 const sentBy = new Map<number, { room: string; count: number }>();
+/** Sends the server refused (an error frame to the sender), per stream. */
+const refusedBy = new Map<number, number>();
 let tickedAt = performance.now();
 setInterval(() => {
   const at = performance.now();
@@ -205,7 +215,10 @@ function sample(): Sample {
     sent: sentCount,
     latency: encoded,
     unique: [...unique],
-    sentBy: [...sentBy],
+    sentBy: [...sentBy].map(([key, { room, count }]) => [
+      key,
+      { room, count: count - (refusedBy.get(key) ?? 0) },
+    ]),
   };
 }
 

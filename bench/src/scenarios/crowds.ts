@@ -41,7 +41,9 @@ export async function rooms10k(targets: TargetName[], quick: boolean): Promise<O
     // Clients 0..rooms-1 are the senders, one in each room.
     rooms: (i) => [`room${i % rooms}`],
     senders: rooms,
-    rates: quick ? [100, 500] : [500, 1000, 2000, 5000, 10_000, 20_000, 40_000],
+    rates:
+      process.env.BENCH_RATES?.split(',').map(Number) ??
+      (quick ? [100, 500] : [500, 1000, 2000, 5000, 10_000, 20_000, 40_000]),
     warmSeconds: 1,
     stepSeconds: quick ? 2 : 4,
     keepGoing: (step) => step.p99 <= 100 && step.sent >= step.offered * 0.9 && step.closed === 0,

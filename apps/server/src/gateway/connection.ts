@@ -92,8 +92,7 @@ export class Connection implements Member {
   private authTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
-  /** Every line this connection logs carries its id (`conn`). */
-  private readonly log: Logger;
+  private logger: Logger | undefined;
   /** Cleared at each heartbeat, set again by any sign of life. */
   alive = true;
 
@@ -101,7 +100,6 @@ export class Connection implements Member {
     private readonly socket: WebSocket,
     private readonly ctx: ConnectionContext,
   ) {
-    this.log = ctx.logger.child({ conn: this.id });
     const now = Date.now();
     const { perSecond, burst } = ctx.rateLimit;
     this.sends = new TokenBucket(perSecond, burst, now);
@@ -116,6 +114,16 @@ export class Connection implements Member {
       () => this.close(CloseCode.authTimeout, 'authenticate first'),
       ctx.authTimeoutMs,
     );
+  }
+
+  /**
+   * Every line this connection logs carries its id (`conn`). Made on first use: most
+   * connections never log, and a child logger per idle connection would be memory for
+   * nothing.
+   */
+  private get log(): Logger {
+    this.logger ??= this.ctx.logger.child({ conn: this.id });
+    return this.logger;
   }
 
   get state(): ConnectionState {
@@ -297,6 +305,8 @@ export class Connection implements Member {
       const identity = await this.ctx.authenticator.identify(token);
       if (this.current !== 'authenticating') return;
       clearTimeout(this.authTimer);
+      // Not kept: an idle connection holds only what it needs (see the idle benchmark).
+      this.authTimer = undefined;
       this.current = 'ready';
       this.acceptIdentity(identity);
       for (const text of this.early.splice(0)) {

@@ -123,7 +123,9 @@ export class Gateway {
   }
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
+    // Not a closure over this scope: it would keep the request and its URL alive as long
+    // as the socket lives.
+    socket.on('error', destroySocket);
     const url = new URL(request.url ?? '/', 'http://upgrade.invalid');
     if (url.pathname !== '/ws') {
       reject(socket, 404, ErrorCode.notFound, 'WebSockets live at /ws');
@@ -267,4 +269,8 @@ function reject(socket: Duplex, status: number, code: ErrorCode, message: string
     `HTTP/1.1 ${status} ${code}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }

@@ -7,10 +7,18 @@ import type { Member } from './room.js';
  * whose headcount changed sends one `presence` frame to its members at most every
  * `intervalMs` (the first change at once), so a crowd pouring into an event room costs a
  * frame a second, not a frame per person, and an event room sends a count, never a list.
+ * A large room waits longer (1 ms per person, at most 30 s, as Twitch's viewer counts do):
+ * each update is a write to every member, so a 10,000-person room updated every second
+ * would cost 10,000 writes a second on presence alone.
  */
+/** The longest a large room's count waits between updates. */
+const MAX_INTERVAL_MS = 30_000;
+
 export class RoomPresence {
   private readonly scheduled = new Map<RoomId, NodeJS.Timeout>();
   private readonly lastSent = new Map<RoomId, number>();
+  /** The count last sent per room: how long the room waits between updates. */
+  private readonly lastCount = new Map<RoomId, number>();
   /** The count this node last told its members, per room. */
   private readonly told = new Map<RoomId, number>();
   private recounting = false;
@@ -103,7 +111,11 @@ export class RoomPresence {
 
   private changed(room: RoomId): void {
     if (this.scheduled.has(room)) return;
-    const wait = Math.max(0, (this.lastSent.get(room) ?? 0) + this.intervalMs - Date.now());
+    const interval = Math.min(
+      MAX_INTERVAL_MS,
+      Math.max(this.intervalMs, this.lastCount.get(room) ?? 0),
+    );
+    const wait = Math.max(0, (this.lastSent.get(room) ?? 0) + interval - Date.now());
     this.scheduled.set(
       room,
       setTimeout(() => void this.flush(room), wait),
@@ -115,7 +127,12 @@ export class RoomPresence {
     this.lastSent.set(room, Date.now());
     try {
       const frame = await this.frame(room);
-      if (frame.count === 0) this.lastSent.delete(room);
+      if (frame.count === 0) {
+        this.lastSent.delete(room);
+        this.lastCount.delete(room);
+      } else {
+        this.lastCount.set(room, frame.count);
+      }
       this.told.set(room, frame.count);
       this.announce(room, frame);
     } catch (error) {
