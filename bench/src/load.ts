@@ -125,6 +125,23 @@ export async function runLoad(target: TargetName, plan: LoadPlan): Promise<Targe
   }
 }
 
+/** The load steps: BENCH_RATES (comma-separated msg/s) when set, else the scenario's own. */
+export function ratesOr(defaults: number[]): number[] {
+  return process.env.BENCH_RATES?.split(',').map(Number) ?? defaults;
+}
+
+/** A step that held: p99 within 100 ms, the generator sent what was asked, nobody was shed. */
+export function withinBudget(step: Step): boolean {
+  return step.p99 <= 100 && step.sent >= step.offered * 0.9 && step.closed === 0;
+}
+
+/** Runs the plan against each target in turn (never at once: they would share the core). */
+export async function runEach(targets: TargetName[], plan: LoadPlan): Promise<TargetRun[]> {
+  const runs: TargetRun[] = [];
+  for (const target of targets) runs.push(await runLoad(target, plan));
+  return runs;
+}
+
 /** The highest delivery rate held within a p99 budget, and the step it was measured at. */
 export function bestUnder(run: TargetRun, p99Ms: number): Step | undefined {
   return run.steps

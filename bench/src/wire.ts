@@ -71,7 +71,15 @@ export class WireClient {
       `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n` +
         `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
     );
-    await done;
+    const timer = setTimeout(() => client.upgraded(new Error('no upgrade within 30 s')), 30_000);
+    try {
+      await done;
+    } catch (error) {
+      client.socket.destroy();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
     client.handlers = handlers;
     client.socket.on('error', () => client.finish());
     return client;
@@ -91,6 +99,7 @@ export class WireClient {
     if (this.closed) return;
     this.closed = true;
     held.delete(this.socket);
+    if (this.head !== undefined) this.upgraded(new Error('closed before the upgrade'));
     this.handlers?.onClose();
   }
 

@@ -67,31 +67,34 @@ function digits(data: Buffer, at: number, end: number): boolean {
   return i > at;
 }
 
+/** The four numbers of the marker `readMarker` last read: worker, sender, n, sent (µs). */
+const marker = [0, 0, 0, 0];
+
+/** Reads `~w.s.n.t~` at `at` into `marker` (`after` then points at its closing `~`). */
+function readMarker(data: Buffer, at: number, end: number): boolean {
+  let next = at + 1;
+  for (let field = 0; field < 4; field++) {
+    if (!digits(data, next, end) || data[after] !== (field < 3 ? DOT : TILDE)) return false;
+    marker[field] = value;
+    next = after + 1;
+  }
+  return true;
+}
+
 /** Counts every marker in a text payload: the hot path of the generator. */
 function count(receiver: Receiver, data: Buffer, start: number, end: number): void {
   let at = data.indexOf(TILDE, start);
   const t = now();
   while (at >= 0 && at < end) {
-    if (!digits(data, at + 1, end) || data[after] !== DOT) {
+    if (!readMarker(data, at, end)) {
       at = data.indexOf(TILDE, at + 1);
       continue;
     }
-    const w = value;
-    if (!digits(data, after + 1, end) || data[after] !== DOT) {
-      at = data.indexOf(TILDE, at + 1);
-      continue;
-    }
-    const s = value;
-    if (!digits(data, after + 1, end) || data[after] !== DOT) {
-      at = data.indexOf(TILDE, at + 1);
-      continue;
-    }
-    const n = value;
-    if (!digits(data, after + 1, end) || data[after] !== TILDE) {
-      at = data.indexOf(TILDE, at + 1);
-      continue;
-    }
-    const sentAt = value;
+    // Indexed, not destructured: no iterator per marker on the hot path.
+    const w = marker[0]!;
+    const s = marker[1]!;
+    const n = marker[2]!;
+    const sentAt = marker[3]!;
     const key = w * 65536 + s;
     const last = receiver.last.get(key) ?? 0;
     received++;

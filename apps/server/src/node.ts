@@ -363,9 +363,10 @@ export class HubbubNode {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.draining = true;
+      // Off the board first: the clients about to move to other nodes must not count twice.
+      await this.analytics.stop();
       await this.gateway.shutdown(this.config.shutdownTimeoutMs);
       clearInterval(this.recount);
-      this.analytics.stop();
       await this.scheduler.stop();
       this.stopSignals();
       this.presence.stop();

@@ -211,7 +211,7 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
           top: 'general',
         });
     }
-  });
+  }, 60_000);
 
   test("a person's send budget holds across nodes, not per node", async () => {
     const [a, b] = await cluster(2, { RATE_LIMIT_PER_SECOND: '0.05', RATE_LIMIT_BURST: '3' });

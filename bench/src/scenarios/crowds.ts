@@ -1,5 +1,5 @@
 import type { TargetName } from '../dialects.js';
-import { bestUnder, type LoadPlan, runLoad } from '../load.js';
+import { bestUnder, type LoadPlan, ratesOr, runEach, withinBudget } from '../load.js';
 import type { TargetRun } from '../results.js';
 
 type Outcome = { runs: TargetRun[]; summary: string[] };
@@ -20,8 +20,7 @@ export async function crowd10k(targets: TargetName[], quick: boolean): Promise<O
     workers: 2,
     padding: 20,
   };
-  const runs: TargetRun[] = [];
-  for (const target of targets) runs.push(await runLoad(target, plan));
+  const runs = await runEach(targets, plan);
   const summary = runs.map((run) => {
     const [slow, busy] = run.steps;
     return (
@@ -41,17 +40,14 @@ export async function rooms10k(targets: TargetName[], quick: boolean): Promise<O
     // Clients 0..rooms-1 are the senders, one in each room.
     rooms: (i) => [`room${i % rooms}`],
     senders: rooms,
-    rates:
-      process.env.BENCH_RATES?.split(',').map(Number) ??
-      (quick ? [100, 500] : [500, 1000, 2000, 5000, 10_000, 20_000, 40_000]),
+    rates: ratesOr(quick ? [100, 500] : [500, 1000, 2000, 5000, 10_000, 20_000, 40_000]),
     warmSeconds: 1,
     stepSeconds: quick ? 2 : 4,
-    keepGoing: (step) => step.p99 <= 100 && step.sent >= step.offered * 0.9 && step.closed === 0,
+    keepGoing: withinBudget,
     workers: 2,
     padding: 20,
   };
-  const runs: TargetRun[] = [];
-  for (const target of targets) runs.push(await runLoad(target, plan));
+  const runs = await runEach(targets, plan);
   const summary = runs.map((run) => {
     const top = bestUnder(run, 100);
     return (

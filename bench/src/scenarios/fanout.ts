@@ -1,5 +1,5 @@
 import type { TargetName } from '../dialects.js';
-import { bestUnder, type LoadPlan, runLoad } from '../load.js';
+import { bestUnder, type LoadPlan, ratesOr, runEach, withinBudget } from '../load.js';
 import type { TargetRun } from '../results.js';
 
 /**
@@ -16,19 +16,18 @@ export async function fanout1k(
     clients: quick ? 50 : 1000,
     rooms: () => ['fanout'],
     senders: 10,
-    rates:
-      process.env.BENCH_RATES?.split(',').map(Number) ??
-      (quick
+    rates: ratesOr(
+      quick
         ? [10, 100]
-        : [10, 25, 50, 75, 100, 150, 250, 500, 750, 1000, 1500, 2000, 3000, 4000, 6000]),
+        : [10, 25, 50, 75, 100, 150, 250, 500, 750, 1000, 1500, 2000, 3000, 4000, 6000],
+    ),
     warmSeconds: 1,
     stepSeconds: quick ? 2 : 4,
-    keepGoing: (step) => step.p99 <= 100 && step.sent >= step.offered * 0.9 && step.closed === 0,
+    keepGoing: withinBudget,
     workers: 2,
     padding: 20,
   };
-  const runs: TargetRun[] = [];
-  for (const target of targets) runs.push(await runLoad(target, plan));
+  const runs = await runEach(targets, plan);
   const summary: string[] = [];
   const best = (name: TargetName) => runs.find((r) => r.target === name);
   for (const run of runs) {

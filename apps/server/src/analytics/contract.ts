@@ -55,6 +55,19 @@ export function figuresBoardContract(
       expect(read.peakConnections).toBe(4);
     });
 
+    test('a node that withdraws leaves at once, its people with it; a fresh post brings it back', async () => {
+      const clock = { now: 1_800_000_000_000 };
+      const [a, b] = await open(clock);
+      await a.post(figures('a', clock.now, 2), new Set(['ann']));
+      await b.post(figures('b', clock.now, 1), new Set(['bob']));
+      await a.withdraw('a');
+      const read = await b.read();
+      expect(read.nodes.map((f) => f.node)).toEqual(['b']);
+      expect(read.uniqueUsers).toBe(1);
+      await a.post(figures('a', clock.now, 2), new Set(['ann']));
+      expect((await b.read()).uniqueUsers).toBe(2);
+    });
+
     test('a node that stops posting drops out, and its people with it', async () => {
       const clock = { now: 1_800_000_000_000 };
       const [a, b] = await open(clock);

@@ -14,6 +14,10 @@ export class LocalFiguresBoard implements FiguresBoard {
     this.peak = Math.max(this.peak, open);
   }
 
+  async withdraw(node: string): Promise<void> {
+    this.posts.delete(node);
+  }
+
   async read(): Promise<ClusterFigures> {
     const fresh = this.fresh();
     const users = new Set(fresh.flatMap((post) => [...post.users]));
@@ -26,6 +30,8 @@ export class LocalFiguresBoard implements FiguresBoard {
 
   private fresh() {
     const since = this.now() - FRESH_MS;
+    // Nobody posted within the window: the cluster stopped, and its peak with it.
+    if ([...this.posts.values()].every((post) => post.figures.at < since)) this.peak = 0;
     for (const [node, post] of this.posts) if (post.figures.at < since) this.posts.delete(node);
     return [...this.posts.values()];
   }

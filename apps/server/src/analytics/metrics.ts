@@ -18,7 +18,6 @@ export interface MetricSources {
  */
 export function metricsRegistry(telemetry: Telemetry, sources: MetricSources): Registry {
   const register = new Registry();
-  collectDefaultMetrics({ register });
   const counter = (name: string, help: string, read: () => number) =>
     new Counter({
       name,
@@ -101,5 +100,20 @@ export function metricsRegistry(telemetry: Telemetry, sources: MetricSources): R
       : 'Acknowledged messages queued for the group commit',
     () => sources.backlog().catch(() => Number.NaN),
   );
-  return register;
+  return Registry.merge([processMetrics(), register]);
+}
+
+let processRegistry: Registry | undefined;
+
+/**
+ * prom-client's process metrics (CPU, memory, GC, event-loop lag): once per process, since
+ * each set starts its own GC observer and event-loop monitor that nothing stops; the nodes
+ * of a test process share them, as they share the process.
+ */
+function processMetrics(): Registry {
+  if (processRegistry === undefined) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
 }

@@ -2,15 +2,38 @@ import type { Redis } from 'ioredis';
 import { NodeFigures } from './figures.js';
 import { type ClusterFigures, type FiguresBoard, FRESH_MS } from './port.js';
 
-/** Raises the stored peak to ARGV[1] if that is higher; returns the peak. */
+/**
+ * Raises the stored peak to ARGV[1] if that is higher, and keeps it for ARGV[2] ms more:
+ * it lives while nodes post, and starts over once the whole cluster has stopped.
+ */
 const RAISE_PEAK = `
 local peak = tonumber(redis.call('GET', KEYS[1]) or '0')
 local candidate = tonumber(ARGV[1])
 if candidate > peak then
   redis.call('SET', KEYS[1], ARGV[1])
-  return candidate
+  peak = candidate
 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return peak`;
+
+/**
+ * Removes the posts named in ARGV[2..] that are still older than ARGV[1] (or unreadable):
+ * a node that re-posted since they were read keeps its fresh post.
+ */
+const REMOVE_STALE = `
+local removed = 0
+for i = 2, #ARGV do
+  local post = redis.call('HGET', KEYS[1], ARGV[i])
+  if post then
+    local ok, figures = pcall(cjson.decode, post)
+    if not ok or type(figures) ~= 'table' or type(figures.at) ~= 'number'
+      or figures.at < tonumber(ARGV[1]) then
+      redis.call('HDEL', KEYS[1], ARGV[i])
+      removed = removed + 1
+    end
+  end
+end
+return removed`;
 
 /**
  * The board in Redis: a hash of node → figures (JSON), one HyperLogLog of user ids per node
@@ -43,7 +66,11 @@ export class RedisFiguresBoard implements FiguresBoard {
     if (users.size > 0) replace.pfadd(key, ...users).pexpire(key, FRESH_MS);
     await replace.exec();
     const open = (await this.fresh()).reduce((sum, f) => sum + f.connections, 0);
-    await this.redis.eval(RAISE_PEAK, 1, this.peakKey, String(open));
+    await this.redis.eval(RAISE_PEAK, 1, this.peakKey, String(open), String(FRESH_MS));
+  }
+
+  async withdraw(node: string): Promise<void> {
+    await this.redis.multi().hdel(this.figuresKey, node).del(this.usersKey(node)).exec();
   }
 
   async read(): Promise<ClusterFigures> {
@@ -67,7 +94,8 @@ export class RedisFiguresBoard implements FiguresBoard {
       if (parsed !== undefined && parsed.at >= since) fresh.push(parsed);
       else stale.push(node);
     }
-    if (stale.length > 0) await this.redis.hdel(this.figuresKey, ...stale);
+    if (stale.length > 0)
+      await this.redis.eval(REMOVE_STALE, 1, this.figuresKey, String(since), ...stale);
     return fresh;
   }
 }

@@ -21,7 +21,7 @@ export class NodeAnalytics {
     private readonly node: string,
     /** The people on this node's connections right now. */
     private readonly people: () => Set<string>,
-    logger: Logger,
+    private readonly logger: Logger,
   ) {
     this.timer = setInterval(() => {
       this.post().catch((error: unknown) =>
@@ -48,8 +48,14 @@ export class NodeAnalytics {
     return this.answer.analytics;
   }
 
-  stop(): void {
+  /** Stops posting and takes this node off the board (its clients are about to move). */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
+    await this.board
+      .withdraw(this.node)
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'analytics not withdrawn; they lapse in 15 s'),
+      );
   }
 
   private post(): Promise<void> {

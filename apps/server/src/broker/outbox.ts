@@ -139,12 +139,14 @@ export class OutboxPersister {
     });
     const started = performance.now();
     await this.options.store.insertMessages(messages);
-    this.options.onCommit?.(messages.length, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
     const byStream = new Map<string, string[]>();
     for (const { stream, entry } of entries)
       byStream.set(stream, [...(byStream.get(stream) ?? []), entry[0]]);
     const ack = this.options.redis.pipeline();
     for (const [stream, ids] of byStream) ack.xack(stream, this.group, ...ids).xdel(stream, ...ids);
     await ack.exec();
+    // After the acknowledgement: an observer's failure must not leave entries pending.
+    this.options.onCommit?.(messages.length, seconds);
   }
 }

@@ -174,6 +174,7 @@ export class Connection implements Member {
     this.answerError(code, message, ref);
   }
 
+  /** Answers with a typed error, for callers that logged the cause themselves. */
   private answerError(code: ErrorCode, message: string, ref: string | undefined): void {
     this.ctx.meter.refused(code);
     this.send({ type: 'error', code, message, ...(ref === undefined ? {} : { ref }) });
@@ -348,12 +349,12 @@ export class Connection implements Member {
   private failAuth(error: unknown): void {
     if (!(error instanceof TokenError)) {
       this.log.error({ err: error }, 'token check failed');
-      this.refuse(Codes.internal, 'could not check the token; try again', 'authenticate');
+      this.answerError(Codes.internal, 'could not check the token; try again', 'authenticate');
       this.close(CloseCode.serverShutdown, 'authentication unavailable');
       return;
     }
     this.log.info({ reason: error.message }, 'authentication refused');
-    this.refuse(error.code, error.message, 'authenticate');
+    this.answerError(error.code, error.message, 'authenticate');
     // An expired token is routine: the client refreshes and comes back. Anything else needs
     // new credentials.
     this.close(
@@ -362,12 +363,12 @@ export class Connection implements Member {
     );
   }
 
-  /** Whether this connection acts for `userId` (and, if given, that login session). */
   /** The person on this connection once it is ready (for counting unique users). */
   get userId(): string | undefined {
     return this.identity?.user.id;
   }
 
+  /** Whether this connection acts for `userId` (and, if given, that login session). */
   belongsTo(userId: string, sessionId?: string): boolean {
     return (
       this.identity?.user.id === userId &&
@@ -410,14 +411,14 @@ export class Connection implements Member {
         joining.catch((error: unknown) => {
           this.log.error({ room, err: error }, 'join failed');
           this.rooms.delete(room);
-          this.refuse(Codes.unavailable, 'could not join; try again', room);
+          this.answerError(Codes.unavailable, 'could not join; try again', room);
         });
         return true;
       })
       .catch((error: unknown) => {
         this.log.error({ room, err: error }, 'admission failed');
         this.rooms.delete(room);
-        this.refuse(Codes.unavailable, 'could not join; try again', room);
+        this.answerError(Codes.unavailable, 'could not join; try again', room);
         return false;
       })
       .finally(() => {
@@ -479,7 +480,7 @@ export class Connection implements Member {
     if (identity === undefined) return;
     this.ctx.receipts.record(identity, frame).catch((error: unknown) => {
       this.log.error({ room: frame.room, err: error }, 'receipt failed');
-      this.refuse(Codes.unavailable, 'receipt not recorded; send it again', frame.room);
+      this.answerError(Codes.unavailable, 'receipt not recorded; send it again', frame.room);
     });
   }
 
@@ -528,7 +529,7 @@ export class Connection implements Member {
           this.refuse(error.code, error.message, cid);
         } else {
           this.log.error({ room, err: error }, 'send failed');
-          this.refuse(Codes.unavailable, 'message not stored; resend with the same cid', cid);
+          this.answerError(Codes.unavailable, 'message not stored; resend with the same cid', cid);
         }
       })
       .finally(() => {
@@ -562,11 +563,11 @@ export class Connection implements Member {
       }
       if (isDatabaseUnreachable(error as { code?: string; message?: string })) {
         this.log.warn({ ref }, `${what}: database unreachable`);
-        this.refuse(Codes.unavailable, 'the database is unreachable; try again', ref);
+        this.answerError(Codes.unavailable, 'the database is unreachable; try again', ref);
         return;
       }
       this.log.error({ err: error, ref }, `${what} failed`);
-      this.refuse(Codes.internal, `${what} failed`, ref);
+      this.answerError(Codes.internal, `${what} failed`, ref);
     });
   }
 

@@ -2,6 +2,9 @@ import { limits, type PresenceFrame, type RoomId } from '@hubbub/protocol';
 import type { PresenceStore } from '../presence/port.js';
 import type { Member } from './room.js';
 
+/** The longest a large room's count waits between updates. */
+const MAX_INTERVAL_MS = 30_000;
+
 /**
  * Room presence as members see it. Entering and leaving go to the PresenceStore; a room
  * whose headcount changed sends one `presence` frame to its members at most every
@@ -9,11 +12,9 @@ import type { Member } from './room.js';
  * frame a second, not a frame per person, and an event room sends a count, never a list.
  * A large room waits longer (1 ms per person, at most 30 s, as Twitch's viewer counts do):
  * each update is a write to every member, so a 10,000-person room updated every second
- * would cost 10,000 writes a second on presence alone.
+ * would cost 10,000 writes a second on presence alone. In a cluster every node that saw a
+ * change sends its update, so members may get one per node per interval.
  */
-/** The longest a large room's count waits between updates. */
-const MAX_INTERVAL_MS = 30_000;
-
 export class RoomPresence {
   private readonly scheduled = new Map<RoomId, NodeJS.Timeout>();
   private readonly lastSent = new Map<RoomId, number>();
@@ -89,6 +90,12 @@ export class RoomPresence {
     try {
       const current = new Set(rooms);
       for (const room of this.told.keys()) if (!current.has(room)) this.told.delete(room);
+      // Rooms this node no longer has members in (others may still): forget their pacing.
+      for (const room of this.lastSent.keys()) {
+        if (current.has(room) || this.scheduled.has(room)) continue;
+        this.lastSent.delete(room);
+        this.lastCount.delete(room);
+      }
       for (const room of rooms) {
         const frame = await this.frame(room);
         if (this.told.get(room) === frame.count) continue;

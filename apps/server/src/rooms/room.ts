@@ -37,18 +37,22 @@ export function messagesFrame(room: RoomId, messages: readonly ChatMessage[]): S
  * One room's local members and its outgoing queue. Messages delivered by the broker are
  * queued and flushed at the next event-loop turn: a quiet room sends at once, a busy one
  * sends one `batch` per member per flush, and either way the frame is encoded once for
- * everyone. A flush costs one socket write per member (~5 µs each), so a large busy room
- * also waits, after a flush, as long as that flush took before flushing again: its batches
- * grow with the load, flushing it takes at most about half of the core, and its latency
- * stays within two flushes. Small or quiet rooms never wait.
+ * everyone. A flush costs one socket write per member (5–20 µs each), so a busy room (its
+ * last flush carried more than one message) also waits, after a flush, as long as that
+ * flush took before flushing again: its batches grow with the load, flushing it takes at
+ * most about half of the core, and its latency stays within two flushes. A room whose
+ * flushes carry one message each (quiet, or small enough to keep up) never waits.
  */
 export class Room {
   private readonly members = new Map<Member, Membership>();
   private queue: ChatMessage[] = [];
   private flushScheduled = false;
-  /** When the last flush ended, and how long it took (ms, performance.now()). */
+  /** The pending flush's timer, when it waits out the last one's cost. */
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** When the last flush ended, how long it took (ms, performance.now()), what it carried. */
   private flushedAt = Number.NEGATIVE_INFINITY;
   private flushCost = 0;
+  private flushedMessages = 0;
   /** When each person's last `typing` was passed on: the server-side throttle. */
   private readonly typedAt = new Map<string, number>();
 
@@ -136,12 +140,16 @@ export class Room {
     this.queue.push(...messages);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    const wait = this.flushedAt + this.flushCost - performance.now();
-    if (wait >= 1) setTimeout(this.flush, wait);
+    const busy = this.flushedMessages > 1;
+    const wait = busy ? this.flushedAt + this.flushCost - performance.now() : 0;
+    if (wait >= 1) this.flushTimer = setTimeout(this.flush, wait);
     else setImmediate(this.flush);
   };
 
   private readonly flush = (): void => {
+    // Called early (a notice must follow what is queued): the timer has nothing left to do.
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     this.flushScheduled = false;
     const messages = this.queue;
     this.queue = [];
@@ -165,6 +173,7 @@ export class Room {
     }
     this.flushedAt = performance.now();
     this.flushCost = this.flushedAt - started;
+    this.flushedMessages = messages.length;
     this.meter.flushed(messages, recipients);
   };
 }

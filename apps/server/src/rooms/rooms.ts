@@ -146,9 +146,10 @@ export class Rooms {
    */
   async send(user: UserRef, frame: SendFrame, slowModeMs = 0): Promise<AckFrame> {
     const { room, cid } = frame;
+    const id = uuidv7();
     const message: ChatMessage = await this.broker.publish({
       room,
-      id: uuidv7(),
+      id,
       user,
       content: frame.content,
       ts: new Date().toISOString(),
@@ -157,7 +158,8 @@ export class Rooms {
       ...(frame.replyTo === undefined ? {} : { replyTo: frame.replyTo }),
       ...(frame.attachments === undefined ? {} : { attachments: frame.attachments }),
     });
-    this.meter.sent(room);
+    // A resend of a known cid is answered with the original: counted once, when it was new.
+    if (message.id === id) this.meter.sent(room);
     this.onSent(message);
     return { type: 'ack', cid, room, id: message.id, seq: message.seq };
   }

@@ -99,14 +99,15 @@ export class GroupCommitPersister {
 
   private async commit(messages: StoredMessage[]): Promise<void> {
     let delay = FIRST_RETRY_MS;
+    let seconds = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         const started = performance.now();
         await this.store.insertMessages(messages);
-        this.onCommit(messages.length, (performance.now() - started) / 1000);
+        seconds = (performance.now() - started) / 1000;
         if (attempt > 1)
           this.logger.info({ attempt, rows: messages.length }, 'commit succeeded after retrying');
-        return;
+        break;
       } catch (error) {
         // Logged once per failure streak, not once per retry.
         if (attempt === 1)
@@ -115,6 +116,8 @@ export class GroupCommitPersister {
         delay = Math.min(delay * 2, MAX_RETRY_MS);
       }
     }
+    // Outside the retry: an observer's failure is not a failed commit.
+    this.onCommit(messages.length, seconds);
   }
 
   /** Resolves once everything written so far is committed. */

@@ -35,7 +35,12 @@ export function openSqliteDatabase(options: SqliteStoreOptions): Kysely<Database
 }
 
 /** Distinct statements kept prepared; beyond it the cache starts over. */
-const CACHED_STATEMENTS = 1000;
+const CACHED_STATEMENTS = 200;
+/**
+ * Longer SQL is prepared each time: multi-row inserts have one text per row count, and
+ * SQLite holds ~200 KiB per prepared 500-row insert (a reviewer measured ~115 MB for all).
+ */
+const CACHED_SQL_MAX = 1024;
 
 /**
  * Kysely's SQLite driver prepares every query anew, and preparing costs more than running
@@ -48,6 +53,7 @@ function cachingStatements(sqlite: SQLite.Database): SqliteDatabase {
   return {
     close: () => sqlite.close(),
     prepare(sql: string) {
+      if (sql.length > CACHED_SQL_MAX) return sqlite.prepare(sql);
       let statement = prepared.get(sql);
       if (statement === undefined) {
         if (prepared.size >= CACHED_STATEMENTS) prepared.clear();
