@@ -42,6 +42,9 @@ test('analytics count people, messages, deliveries and latency, and only admins 
   }
   await expect.poll(() => reader.messagesIn('general').length).toBe(5);
   await expect.poll(() => tab2.messagesIn('general').length).toBe(5);
+  // A resend after a lost ack is answered with the original: not a sixth message.
+  tab1.send({ type: 'send', room: 'general', cid: 'c3', content: 'line 3' });
+  await tab1.next((f) => f.type === 'ack' && f.cid === 'c3');
 
   await expect
     .poll(async () => (await analytics(server, alice.token)).messages.deliveries)
