@@ -135,6 +135,22 @@ export function withinBudget(step: Step): boolean {
   return step.p99 <= 100 && step.sent >= step.offered * 0.9 && step.closed === 0;
 }
 
+/**
+ * What a stepped scenario shares: short warm-up, 4 s steps (2 s quick), stepping up while
+ * steps hold the 100 ms budget, two generator processes, ~170-byte messages.
+ */
+export function stepped(
+  quick: boolean,
+): Pick<LoadPlan, 'warmSeconds' | 'stepSeconds' | 'keepGoing' | 'workers' | 'padding'> {
+  return {
+    warmSeconds: 1,
+    stepSeconds: quick ? 2 : 4,
+    keepGoing: withinBudget,
+    workers: 2,
+    padding: 20,
+  };
+}
+
 /** Runs the plan against each target in turn (never at once: they would share the core). */
 export async function runEach(targets: TargetName[], plan: LoadPlan): Promise<TargetRun[]> {
   const runs: TargetRun[] = [];

@@ -1,5 +1,5 @@
 import type { TargetName } from '../dialects.js';
-import { bestUnder, type LoadPlan, ratesOr, runEach, withinBudget } from '../load.js';
+import { bestUnder, type LoadPlan, ratesOr, runEach, stepped } from '../load.js';
 import type { TargetRun } from '../results.js';
 
 type Outcome = { runs: TargetRun[]; summary: string[] };
@@ -41,11 +41,7 @@ export async function rooms10k(targets: TargetName[], quick: boolean): Promise<O
     rooms: (i) => [`room${i % rooms}`],
     senders: rooms,
     rates: ratesOr(quick ? [100, 500] : [500, 1000, 2000, 5000, 10_000, 20_000, 40_000]),
-    warmSeconds: 1,
-    stepSeconds: quick ? 2 : 4,
-    keepGoing: withinBudget,
-    workers: 2,
-    padding: 20,
+    ...stepped(quick),
   };
   const runs = await runEach(targets, plan);
   const summary = runs.map((run) => {

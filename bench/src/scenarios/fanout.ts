@@ -1,5 +1,5 @@
 import type { TargetName } from '../dialects.js';
-import { bestUnder, type LoadPlan, ratesOr, runEach, withinBudget } from '../load.js';
+import { bestUnder, type LoadPlan, ratesOr, runEach, stepped } from '../load.js';
 import type { TargetRun } from '../results.js';
 
 /**
@@ -21,11 +21,7 @@ export async function fanout1k(
         ? [10, 100]
         : [10, 25, 50, 75, 100, 150, 250, 500, 750, 1000, 1500, 2000, 3000, 4000, 6000],
     ),
-    warmSeconds: 1,
-    stepSeconds: quick ? 2 : 4,
-    keepGoing: withinBudget,
-    workers: 2,
-    padding: 20,
+    ...stepped(quick),
   };
   const runs = await runEach(targets, plan);
   const summary: string[] = [];
