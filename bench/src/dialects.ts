@@ -19,6 +19,11 @@ export interface Dialect {
   answer?(text: string): string | undefined;
   /** Whether a text frame is the server refusing something (counted as an error). */
   isError(data: Buffer, start: number): boolean;
+  /**
+   * The client id a text frame acknowledges (Hubbub acks a send once it is durable), or
+   * -1: the peers do not acknowledge.
+   */
+  ackedCid(data: Buffer, start: number, end: number): number;
 }
 
 const startsWith = (data: Buffer, start: number, prefix: Buffer) =>
@@ -26,6 +31,19 @@ const startsWith = (data: Buffer, start: number, prefix: Buffer) =>
   data.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
 
 const JSON_ERROR = Buffer.from('{"type":"error"');
+const JSON_ACK = Buffer.from('{"type":"ack","cid":"c');
+
+/** The number after Hubbub's `{"type":"ack","cid":"c`, or -1. */
+function hubbubAck(data: Buffer, start: number, end: number): number {
+  if (!startsWith(data, start, JSON_ACK)) return -1;
+  let value = 0;
+  for (let i = start + JSON_ACK.length; i < end; i++) {
+    const digit = data[i]! - 48;
+    if (digit < 0 || digit > 9) return value;
+    value = value * 10 + digit;
+  }
+  return -1;
+}
 
 const hubbub: Dialect = {
   path: '/ws',
@@ -35,6 +53,7 @@ const hubbub: Dialect = {
   isJoined: (text) => text.startsWith('{"type":"joined"'),
   send: (room, content, cid) => JSON.stringify({ type: 'send', room, cid: `c${cid}`, content }),
   isError: (data, start) => startsWith(data, start, JSON_ERROR),
+  ackedCid: hubbubAck,
 };
 
 /** The raw `ws` peers speak a subset of Hubbub's frames, without authentication. */
@@ -46,6 +65,7 @@ const raw: Dialect = {
   isJoined: hubbub.isJoined,
   send: hubbub.send,
   isError: hubbub.isError,
+  ackedCid: () => -1,
 };
 
 const SIO_ERROR = Buffer.from('42["error"');
@@ -61,6 +81,7 @@ const socketio: Dialect = {
   send: (room, content) => `42${JSON.stringify(['send', { room, content }])}`,
   answer: (text) => (text === '2' ? '3' : undefined),
   isError: (data, start) => startsWith(data, start, SIO_ERROR),
+  ackedCid: () => -1,
 };
 
 export const dialects: Record<TargetName, Dialect> = {

@@ -138,6 +138,8 @@ export interface Interval {
   errors: number;
   closed: number;
   latency: Histogram;
+  acks: number;
+  ackLatency: Histogram;
 }
 
 export function latencyHistogram(): Histogram {
@@ -257,7 +259,11 @@ export class LoadGenerator {
       list.reduce((total, s) => total + pick(s), 0);
     const uniqueOf = (s: Sample) => s.unique.reduce((t, [, n]) => t + n, 0);
     const latency = latencyHistogram();
-    for (const s of samples) latency.add(decodeFromCompressedBase64(s.latency));
+    const ackLatency = latencyHistogram();
+    for (const s of samples) {
+      latency.add(decodeFromCompressedBase64(s.latency));
+      ackLatency.add(decodeFromCompressedBase64(s.ackLatency));
+    }
     const interval: Interval = {
       seconds: (at - this.lastAt) / 1000,
       sent: sum(samples, (s) => s.sent) - sum(this.last, (s) => s.sent),
@@ -267,6 +273,8 @@ export class LoadGenerator {
       errors: sum(samples, (s) => s.errors) - sum(this.last, (s) => s.errors),
       closed: sum(samples, (s) => s.closed) - sum(this.last, (s) => s.closed),
       latency,
+      acks: sum(samples, (s) => s.acks) - sum(this.last, (s) => s.acks),
+      ackLatency,
     };
     this.last = samples;
     this.lastAt = at;

@@ -36,6 +36,9 @@ export interface Sample {
   sent: number;
   /** HDR histogram of delivery latency in µs (compressed, base64). */
   latency: string;
+  /** Sends acknowledged (Hubbub: durable) so far, and their ack latency since the last sample. */
+  acks: number;
+  ackLatency: string;
   /** Distinct messages received per stream (worker * 65536 + sender), over all clients. */
   unique: Array<[number, number]>;
   /** Messages sent per stream and not refused by the server, and the room they went to. */

@@ -87,6 +87,13 @@ export async function runLoad(target: TargetName, plan: LoadPlan): Promise<Targe
         gaps: interval.gaps,
         errors: interval.errors,
         closed: interval.closed,
+        ...(interval.acks > 0
+          ? {
+              acks: Math.round(interval.acks / interval.seconds),
+              ackP50: percentiles(interval.ackLatency).p50,
+              ackP99: percentiles(interval.ackLatency).p99,
+            }
+          : {}),
         cpu: Math.round(cpu * 100) / 100,
         rssMiB: Math.round(rssBytes(server.pid) / 1048576),
       };
@@ -95,7 +102,8 @@ export async function runLoad(target: TargetName, plan: LoadPlan): Promise<Targe
       console.log(
         `  ${target} ${String(rate).padStart(6)} msg/s → ${String(step.deliveries).padStart(9)} deliveries/s, ` +
           `p50 ${step.p50} ms, p99 ${step.p99} ms, max ${step.max} ms, cpu ${step.cpu}, ` +
-          `rss ${step.rssMiB} MiB${step.closed > 0 ? `, closed ${step.closed}` : ''}${step.errors > 0 ? `, errors ${step.errors}` : ''}`,
+          `rss ${step.rssMiB} MiB${step.acks === undefined ? '' : `, acks ${step.acks}/s (p50 ${step.ackP50} ms, p99 ${step.ackP99} ms)`}` +
+          `${step.closed > 0 ? `, closed ${step.closed}` : ''}${step.errors > 0 ? `, errors ${step.errors}` : ''}`,
       );
       // Two failing steps in a row end the run: one may be a hiccup of the machine.
       failures = plan.keepGoing === undefined || plan.keepGoing(step) ? 0 : failures + 1;

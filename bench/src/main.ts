@@ -9,6 +9,7 @@ import type { ScenarioResult, TargetRun } from './results.js';
 import { crowd10k, rooms10k } from './scenarios/crowds.js';
 import { fanout1k } from './scenarios/fanout.js';
 import { idle } from './scenarios/idle.js';
+import { ingest } from './scenarios/ingest.js';
 
 /**
  * `npm run bench -- <scenario> [--targets=hubbub,socketio,ws,ws-turn] [--quick] [--out=f.json]`: runs a
@@ -25,6 +26,7 @@ const scenarios: Record<string, { run: Scenario; targets: TargetName[] }> = {
   'crowd-10k': { run: crowd10k, targets: ['socketio', 'ws-turn', 'hubbub'] },
   'rooms-10k': { run: rooms10k, targets: ['socketio', 'ws-turn', 'hubbub'] },
   idle: { run: idle, targets: ['socketio', 'ws', 'hubbub'] },
+  ingest: { run: ingest, targets: ['hubbub'] },
 };
 
 function version(path: string): string {

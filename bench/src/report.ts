@@ -5,7 +5,6 @@ import type { ScenarioResult, TargetRun } from './results.js';
 
 const COLORS: Record<string, string> = {
   hubbub: '#d6336c',
-  'hubbub-normal': '#f783ac',
   socketio: '#1c7ed6',
   ws: '#2f9e44',
   'ws-turn': '#f59f00',
@@ -13,8 +12,11 @@ const COLORS: Record<string, string> = {
 
 const label = (run: TargetRun) =>
   run.note === undefined ? run.target : `${run.target} (${run.note})`;
-const colorOf = (run: TargetRun) =>
-  COLORS[run.note?.includes('NORMAL') ? 'hubbub-normal' : run.target] ?? '#495057';
+/** The target's colour; a second run of the same target (another engine) gets a lighter one. */
+const colorOf = (run: TargetRun, i: number, runs: TargetRun[]) =>
+  runs.findIndex((r) => r.target === run.target) === i
+    ? (COLORS[run.target] ?? '#495057')
+    : '#f783ac';
 
 /**
  * Latency (p99, log scale) against deliveries per second (log scale), one line per target:
@@ -64,7 +66,7 @@ export function chart(result: ScenarioResult): string {
     `<text x="${(pad.left + width - pad.right) / 2}" y="${height - 10}" text-anchor="middle">deliveries per second (log)</text>`,
   );
   result.runs.forEach((run, i) => {
-    const color = colorOf(run);
+    const color = colorOf(run, i, result.runs);
     const path = run.steps
       .map((s) => `${sx(s.deliveries).toFixed(1)},${sy(s.p99).toFixed(1)}`)
       .join(' ');
@@ -84,15 +86,20 @@ export function chart(result: ScenarioResult): string {
 }
 
 function stepsTable(run: TargetRun): string[] {
+  const acked = run.steps.some((s) => s.acks !== undefined);
+  const ackHead = acked ? ' acks/s | ack p50 ms | ack p99 ms |' : '';
+  const ackRule = acked ? '---:|---:|---:|' : '';
+  const ackCells = (s: TargetRun['steps'][number]) =>
+    acked ? ` ${s.acks ?? '-'} | ${s.ackP50 ?? '-'} | ${s.ackP99 ?? '-'} |` : '';
   const lines = [
     `**${label(run)}**: ${run.clients.toLocaleString('en-US')} clients, ${run.kibPerConnection} KiB per connection, lost ${run.lost} of ${run.expected.toLocaleString('en-US')} owed deliveries`,
     '',
-    '| offered msg/s | sent msg/s | deliveries/s | p50 ms | p95 ms | p99 ms | max ms | server CPU | RSS MiB | dup | closed |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| offered msg/s | sent msg/s | deliveries/s | p50 ms | p95 ms | p99 ms | max ms |${ackHead} server CPU | RSS MiB | dup | closed |`,
+    `|---:|---:|---:|---:|---:|---:|---:|${ackRule}---:|---:|---:|---:|`,
   ];
   for (const s of run.steps)
     lines.push(
-      `| ${s.offered} | ${s.sent} | ${s.deliveries.toLocaleString('en-US')} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.max} | ${s.cpu} | ${s.rssMiB} | ${s.duplicates} | ${s.closed} |`,
+      `| ${s.offered} | ${s.sent} | ${s.deliveries.toLocaleString('en-US')} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.max} |${ackCells(s)} ${s.cpu} | ${s.rssMiB} | ${s.duplicates} | ${s.closed} |`,
     );
   if (run.figures !== undefined)
     lines.push(

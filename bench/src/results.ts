@@ -16,6 +16,10 @@ export interface Step {
   gaps: number;
   errors: number;
   closed: number;
+  /** Acknowledged sends per second and their latency (send → ack), where the target acks. */
+  acks?: number;
+  ackP50?: number;
+  ackP99?: number;
   /** Server CPU use over the step (1.0 = one core) and its resident memory (MiB). */
   cpu: number;
   rssMiB: number;

@@ -20,6 +20,14 @@ interface Receiver {
   readonly last: Map<number, number>;
 }
 
+/** Sends waiting for their ack (Hubbub): cid → when sent (µs). */
+const pendingAcks = new Map<number, number>();
+let acks = 0;
+const ackLatency = build({
+  lowestDiscernibleValue: 1,
+  highestTrackableValue: 600_000_000,
+  numberOfSignificantValueDigits: 3,
+});
 const latency = build({
   lowestDiscernibleValue: 1,
   highestTrackableValue: 600_000_000,
@@ -44,6 +52,7 @@ const clients: WireClient[] = [];
 let rate = 0;
 let padding = '';
 let dialect: Dialect;
+let tracksAcks = false;
 
 const ZERO = 48;
 const TILDE = 0x7e;
@@ -125,7 +134,15 @@ async function open(port: number, plan: ClientPlan, localAddress: string): Promi
           setup(data.toString('utf8', start, end));
           return;
         }
-        if (dialect.isError(data, start)) {
+        const acked = dialect.ackedCid(data, start, end);
+        if (acked >= 0) {
+          const sentAt = pendingAcks.get(acked);
+          if (sentAt !== undefined) {
+            pendingAcks.delete(acked);
+            acks++;
+            ackLatency.recordValue(Math.max(1, Math.min(now() - sentAt, 600_000_000)));
+          }
+        } else if (dialect.isError(data, start)) {
           // A refusal answers one of this client's sends: that message is not owed.
           errors++;
           if (stream !== undefined) refusedBy.set(stream, (refusedBy.get(stream) ?? 0) + 1);
@@ -200,8 +217,11 @@ setInterval(() => {
     const entry = sentBy.get(key) ?? { room: sender.room, count: 0 };
     entry.count += 1;
     sentBy.set(key, entry);
+    const sentAt = now();
+    cid += 1;
+    if (tracksAcks) pendingAcks.set(cid, sentAt);
     sender.client.sendText(
-      dialect.send(sender.room, `~${ME}.${sender.index}.${sender.n}.${now()}~${padding}`, ++cid),
+      dialect.send(sender.room, `~${ME}.${sender.index}.${sender.n}.${sentAt}~${padding}`, cid),
     );
   }
 }, TICK_MS);
@@ -209,6 +229,8 @@ setInterval(() => {
 function sample(): Sample {
   const encoded = encodeIntoCompressedBase64(latency);
   latency.reset();
+  const acked = encodeIntoCompressedBase64(ackLatency);
+  ackLatency.reset();
   return {
     received,
     duplicates,
@@ -217,6 +239,8 @@ function sample(): Sample {
     closed,
     sent: sentCount,
     latency: encoded,
+    acks,
+    ackLatency: acked,
     unique: [...unique],
     sentBy: [...sentBy].map(([key, { room, count }]) => [
       key,
@@ -230,6 +254,7 @@ process.on('message', (message: ToWorker) => {
     switch (message.kind) {
       case 'connect': {
         dialect = dialects[message.target];
+        tracksAcks = message.target === 'hubbub';
         padding = message.padding;
         let failed = 0;
         let firstError: string | undefined;
