@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       dataDir: './data',
       databaseUrl: undefined,
       sqliteSynchronous: 'FULL',
+      commitLanes: 1,
       allowedOrigins: [],
       rateLimit: { perSecond: 5, burst: 10 },
       historyOnJoin: 50,
@@ -27,6 +28,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(9000);
     expect(config.allowedOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.databaseUrl).toBe('postgres://u@127.0.0.1/db');
+    expect(loadConfig({ COMMIT_LANES: '4' }).commitLanes).toBe(4);
     expect(loadConfig({ ALLOWED_ORIGINS: '*' }).allowedOrigins).toBe('*');
   });
 

@@ -40,6 +40,11 @@ const schema = z.object({
   /** SQLite's `synchronous` level: FULL survives power loss, NORMAL only a process crash. */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /**
+   * PostgreSQL without Redis: message commits in flight at once (a room always in the same
+   * one). 1 was fastest with PostgreSQL on the server's own two cores (docs/benchmarks.md).
+   */
+  COMMIT_LANES: int(1, 64).default(1),
+  /**
    * Comma-separated exact origins allowed to open WebSockets from a browser; `*` allows any.
    * Empty means the server's own origins (http://localhost:PORT and http://127.0.0.1:PORT).
    */
@@ -128,6 +133,7 @@ export interface Config {
   /** Node processes sharing the port on this machine (1: this process serves). */
   workers: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  commitLanes: number;
   /** `'*'` or exact origins; empty array means "the server's own origin". */
   allowedOrigins: '*' | string[];
   /** Fastify's `trustProxy`: none, the first `n` hops, or the proxies' addresses. */
@@ -224,6 +230,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: c.REDIS_URL,
     workers: c.WORKERS ?? (c.REDIS_URL === undefined ? 1 : availableParallelism()),
     sqliteSynchronous: c.SQLITE_SYNCHRONOUS,
+    commitLanes: c.COMMIT_LANES,
     allowedOrigins: parseOrigins(c.ALLOWED_ORIGINS),
     trustProxy:
       c.TRUST_PROXY === undefined

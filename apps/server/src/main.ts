@@ -32,6 +32,7 @@ import { postgresSearch, sqliteSearch } from './search/engines.js';
 import { LocalSignals } from './signals/local.js';
 import type { Signals } from './signals/port.js';
 import { RedisSignals } from './signals/redis.js';
+import { unnestWriter, valuesWriter } from './store/bulk.js';
 import { KyselyMessageStore } from './store/kysely-store.js';
 import { GroupCommitPersister } from './store/persister.js';
 import type { MessageStore } from './store/port.js';
@@ -81,6 +82,8 @@ function embeddedBus(
 ): Bus {
   const persister = new GroupCommitPersister(store, {
     logger,
+    // SQLite commits one at a time on its one connection; PostgreSQL's pool takes several.
+    concurrency: config.databaseUrl === undefined ? 1 : config.commitLanes,
     onCommit: (rows, seconds) => telemetry.committed(rows, seconds),
   });
   const broker = new LocalBroker({ store, writer: persister, resumeWindow: config.resumeWindow });
@@ -166,7 +169,10 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
   const logger = options.logger ?? pino({ level: config.logLevel });
   const db = openDatabase(config);
   // The message store owns the database's lifetime; features borrow it for their tables.
-  const store = new KyselyMessageStore(db);
+  const store = new KyselyMessageStore(
+    db,
+    config.databaseUrl === undefined ? valuesWriter : unnestWriter,
+  );
   await store.migrate();
   const telemetry = new Telemetry();
   const bus =

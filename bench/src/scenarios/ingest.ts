@@ -26,14 +26,19 @@ export async function ingest(
   };
   const runs: TargetRun[] = [];
   if (!targets.includes('hubbub')) return { runs, summary: ['ingest measures Hubbub only'] };
-  const sqlite = await runLoad('hubbub', plan);
-  runs.push({ ...sqlite, note: 'SQLite' });
-  await using postgres = await startPostgres();
-  const pg = await runLoad('hubbub', {
-    ...plan,
-    env: { DATABASE_URL: await postgres.createDatabase() },
-  });
-  runs.push({ ...pg, note: 'PostgreSQL' });
+  // BENCH_ENGINES=sqlite or =postgres measures one engine only.
+  const engines = process.env.BENCH_ENGINES?.split(',') ?? ['sqlite', 'postgres'];
+  if (engines.includes('sqlite')) {
+    runs.push({ ...(await runLoad('hubbub', plan)), note: 'SQLite' });
+  }
+  if (engines.includes('postgres')) {
+    await using postgres = await startPostgres();
+    const pg = await runLoad('hubbub', {
+      ...plan,
+      env: { DATABASE_URL: await postgres.createDatabase(), ...plan.env },
+    });
+    runs.push({ ...pg, note: 'PostgreSQL' });
+  }
   const most = (run: TargetRun, p99: number) =>
     run.steps
       .filter((s) => (s.ackP99 ?? Number.POSITIVE_INFINITY) <= p99 && s.errors === 0)

@@ -1,6 +1,7 @@
 import type { ChatMessage, Epoch, RoomId, Seq } from '@hubbub/protocol';
 import { ErrorCode } from '@hubbub/protocol';
 import type { MessageStore, StoredMessage } from '../store/port.js';
+import { CidLookups } from './cid-lookups.js';
 import type { Broker, DraftMessage, Replay, RoomListener } from './port.js';
 
 /** The group-commit persister as the broker sees it. */
@@ -55,6 +56,7 @@ interface RoomLog {
  */
 export class LocalBroker implements Broker {
   private readonly store: MessageStore;
+  private readonly cids: CidLookups;
   private readonly writer: DurableWriter;
   private readonly windowSize: number;
   private readonly resumeWindow: number;
@@ -68,6 +70,7 @@ export class LocalBroker implements Broker {
 
   constructor(options: LocalBrokerOptions) {
     this.store = options.store;
+    this.cids = new CidLookups((keys) => options.store.findByCids(keys));
     this.writer = options.writer;
     this.windowSize = options.windowSize ?? 256;
     this.resumeWindow = options.resumeWindow ?? 1000;
@@ -93,7 +96,11 @@ export class LocalBroker implements Broker {
     const log = await this.log(draft.room);
     // The store lookups of concurrent publishes run in parallel, but seqs are handed out in
     // arrival order, so one sender's messages keep the order they were sent in.
-    const earlierLookup = this.store.findByCid(draft.room, draft.user.id, draft.cid);
+    const earlierLookup = this.cids.find({
+      room: draft.room,
+      userId: draft.user.id,
+      cid: draft.cid,
+    });
     // Awaited below; this keeps a failure that lands while we wait from counting as unhandled.
     earlierLookup.catch(() => {});
     const myTurn = log.turn;

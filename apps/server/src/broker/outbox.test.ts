@@ -76,7 +76,8 @@ describe.runIf(redis.enabled)('the outbox persister', () => {
         .poll(async () => (await store.roomMessages(room, { limit: 100 })).map((m) => m.seq))
         .toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     }
-    expect((await store.findByCid('r2', 'u', 'cid-m1'))?.content).toBe('m1');
+    const [m1] = await store.findByCids([{ room: 'r2', userId: 'u', cid: 'cid-m1' }]);
+    expect(m1?.content).toBe('m1');
     await expect.poll(() => a.lag()).toBe(0);
   });
 

@@ -123,16 +123,33 @@ export function messageStoreContract(name: string, open: () => Promise<StoreHarn
       const [row] = await store.roomMessages('r', { limit: 1 });
       const { cid: _cid, ...wire } = original;
       expect(row).toEqual(wire);
-      expect(await store.findByCid('r', 'u-42', original.cid)).toEqual(original);
+      expect(await store.findByCids([{ room: 'r', userId: 'u-42', cid: original.cid }])).toEqual([
+        original,
+      ]);
     });
 
-    test('findByCid is scoped by room, user and cid', async () => {
+    test('findByCids is scoped by room, user and cid, and answers many keys at once', async () => {
       const { store } = await start();
-      await store.insertMessages([message('r', 1, { cid: 'c' })]);
-      expect((await store.findByCid('r', 'u1', 'c'))?.seq).toBe(1);
-      expect(await store.findByCid('r', 'u2', 'c')).toBeUndefined();
-      expect(await store.findByCid('other', 'u1', 'c')).toBeUndefined();
-      expect(await store.findByCid('r', 'u1', 'd')).toBeUndefined();
+      await store.insertMessages([
+        message('r', 1, { cid: 'c' }),
+        message('r', 2, { cid: 'e' }),
+        message('other', 1, { cid: 'c' }),
+      ]);
+      const one = (room: string, userId: string, cid: string) =>
+        store.findByCids([{ room, userId, cid }]);
+      expect((await one('r', 'u1', 'c')).map((m) => m.seq)).toEqual([1]);
+      expect(await one('r', 'u2', 'c')).toEqual([]);
+      expect(await one('nowhere', 'u1', 'c')).toEqual([]);
+      expect(await one('r', 'u1', 'd')).toEqual([]);
+      // More keys than one statement carries: every chunk is asked.
+      const keys = Array.from({ length: 1200 }, (_, i) => ({
+        room: 'r',
+        userId: 'u1',
+        cid: `x${i}`,
+      }));
+      keys.push({ room: 'r', userId: 'u1', cid: 'e' }, { room: 'other', userId: 'u1', cid: 'c' });
+      const found = await store.findByCids(keys);
+      expect(found.map((m) => `${m.room}:${m.seq}`).sort()).toEqual(['other:1', 'r:2']);
     });
 
     test('userMessages pages a user’s messages across rooms by id, oldest first', async () => {
@@ -263,7 +280,10 @@ export function messageStoreContract(name: string, open: () => Promise<StoreHarn
       const rows = await store.roomMessages('r', { limit: 10 });
       expect(rows.map((m) => m.replyTo)).toEqual([undefined, 1]);
       expect((await store.findMessage('r', rows[1]!.id))?.replyTo).toBe(1);
-      expect((await store.findByCid('r', rows[1]!.user.id, message('r', 2).cid))?.replyTo).toBe(1);
+      const [second] = await store.findByCids([
+        { room: 'r', userId: rows[1]!.user.id, cid: message('r', 2).cid },
+      ]);
+      expect(second?.replyTo).toBe(1);
     });
 
     test('attachments are kept on every read, edits keep them, a delete drops them', async () => {

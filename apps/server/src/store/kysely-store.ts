@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Attachment, ChatMessage, RoomId, UserRef } from '@hubbub/protocol';
 import type { Kysely, Selectable } from 'kysely';
+import { type BulkWriter, type HeadRow, type MessageRow, valuesWriter } from './bulk.js';
 import { migrateToLatest, pingDatabase } from './migrations.js';
-import type { HistoryRange, MessageStore, RoomHead, StoredMessage } from './port.js';
+import type { CidKey, HistoryRange, MessageStore, RoomHead, StoredMessage } from './port.js';
 import { setReaction, withReactions } from './reactions.js';
 import type { Database, MessagesTable } from './schema.js';
 
-/** Rows per INSERT statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
-const ROWS_PER_STATEMENT = 500;
+/** Keys per lookup query: three parameters each, well under both engines' limits. */
+const KEYS_PER_QUERY = 500;
 
 function newEpoch(): string {
   return randomBytes(12).toString('base64url');
@@ -45,7 +46,8 @@ export function toMessage(row: Selectable<MessagesTable>): ChatMessage {
 export class KyselyMessageStore implements MessageStore {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly onClose: () => Promise<void> = () => db.destroy(),
+    /** The engine's way of writing a commit's rows (PostgreSQL: unnestWriter). */
+    private readonly bulk: BulkWriter = valuesWriter,
   ) {}
 
   migrate(): Promise<void> {
@@ -72,65 +74,53 @@ export class KyselyMessageStore implements MessageStore {
 
   async insertMessages(messages: readonly StoredMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const heads = new Map<RoomId, number>();
-    for (const m of messages) heads.set(m.room, Math.max(heads.get(m.room) ?? 0, m.seq));
+    const now = Date.now();
+    const heads = new Map<RoomId, HeadRow>();
+    const rows = messages.map((m): MessageRow => {
+      const head = heads.get(m.room);
+      if (head === undefined)
+        heads.set(m.room, { id: m.room, epoch: newEpoch(), seq: m.seq, created_at: now });
+      else if (head.seq < m.seq) head.seq = m.seq;
+      return {
+        room_id: m.room,
+        seq: m.seq,
+        id: m.id,
+        user_id: m.user.id,
+        user_name: m.user.name,
+        content: m.content,
+        cid: m.cid,
+        created_at: Date.parse(m.ts),
+        reply_to: m.replyTo ?? null,
+        attachments: m.attachments === undefined ? null : JSON.stringify(m.attachments),
+      };
+    });
+    // Rooms in order, so that two nodes' commits lock the rows in the same order and do
+    // not deadlock each other.
+    const sorted = [...heads.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     await this.db.transaction().execute(async (tx) => {
-      for (let i = 0; i < messages.length; i += ROWS_PER_STATEMENT) {
-        const rows = messages.slice(i, i + ROWS_PER_STATEMENT).map((m) => ({
-          room_id: m.room,
-          seq: m.seq,
-          id: m.id,
-          user_id: m.user.id,
-          user_name: m.user.name,
-          content: m.content,
-          cid: m.cid,
-          created_at: Date.parse(m.ts),
-          reply_to: m.replyTo ?? null,
-          attachments: m.attachments === undefined ? null : JSON.stringify(m.attachments),
-        }));
-        await tx
-          .insertInto('messages')
-          .values(rows)
-          .onConflict((oc) => oc.columns(['room_id', 'seq']).doNothing())
-          .execute();
-      }
-      const now = Date.now();
-      // Every room's head in one statement per chunk (one per room was a round trip each on
-      // PostgreSQL: the ingest benchmark's first suspect), in room order, so that two nodes'
-      // commits lock the rows in the same order and do not deadlock each other.
-      const rooms = [...heads].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      for (let i = 0; i < rooms.length; i += ROWS_PER_STATEMENT) {
-        const rows = rooms
-          .slice(i, i + ROWS_PER_STATEMENT)
-          .map(([room, seq]) => ({ id: room, epoch: newEpoch(), seq, created_at: now }));
-        // The head only moves forward; a replayed older batch must not pull it back.
-        await tx
-          .insertInto('rooms')
-          .values(rows)
-          .onConflict((oc) =>
-            oc.column('id').doUpdateSet((eb) => ({
-              seq: eb
-                .case()
-                .when('rooms.seq', '<', eb.ref('excluded.seq'))
-                .then(eb.ref('excluded.seq'))
-                .else(eb.ref('rooms.seq'))
-                .end(),
-            })),
-          )
-          .execute();
-      }
+      await this.bulk.insertMessages(tx, rows);
+      await this.bulk.advanceHeads(tx, sorted);
     });
   }
 
-  async findByCid(room: RoomId, userId: string, cid: string): Promise<StoredMessage | undefined> {
-    const row = await this.db
-      .selectFrom('messages')
-      .selectAll()
-      .where('room_id', '=', room)
-      .where('user_id', '=', userId)
-      .where('cid', '=', cid)
-      .executeTakeFirst();
-    return row === undefined ? undefined : toStored(row);
+  async findByCids(keys: readonly CidKey[]): Promise<StoredMessage[]> {
+    const found: StoredMessage[] = [];
+    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+      const chunk = keys.slice(i, i + KEYS_PER_QUERY);
+      const rows = await this.db
+        .selectFrom('messages')
+        .selectAll()
+        .where((eb) =>
+          eb(
+            eb.refTuple('room_id', 'user_id', 'cid'),
+            'in',
+            chunk.map((key) => eb.tuple(key.room, key.userId, key.cid)),
+          ),
+        )
+        .execute();
+      for (const row of rows) found.push(toStored(row));
+    }
+    return found;
   }
 
   async roomMessages(room: RoomId, range: HistoryRange): Promise<ChatMessage[]> {
@@ -209,6 +199,6 @@ export class KyselyMessageStore implements MessageStore {
   }
 
   close(): Promise<void> {
-    return this.onClose();
+    return this.db.destroy();
   }
 }

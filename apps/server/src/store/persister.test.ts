@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { uuidv7 } from 'uuidv7';
 import { afterEach, describe, expect, test } from 'vitest';
-import { GroupCommitPersister } from './persister.js';
+import { GroupCommitPersister, laneOf } from './persister.js';
 import type { MessageStore, StoredMessage } from './port.js';
 import { openSqliteStore } from './sqlite.js';
 
@@ -44,15 +44,15 @@ async function countingStore(): Promise<{
   return { store, commits, failNext: (n) => (failures = n) };
 }
 
-function message(seq: number): StoredMessage {
+function message(seq: number, room = 'r'): StoredMessage {
   return {
-    room: 'r',
+    room,
     seq,
     id: uuidv7(),
     user: { id: 'u', name: 'U' },
     content: `${seq}`,
     ts: new Date().toISOString(),
-    cid: `c${seq}`,
+    cid: `c${room}${seq}`,
   };
 }
 
@@ -111,6 +111,78 @@ describe('GroupCommitPersister', () => {
     expect((await store.roomMessages('r', { after: 0, limit: 200 })).length).toBe(100);
     await Promise.all(writes);
     await expect(persister.write(message(101))).rejects.toMatchObject({ code: 'shutting_down' });
+  });
+
+  test('with several commits in flight, a room is in one at a time and resolves in order', async () => {
+    const { store, commits } = await countingStore();
+    // Commits that take a while, so that they overlap.
+    const insert = store.insertMessages.bind(store);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const roomsInFlight = new Set<string>();
+    const overlaps: string[] = [];
+    store.insertMessages = async (messages) => {
+      const rooms = new Set(messages.map((m) => m.room));
+      for (const room of rooms) if (roomsInFlight.has(room)) overlaps.push(room);
+      for (const room of rooms) roomsInFlight.add(room);
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await insert(messages);
+      inFlight -= 1;
+      for (const room of rooms) roomsInFlight.delete(room);
+    };
+    const persister = new GroupCommitPersister(store, {
+      logger: silent,
+      concurrency: 3,
+      maxBatch: 7,
+    });
+    const order = new Map<string, number[]>();
+    const writes: Promise<void>[] = [];
+    for (let seq = 1; seq <= 40; seq++) {
+      for (const room of ['a', 'b', 'c', 'd']) {
+        writes.push(
+          persister.write(message(seq, room)).then(() => {
+            order.set(room, [...(order.get(room) ?? []), seq]);
+          }),
+        );
+      }
+      // Some writes arrive while commits are in flight.
+      if (seq % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    await Promise.all(writes);
+    const expected = Array.from({ length: 40 }, (_, i) => i + 1);
+    for (const room of ['a', 'b', 'c', 'd']) {
+      expect(order.get(room)).toEqual(expected);
+      const stored = await store.roomMessages(room, { after: 0, limit: 100 });
+      expect(stored.map((m) => m.seq)).toEqual(expected);
+    }
+    expect(overlaps).toEqual([]);
+    expect(mostInFlight).toBeGreaterThan(1);
+    expect(mostInFlight).toBeLessThanOrEqual(3);
+    expect(Math.max(...commits)).toBeLessThanOrEqual(7);
+    expect(persister.backlog).toBe(0);
+  });
+
+  test("a room whose commit keeps failing holds up only its own lane's rooms", async () => {
+    const { store } = await countingStore();
+    const insert = store.insertMessages.bind(store);
+    let failing = true;
+    store.insertMessages = async (messages) => {
+      if (failing && messages.some((m) => m.room === 'stuck')) throw new Error('disk on fire');
+      await insert(messages);
+    };
+    const persister = new GroupCommitPersister(store, { logger: silent, concurrency: 2 });
+    let stuckDone = false;
+    const stuck = persister.write(message(1, 'stuck')).then(() => {
+      stuckDone = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    const free = ['a', 'b', 'c', 'd', 'e'].find((room) => laneOf(room, 2) !== laneOf('stuck', 2))!;
+    await Promise.all([1, 2, 3].map((seq) => persister.write(message(seq, free))));
+    expect(stuckDone).toBe(false);
+    failing = false;
+    await stuck;
+    expect((await store.roomMessages('stuck', { limit: 5 })).map((m) => m.seq)).toEqual([1]);
   });
 
   test('a full backlog refuses with unavailable instead of growing without bound', async () => {

@@ -6,6 +6,13 @@ export interface StoredMessage extends ChatMessage {
   cid: string;
 }
 
+/** A sender's client id in a room: what makes a resend recognizable. */
+export interface CidKey {
+  room: RoomId;
+  userId: string;
+  cid: string;
+}
+
 /** Where a room's history stands: its epoch and the last seq ever assigned in it. */
 export interface RoomHead {
   epoch: Epoch;
@@ -47,8 +54,11 @@ export interface MessageStore {
    */
   insertMessages(messages: readonly StoredMessage[]): Promise<void>;
 
-  /** The message `userId` sent to `room` with client id `cid`, if one was committed. */
-  findByCid(room: RoomId, userId: string, cid: string): Promise<StoredMessage | undefined>;
+  /**
+   * The committed messages among `keys` (each: what `userId` sent to `room` with client id
+   * `cid`), in no particular order; keys with no message are left out. One query for all.
+   */
+  findByCids(keys: readonly CidKey[]): Promise<StoredMessage[]>;
 
   /**
    * A page of a room's messages in ascending seq order. With `after`, the page starts right

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { unnestWriter } from './bulk.js';
 import { KyselyMessageStore } from './kysely-store.js';
 import type { MessageStore } from './port.js';
 import type { Database } from './schema.js';
@@ -36,5 +37,5 @@ export function openPostgresDatabase(options: PostgresStoreOptions): Kysely<Data
 
 /** The message store on its own PostgreSQL pool (tests and tools). */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<MessageStore> {
-  return new KyselyMessageStore(openPostgresDatabase(options));
+  return new KyselyMessageStore(openPostgresDatabase(options), unnestWriter);
 }
