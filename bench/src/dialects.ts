@@ -13,6 +13,8 @@ export interface Dialect {
   /** Whether a setup-time frame says the connection is ready for joins. */
   isReady(text: string): boolean;
   join(room: string): string;
+  /** A join that carries on from `since` (Hubbub's resume), where the target has one. */
+  resume?(room: string, since: number, epoch: string | undefined): string;
   isJoined(text: string): boolean;
   send(room: string, content: string, cid: number): string;
   /** A frame that must be answered at once (Engine.IO's ping), and the answer. */
@@ -50,6 +52,7 @@ const hubbub: Dialect = {
   hello: (token) => [JSON.stringify({ type: 'authenticate', token })],
   isReady: (text) => text.startsWith('{"type":"ready"'),
   join: (room) => JSON.stringify({ type: 'join', room }),
+  resume: (room, since, epoch) => JSON.stringify({ type: 'resume', room, since, epoch }),
   isJoined: (text) => text.startsWith('{"type":"joined"'),
   send: (room, content, cid) => JSON.stringify({ type: 'send', room, cid: `c${cid}`, content }),
   isError: (data, start) => startsWith(data, start, JSON_ERROR),

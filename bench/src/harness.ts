@@ -21,7 +21,13 @@ function pinned(core: number, command: string, args: string[]): [string, string[
 export interface Target {
   name: TargetName;
   port: number;
-  pid: number;
+  /** The server's process id (a restart changes it). */
+  readonly pid: number;
+  /**
+   * Stops the server (SIGTERM: Hubbub drains) and starts it again on the same port and data
+   * directory; resolves with the seconds from the signal until it listens again.
+   */
+  restart(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -34,6 +40,40 @@ export interface TargetOptions {
 /** Starts a server under test in its own process and waits until it listens. */
 export async function startTarget(name: TargetName, options: TargetOptions = {}): Promise<Target> {
   const dataDir = await mkdtemp(join(tmpdir(), 'hubbub-bench-'));
+  let server = await spawnServer(name, options, dataDir, 0);
+  const port = server.port;
+  const stopServer = async (child: ChildProcess) => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return {
+    name,
+    port,
+    get pid() {
+      return server.pid;
+    },
+    async restart() {
+      const started = performance.now();
+      await stopServer(server.child);
+      server = await spawnServer(name, options, dataDir, port);
+      return (performance.now() - started) / 1000;
+    },
+    async stop() {
+      await stopServer(server.child);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function spawnServer(
+  name: TargetName,
+  options: TargetOptions,
+  dataDir: string,
+  port: number,
+): Promise<{ child: ChildProcess; port: number; pid: number }> {
   const script =
     name === 'hubbub'
       ? join(ROOT, 'apps/server/src/main.ts')
@@ -59,7 +99,7 @@ export async function startTarget(name: TargetName, options: TargetOptions = {})
     env: {
       ...process.env,
       HOST: '127.0.0.1',
-      PORT: '0',
+      PORT: String(port),
       PEER_MODE: name === 'ws-turn' ? 'turn' : 'each',
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
@@ -72,7 +112,7 @@ export async function startTarget(name: TargetName, options: TargetOptions = {})
       ...options.env,
     },
   });
-  const port = await new Promise<number>((resolve, reject) => {
+  const listening = await new Promise<number>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${name} did not start: ${out}`)), 60_000);
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -90,20 +130,7 @@ export async function startTarget(name: TargetName, options: TargetOptions = {})
     });
     child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${out}`)));
   });
-  const serverPid = await mainPid(child);
-  return {
-    name,
-    port,
-    pid: serverPid,
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+  return { child, port: listening, pid: await mainPid(child) };
 }
 
 /** taskset execs node in place, so the child's pid is the server's. */
@@ -161,6 +188,8 @@ export class LoadGenerator {
   private lastAt = 0;
   /** Senders each worker holds: the rate is split in proportion. */
   private senders: number[] = [];
+  /** Clients opened by `connect`. */
+  private peers = 0;
 
   private constructor() {}
 
@@ -207,7 +236,7 @@ export class LoadGenerator {
   async connect(
     target: Target,
     plans: ClientPlan[],
-    options: { padding: string; parallel?: number; localAddresses?: number },
+    options: { padding: string; parallel?: number; localAddresses?: number; resumable?: boolean },
   ): Promise<number> {
     const addresses = Array.from(
       { length: options.localAddresses ?? 4 },
@@ -217,6 +246,7 @@ export class LoadGenerator {
       plans.filter((_, i) => i % this.workers.length === w),
     );
     this.senders = shares.map((share) => share.filter((plan) => plan.sender).length);
+    this.peers = plans.length;
     const answers = await Promise.all(
       this.workers.map((worker, w) =>
         this.ask(worker, {
@@ -227,6 +257,7 @@ export class LoadGenerator {
           localAddresses: addresses,
           parallel: options.parallel ?? 20,
           padding: options.padding,
+          resumable: options.resumable ?? false,
         }),
       ),
     );
@@ -239,6 +270,36 @@ export class LoadGenerator {
     }
     await this.sample();
     return connected;
+  }
+
+  /**
+   * Reopens every closed client at once, resuming where the target can; resolves with the
+   * milliseconds each took from the command until it had (re)joined.
+   */
+  async reconnect(target: Target): Promise<{ times: number[]; failed: number; error?: string }> {
+    // From other source addresses than the first connections: the server closed those, so
+    // their 4-tuples sit in its TIME_WAIT, and a new SYN that reuses one is answered with a
+    // stale ACK and retried a second later. Real clients come back from addresses of their
+    // own; one loopback address for every thousand clients keeps it so.
+    const addresses = Array.from(
+      { length: Math.ceil(this.peers / 1000) },
+      (_, i) => `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`,
+    );
+    const answers = await Promise.all(
+      this.workers.map((worker) =>
+        this.ask(worker, { kind: 'reconnect', port: target.port, localAddresses: addresses }),
+      ),
+    );
+    const times: number[] = [];
+    let failed = 0;
+    let error: string | undefined;
+    for (const answer of answers) {
+      if (answer.kind !== 'reconnected') continue;
+      times.push(...answer.times);
+      failed += answer.failed;
+      error ??= answer.error;
+    }
+    return { times, failed, ...(error === undefined ? {} : { error }) };
   }
 
   /** Sets the total send rate, split over the workers by how many senders each holds. */

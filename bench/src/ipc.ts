@@ -20,9 +20,13 @@ export type ToWorker =
       parallel: number;
       /** Appended to each message's marker, to reach the workload's message size. */
       padding: string;
+      /** Clients track where they are, to resume after a reconnect (storm). */
+      resumable?: boolean;
     }
   /** Messages per second this worker sends in all. */
   | { kind: 'rate'; perSecond: number }
+  /** Reopens every closed client at once (resuming where the target can); the storm. */
+  | { kind: 'reconnect'; port: number; localAddresses: string[] }
   | { kind: 'sample' }
   | { kind: 'stop' };
 
@@ -48,4 +52,6 @@ export interface Sample {
 export type FromWorker =
   | { kind: 'up' }
   | { kind: 'connected'; count: number; failed: number; error?: string | undefined }
-  | { kind: 'sample'; sample: Sample };
+  | { kind: 'sample'; sample: Sample }
+  /** Milliseconds from the command until each client had resumed. */
+  | { kind: 'reconnected'; times: number[]; failed: number; error?: string | undefined };

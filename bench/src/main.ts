@@ -10,6 +10,7 @@ import { crowd10k, rooms10k } from './scenarios/crowds.js';
 import { fanout1k } from './scenarios/fanout.js';
 import { idle } from './scenarios/idle.js';
 import { ingest } from './scenarios/ingest.js';
+import { storm } from './scenarios/storm.js';
 
 /**
  * `npm run bench -- <scenario> [--targets=hubbub,socketio,ws,ws-turn] [--quick] [--out=f.json]`: runs a
@@ -27,6 +28,7 @@ const scenarios: Record<string, { run: Scenario; targets: TargetName[] }> = {
   'rooms-10k': { run: rooms10k, targets: ['socketio', 'ws-turn', 'hubbub'] },
   idle: { run: idle, targets: ['socketio', 'ws', 'hubbub'] },
   ingest: { run: ingest, targets: ['hubbub'] },
+  storm: { run: storm, targets: ['socketio', 'ws', 'hubbub'] },
 };
 
 function version(path: string): string {

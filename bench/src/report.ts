@@ -93,10 +93,14 @@ function stepsTable(run: TargetRun): string[] {
     acked ? ` ${s.acks ?? '-'} | ${s.ackP50 ?? '-'} | ${s.ackP99 ?? '-'} |` : '';
   const lines = [
     `**${label(run)}**: ${run.clients.toLocaleString('en-US')} clients, ${run.kibPerConnection} KiB per connection, lost ${run.lost} of ${run.expected.toLocaleString('en-US')} owed deliveries`,
-    '',
-    `| offered msg/s | sent msg/s | deliveries/s | p50 ms | p95 ms | p99 ms | max ms |${ackHead} server CPU | RSS MiB | dup | closed |`,
-    `|---:|---:|---:|---:|---:|---:|---:|${ackRule}---:|---:|---:|---:|`,
   ];
+  // Scenarios without load steps (idle, storm) report figures only.
+  if (run.steps.length > 0)
+    lines.push(
+      '',
+      `| offered msg/s | sent msg/s | deliveries/s | p50 ms | p95 ms | p99 ms | max ms |${ackHead} server CPU | RSS MiB | dup | closed |`,
+      `|---:|---:|---:|---:|---:|---:|---:|${ackRule}---:|---:|---:|---:|`,
+    );
   for (const s of run.steps)
     lines.push(
       `| ${s.offered} | ${s.sent} | ${s.deliveries.toLocaleString('en-US')} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.max} |${ackCells(s)} ${s.cpu} | ${s.rssMiB} | ${s.duplicates} | ${s.closed} |`,
@@ -142,6 +146,9 @@ export function writeReport(): void {
     '- Loss = deliveries owed (each message sent to a room and not refused with an error',
     '  frame, once per member) minus distinct deliveries seen once nothing more arrives (at',
     '  most 30 s after the last send). Server CPU is its own process (1.0 = one core).',
+    "- Knobs: `BENCH_RATES=100,200` replaces a stepped scenario's rates; `BENCH_ENGINES=postgres`",
+    '  runs ingest on one engine; `BENCH_CLIENTS=3000` sizes the storm; `BENCH_PROFILE=1` writes',
+    "  the server's V8 CPU profiles to bench/profiles/.",
     '',
   ];
   if (existsSync(analysis)) lines.push(readFileSync(analysis, 'utf8').trim(), '');

@@ -20,6 +20,21 @@ interface Receiver {
   readonly last: Map<number, number>;
 }
 
+/** One simulated person: what it joins, what it has seen, and its current connection. */
+interface Peer {
+  plan: ClientPlan;
+  localAddress: string;
+  receiver: Receiver;
+  /** This peer's stream key, once it is a sender. */
+  stream: number | undefined;
+  client: WireClient | undefined;
+  /** Connected and joined: a sender only sends while up. */
+  up: boolean;
+  /** Where it stands in its first room (Hubbub), to resume from after a reconnect. */
+  seq: number;
+  epoch: string | undefined;
+}
+
 /** Sends waiting for their ack (Hubbub): cid → when sent (µs). */
 const pendingAcks = new Map<number, number>();
 let acks = 0;
@@ -42,17 +57,19 @@ let closed = 0;
 const unique = new Map<number, number>();
 
 interface Sender {
-  client: WireClient;
+  peer: Peer;
   room: string;
   index: number;
   n: number;
 }
 const senders: Sender[] = [];
-const clients: WireClient[] = [];
+const peers: Peer[] = [];
 let rate = 0;
 let padding = '';
 let dialect: Dialect;
 let tracksAcks = false;
+/** Whether clients follow their first room's seq, to resume after a reconnect (storm). */
+let tracksSeq = false;
 
 const ZERO = 48;
 const TILDE = 0x7e;
@@ -119,19 +136,31 @@ function count(receiver: Receiver, data: Buffer, start: number, end: number): vo
   }
 }
 
-async function open(port: number, plan: ClientPlan, localAddress: string): Promise<void> {
-  const receiver: Receiver = { last: new Map() };
-  /** This client's stream key, once it is a sender. */
-  let stream: number | undefined;
-  let setup: ((text: string) => void) | undefined;
+const SEQ = Buffer.from('"seq":');
+
+/** The last `"seq":N` in a frame (a messages frame's newest), or -1. */
+function lastSeq(data: Buffer, start: number, end: number): number {
+  const at = data.lastIndexOf(SEQ, end - SEQ.length);
+  if (at < start) return -1;
+  return digits(data, at + SEQ.length, end) ? value : -1;
+}
+
+/**
+ * Connects the peer and joins its rooms. `resume`: after a reconnect, the first room is
+ * resumed from the last seq seen (Hubbub), and the messages the answer replays are counted
+ * like live ones.
+ */
+async function open(port: number, peer: Peer, resume = false): Promise<void> {
+  const { plan, receiver } = peer;
+  let setup: ((text: string, data: Buffer, start: number, end: number) => void) | undefined;
   const client = await WireClient.open(
     port,
     dialect.path,
-    localAddress,
+    peer.localAddress,
     {
       onText(data, start, end) {
         if (setup !== undefined) {
-          setup(data.toString('utf8', start, end));
+          setup(data.toString('utf8', start, end), data, start, end);
           return;
         }
         const acked = dialect.ackedCid(data, start, end);
@@ -145,27 +174,41 @@ async function open(port: number, plan: ClientPlan, localAddress: string): Promi
         } else if (dialect.isError(data, start)) {
           // A refusal answers one of this client's sends: that message is not owed.
           errors++;
-          if (stream !== undefined) refusedBy.set(stream, (refusedBy.get(stream) ?? 0) + 1);
+          if (peer.stream !== undefined)
+            refusedBy.set(peer.stream, (refusedBy.get(peer.stream) ?? 0) + 1);
         } else if (dialect.answer !== undefined && end - start === 1) {
           const reply = dialect.answer(data.toString('utf8', start, end));
           if (reply !== undefined) client.sendText(reply);
-        } else count(receiver, data, start, end);
+        } else {
+          count(receiver, data, start, end);
+          if (tracksSeq) {
+            const seq = lastSeq(data, start, end);
+            if (seq > peer.seq) peer.seq = seq;
+          }
+        }
       },
       onClose() {
+        peer.up = false;
         closed++;
       },
     },
     readEveryMs,
   );
-  const wait = (check: (text: string) => boolean, what: string) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${what} within 30 s`)), 30_000);
-      setup = (text) => {
+  peer.client = client;
+  const wait = (check: (text: string) => boolean, what: string, counted = false) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${what} within 60 s`)), 60_000);
+      setup = (text, data, start, end) => {
         const reply = dialect.answer?.(text);
         if (reply !== undefined) client.sendText(reply);
         if (check(text)) {
           clearTimeout(timer);
-          resolve();
+          // Now, not after the await: the frames right behind the answer may sit in the
+          // same read (Hubbub sends what was published during a resume just after it), and
+          // must reach the counting path, not this one.
+          setup = undefined;
+          if (counted) count(receiver, data, start, end);
+          resolve(text);
         }
       };
     });
@@ -175,16 +218,38 @@ async function open(port: number, plan: ClientPlan, localAddress: string): Promi
     for (const frame of hello) client.sendText(frame);
     await ready;
   }
-  for (const room of plan.rooms) {
-    const joined = wait(dialect.isJoined, `joined ${room}`);
-    client.sendText(dialect.join(room));
-    await joined;
+  for (const [i, room] of plan.rooms.entries()) {
+    const resumeFrom = resume && i === 0 ? dialect.resume?.(room, peer.seq, peer.epoch) : undefined;
+    const joined = wait(dialect.isJoined, `joined ${room}`, resumeFrom !== undefined);
+    client.sendText(resumeFrom ?? dialect.join(room));
+    const answer = await joined;
+    if (i === 0 && tracksSeq) {
+      const head = JSON.parse(answer) as { seq: number; epoch: string };
+      peer.seq = head.seq;
+      peer.epoch = head.epoch;
+    }
   }
   setup = undefined;
-  clients.push(client);
+  peer.up = true;
+}
+
+/** Opens a new peer (setup: a few at a time). */
+async function add(port: number, plan: ClientPlan, localAddress: string): Promise<void> {
+  const peer: Peer = {
+    plan,
+    localAddress,
+    receiver: { last: new Map() },
+    stream: undefined,
+    client: undefined,
+    up: false,
+    seq: 0,
+    epoch: undefined,
+  };
+  await open(port, peer);
+  peers.push(peer);
   if (plan.sender) {
-    stream = ME * 65536 + senders.length;
-    senders.push({ client, room: plan.rooms[0]!, index: senders.length, n: 0 });
+    peer.stream = ME * 65536 + senders.length;
+    senders.push({ peer, room: plan.rooms[0]!, index: senders.length, n: 0 });
   }
 }
 
@@ -192,6 +257,8 @@ async function open(port: number, plan: ClientPlan, localAddress: string): Promi
 const TICK_MS = 5;
 let owed = 0;
 let sentCount = 0;
+/** Turns skipped by senders that were not connected. */
+let skipped = 0;
 let cid = 0;
 const sentBy = new Map<number, { room: string; count: number }>();
 /** Sends the server refused (an error frame to the sender), per stream. */
@@ -211,6 +278,12 @@ setInterval(() => {
   while (owed >= 1) {
     owed -= 1;
     const sender = senders[sentCount % senders.length]!;
+    // A sender that is reconnecting skips its turn: nothing is sent that cannot arrive.
+    if (!sender.peer.up) {
+      sentCount += 1;
+      skipped += 1;
+      continue;
+    }
     sender.n += 1;
     sentCount += 1;
     const key = ME * 65536 + sender.index;
@@ -220,7 +293,7 @@ setInterval(() => {
     const sentAt = now();
     cid += 1;
     if (tracksAcks) pendingAcks.set(cid, sentAt);
-    sender.client.sendText(
+    sender.peer.client?.sendText(
       dialect.send(sender.room, `~${ME}.${sender.index}.${sender.n}.${sentAt}~${padding}`, cid),
     );
   }
@@ -237,7 +310,7 @@ function sample(): Sample {
     gaps,
     errors,
     closed,
-    sent: sentCount,
+    sent: sentCount - skipped,
     latency: encoded,
     acks,
     ackLatency: acked,
@@ -255,6 +328,7 @@ process.on('message', (message: ToWorker) => {
       case 'connect': {
         dialect = dialects[message.target];
         tracksAcks = message.target === 'hubbub';
+        tracksSeq = message.resumable === true && dialect.resume !== undefined;
         padding = message.padding;
         let failed = 0;
         let firstError: string | undefined;
@@ -264,14 +338,36 @@ process.on('message', (message: ToWorker) => {
           for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
             const [i, plan] = next;
             const address = message.localAddresses[i % message.localAddresses.length]!;
-            await open(message.port, plan, address).catch((error: Error) => {
+            await add(message.port, plan, address).catch((error: Error) => {
               failed++;
               firstError ??= error.message;
             });
           }
         });
         await Promise.all(lanes);
-        send({ kind: 'connected', count: clients.length, failed, error: firstError });
+        send({ kind: 'connected', count: peers.length, failed, error: firstError });
+        return;
+      }
+      case 'reconnect': {
+        // Everyone at once, as after a restart: the storm.
+        const started = performance.now();
+        const times: number[] = [];
+        let failed = 0;
+        let firstError: string | undefined;
+        await Promise.all(
+          peers.map(async (peer, i) => {
+            if (peer.up) return;
+            peer.localAddress = message.localAddresses[i % message.localAddresses.length]!;
+            try {
+              await open(message.port, peer, true);
+              times.push(performance.now() - started);
+            } catch (error) {
+              failed++;
+              firstError ??= (error as Error).message;
+            }
+          }),
+        );
+        send({ kind: 'reconnected', times, failed, error: firstError });
         return;
       }
       case 'rate':
@@ -282,7 +378,7 @@ process.on('message', (message: ToWorker) => {
         return;
       case 'stop':
         rate = 0;
-        for (const client of clients) client.destroy();
+        for (const peer of peers) peer.client?.destroy();
         setTimeout(() => process.exit(0), 100);
         return;
     }

@@ -43,3 +43,37 @@ test('a quick fan-out: every target delivers every message to every member exact
     await rm(dir, { recursive: true, force: true });
   }
 }, 180_000);
+
+/**
+ * The storm's machinery, and Hubbub's resume under it: 300 clients, a restart, everyone back
+ * at once while the first ones back already chat. Hubbub owes every member every message
+ * (its resume brings what a member missed while away). The storm table in
+ * docs/benchmarks.md shows the same accounting finding the peers' misses.
+ */
+test('a quick storm: after a restart every Hubbub client is back and missed nothing', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'hubbub-bench-test-'));
+  try {
+    const out = join(dir, 'runs.json');
+    await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/src/main.ts',
+        'storm',
+        '--quick',
+        '--targets=hubbub',
+        `--out=${out}`,
+      ],
+      { cwd: ROOT, env: process.env, timeout: 150_000 },
+    );
+    const runs = JSON.parse(await readFile(out, 'utf8')) as TargetRun[];
+    const hubbub = runs.find((r) => r.target === 'hubbub');
+    expect(hubbub?.clients).toBe(300);
+    expect(hubbub?.figures?.['clients that did not come back']).toBe(0);
+    expect(hubbub?.expected).toBeGreaterThan(300 * 10);
+    expect(hubbub?.lost).toBe(0);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}, 180_000);

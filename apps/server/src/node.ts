@@ -334,7 +334,10 @@ export class HubbubNode {
   async listen(): Promise<number> {
     await this.channels.ensureDefaults();
     await this.ports.signals.ready();
-    await this.app.listen({ host: this.config.host, port: this.config.port });
+    // A deep accept queue: after a restart every client comes back at once, and the default
+    // (511) dropped the rest of the crowd's SYNs, each then retried only after 1, 3, 7 s...
+    // (the storm benchmark). The kernel caps it at net.core.somaxconn.
+    await this.app.listen({ host: this.config.host, port: this.config.port, backlog: 65_535 });
     const port = (this.app.server.address() as AddressInfo).port;
     this.logger.info({ host: this.config.host, port }, 'hubbub listening');
     return port;

@@ -47,7 +47,8 @@ io.on('connection', (socket) => {
     });
   });
 });
-http.listen(port, '127.0.0.1', () => {
+// The same accept queue as Hubbub's: the storm compares servers, not listen flags.
+http.listen(port, '127.0.0.1', 65_535, () => {
   const address = http.address();
   if (typeof address === 'object' && address !== null) console.log(`listening ${address.port}`);
 });

@@ -36,6 +36,8 @@ function flush(name: string): void {
 const server = new WebSocketServer({
   host: '127.0.0.1',
   port,
+  // The same accept queue as Hubbub's: the storm compares servers, not listen flags.
+  backlog: 65_535,
   perMessageDeflate: false,
   clientTracking: false,
 });
