@@ -238,7 +238,7 @@ export class RedisBroker implements Broker {
     const split = payload.startsWith('{') ? -1 : payload.indexOf('\n');
     const epoch = split < 0 ? undefined : payload.slice(0, split);
     if (epoch !== undefined && feed.epoch !== undefined && epoch !== feed.epoch) {
-      this.lose(room, feed);
+      this.lose(room, feed, `a message of epoch ${epoch}, not ${feed.epoch}`);
       return;
     }
     let message: ChatMessage;
@@ -256,9 +256,9 @@ export class RedisBroker implements Broker {
    * The feed cannot deliver every message (a gap the log no longer holds, or a new epoch):
    * its subscribers are told, and it starts over from the room's position now.
    */
-  private lose(room: RoomId, feed: Feed): void {
+  private lose(room: RoomId, feed: Feed, reason: string): void {
     this.logger?.warn(
-      { room, delivered: feed.delivered, members: feed.subscribers.size },
+      { room, delivered: feed.delivered, members: feed.subscribers.size, reason },
       'room feed lost messages (trimmed log or Redis data loss): members must resume',
     );
     feed.delivered = undefined;
@@ -284,7 +284,7 @@ export class RedisBroker implements Broker {
             feed.held.set(missing.seq, missing);
           if (!feed.held.has(delivered + 1)) {
             // Gone from the log too: never skip silently.
-            this.lose(room, feed);
+            this.lose(room, feed, `seqs ${delivered + 1}..${next - 1} are not in the log`);
             return;
           }
         }
@@ -319,10 +319,17 @@ export class RedisBroker implements Broker {
           await this.open(room, feed);
           continue;
         }
+        // What was delivered before asking: the feed keeps delivering from the subscriber
+        // connection while this reading comes back on another, so only a seq below what was
+        // delivered before it was asked for says Redis went backwards.
+        const delivered = feed.delivered;
+        const following = feed.epoch;
         const [epoch, position] = await this.redis.hmget(this.keys(room).meta, 'epoch', 'seq');
+        if (feed.epoch !== following || feed.delivered === undefined) continue; // started over
         const seq = Number(position ?? 0);
         // A missing or new epoch, or a seq below what was delivered: Redis lost the room.
-        if (epoch !== feed.epoch || seq < feed.delivered) this.lose(room, feed);
+        if (epoch !== following || seq < delivered)
+          this.lose(room, feed, `Redis has epoch ${epoch} seq ${seq}`);
         else if (seq > feed.delivered) await this.catchUp(room, feed);
       } catch {
         // Unreachable now; next round.
