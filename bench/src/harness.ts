@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,6 +11,7 @@ import type { ClientPlan, FromWorker, Sample, ToWorker } from './ipc.js';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The server under test runs on core 0 and the load generator on core 1, when pinnable. */
 const PIN = existsSync('/usr/bin/taskset');
+const serverLog = process.env.BENCH_SERVER_LOG;
 /** The token-signing secret the bench gives Hubbub, so it can mint guests' tokens itself. */
 export const BENCH_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 
@@ -116,6 +117,9 @@ async function spawnServer(
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${name} did not start: ${out}`)), 60_000);
     child.stdout?.on('data', (chunk: Buffer) => {
+      // BENCH_SERVER_LOG=file: the servers' logs (pino lines) are kept there, for a run
+      // whose numbers need explaining.
+      if (serverLog !== undefined) appendFileSync(serverLog, chunk);
       out += chunk.toString();
       const peer = /listening (\d+)/.exec(out);
       const hubbub = /"port":(\d+)[^\n]*hubbub listening/.exec(out);

@@ -6,6 +6,8 @@ export interface ClientPlan {
   rooms: string[];
   /** Sends to its first room at its share of the worker's rate. */
   sender: boolean;
+  /** The server to connect to, when not the run's one (a cluster's nodes). */
+  port?: number;
 }
 
 export type ToWorker =

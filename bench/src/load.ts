@@ -7,6 +7,7 @@ import {
   rssBytes,
   sleep,
   startTarget,
+  type Target,
 } from './harness.js';
 import type { ClientPlan } from './ipc.js';
 import { percentiles, type Step, type TargetRun } from './results.js';
@@ -38,6 +39,26 @@ export interface LoadPlan {
  */
 export async function runLoad(target: TargetName, plan: LoadPlan): Promise<TargetRun> {
   const server = await startTarget(target, { env: plan.env ?? {} });
+  try {
+    return await driveLoad(target, [server], plan);
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * Drives running servers of one target (several: the nodes of a cluster, clients dealt to
+ * them in turn) through a plan. CPU and memory are the servers' together.
+ */
+export async function driveLoad(
+  target: TargetName,
+  servers: Target[],
+  plan: LoadPlan,
+): Promise<TargetRun> {
+  const first = servers[0];
+  if (first === undefined) throw new Error('no server to drive');
+  const cpu = () => servers.reduce((sum, s) => sum + cpuSeconds(s.pid), 0);
+  const rss = () => servers.reduce((sum, s) => sum + rssBytes(s.pid), 0);
   const generator = await LoadGenerator.start(plan.workers);
   try {
     const tokens = target === 'hubbub' ? await guestTokens(plan.clients) : [];
@@ -46,14 +67,15 @@ export async function runLoad(target: TargetName, plan: LoadPlan): Promise<Targe
       ...(target === 'hubbub' ? { token: tokens[i] } : {}),
       rooms: plan.rooms(i),
       sender: i < plan.senders,
+      ...(servers.length > 1 ? { port: servers[i % servers.length]!.port } : {}),
     }));
     const members = new Map<string, number>();
     for (const p of plans)
       for (const room of p.rooms) members.set(room, (members.get(room) ?? 0) + 1);
 
-    const idleRss = rssBytes(server.pid);
+    const idleRss = rss();
     const started = performance.now();
-    const connected = await generator.connect(server, plans, {
+    const connected = await generator.connect(first, plans, {
       padding: 'x'.repeat(plan.padding),
       parallel: 50,
       localAddresses: Math.ceil(plan.clients / 20_000) + 1,
@@ -62,7 +84,7 @@ export async function runLoad(target: TargetName, plan: LoadPlan): Promise<Targe
       `  ${target}: ${connected} clients connected in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
     await sleep(1000);
-    const kibPerConnection = (rssBytes(server.pid) - idleRss) / 1024 / connected;
+    const kibPerConnection = (rss() - idleRss) / 1024 / connected;
 
     const steps: Step[] = [];
     let failures = 0;
@@ -70,14 +92,14 @@ export async function runLoad(target: TargetName, plan: LoadPlan): Promise<Targe
       generator.rate(rate);
       await sleep(plan.warmSeconds * 1000);
       await generator.sample();
-      const cpuBefore = cpuSeconds(server.pid);
+      const cpuBefore = cpu();
       const total = plan.stepSeconds * 4;
       for (let tick = 1; tick <= total; tick++) {
         await sleep(250);
         progress(`  ${plan.label} ${target}`, tick, total, `${rate} msg/s offered`);
       }
       const interval = await generator.sample();
-      const cpu = (cpuSeconds(server.pid) - cpuBefore) / interval.seconds;
+      const used = (cpu() - cpuBefore) / interval.seconds;
       const step: Step = {
         offered: rate,
         sent: Math.round(interval.sent / interval.seconds),
@@ -94,8 +116,8 @@ export async function runLoad(target: TargetName, plan: LoadPlan): Promise<Targe
               ackP99: percentiles(interval.ackLatency).p99,
             }
           : {}),
-        cpu: Math.round(cpu * 100) / 100,
-        rssMiB: Math.round(rssBytes(server.pid) / 1048576),
+        cpu: Math.round(used * 100) / 100,
+        rssMiB: Math.round(rss() / 1048576),
       };
       steps.push(step);
       endProgress();
@@ -129,7 +151,6 @@ export async function runLoad(target: TargetName, plan: LoadPlan): Promise<Targe
     };
   } finally {
     await generator.stop();
-    await server.stop();
   }
 }
 

@@ -6,6 +6,7 @@ import type { TargetName } from './dialects.js';
 import { ROOT } from './harness.js';
 import { writeReport } from './report.js';
 import type { ScenarioResult, TargetRun } from './results.js';
+import { cluster3 } from './scenarios/cluster.js';
 import { crowd10k, rooms10k } from './scenarios/crowds.js';
 import { fanout1k } from './scenarios/fanout.js';
 import { idle } from './scenarios/idle.js';
@@ -29,6 +30,7 @@ const scenarios: Record<string, { run: Scenario; targets: TargetName[] }> = {
   idle: { run: idle, targets: ['socketio', 'ws', 'hubbub'] },
   ingest: { run: ingest, targets: ['hubbub'] },
   storm: { run: storm, targets: ['socketio', 'ws', 'hubbub'] },
+  'cluster-3': { run: cluster3, targets: ['socketio', 'hubbub'] },
 };
 
 function version(path: string): string {

@@ -154,7 +154,7 @@ async function open(port: number, peer: Peer, resume = false): Promise<void> {
   const { plan, receiver } = peer;
   let setup: ((text: string, data: Buffer, start: number, end: number) => void) | undefined;
   const client = await WireClient.open(
-    port,
+    plan.port ?? port,
     dialect.path,
     peer.localAddress,
     {

@@ -77,3 +77,37 @@ test('a quick storm: after a restart every Hubbub client is back and missed noth
     await rm(dir, { recursive: true, force: true });
   }
 }, 180_000);
+
+/** cluster-3's machinery: three Hubbub nodes over Redis and PostgreSQL, clients on each. */
+test('a quick cluster-3: three nodes deliver every message to every member exactly once', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'hubbub-bench-test-'));
+  try {
+    const out = join(dir, 'runs.json');
+    await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/src/main.ts',
+        'cluster-3',
+        '--quick',
+        '--targets=hubbub',
+        `--out=${out}`,
+      ],
+      { cwd: ROOT, env: process.env, timeout: 150_000 },
+    );
+    const runs = JSON.parse(await readFile(out, 'utf8')) as TargetRun[];
+    const [hubbub] = runs;
+    expect(hubbub?.target).toBe('hubbub');
+    expect(hubbub?.clients).toBe(60);
+    expect(hubbub?.expected).toBeGreaterThan(60 * 60);
+    expect(hubbub?.lost).toBe(0);
+    for (const step of hubbub?.steps ?? []) {
+      expect(step.duplicates).toBe(0);
+      expect(step.gaps).toBe(0);
+      expect(step.closed).toBe(0);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}, 180_000);
