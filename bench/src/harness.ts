@@ -356,6 +356,20 @@ export class LoadGenerator {
   }
 
   /**
+   * Stops sending and lets what is queued arrive before losses are counted: until a second
+   * passes with nothing delivered (a server far behind may still be writing), at most 30 s.
+   */
+  async drain(): Promise<void> {
+    this.rate(0);
+    await sleep(1000);
+    await this.sample();
+    for (let waited = 0; waited < 30; waited++) {
+      await sleep(1000);
+      if ((await this.sample()).delivered === 0) break;
+    }
+  }
+
+  /**
    * Messages lost overall: every message sent to a room is owed once to each member
    * (`members(room)`), minus what arrived (distinct) and what the server refused.
    */

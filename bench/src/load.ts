@@ -131,15 +131,7 @@ export async function driveLoad(
       failures = plan.keepGoing === undefined || plan.keepGoing(step) ? 0 : failures + 1;
       if (failures >= 2) break;
     }
-    generator.rate(0);
-    // Let what is queued arrive before counting losses: until nothing more comes (a server
-    // far behind may still be writing), at most 30 s.
-    await sleep(1000);
-    await generator.sample();
-    for (let waited = 0; waited < 30; waited++) {
-      await sleep(1000);
-      if ((await generator.sample()).delivered === 0) break;
-    }
+    await generator.drain();
     const { expected, lost } = generator.lost((room) => members.get(room) ?? 0);
     return {
       target,

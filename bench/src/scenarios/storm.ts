@@ -51,13 +51,7 @@ async function stormOne(target: TargetName, plan: StormPlan): Promise<TargetRun>
     const reconnected = await generator.reconnect(server);
     const allBack = (performance.now() - started) / 1000;
     await sleep(3000);
-    generator.rate(0);
-    await sleep(1000);
-    await generator.sample();
-    for (let waited = 0; waited < 30; waited++) {
-      await sleep(1000);
-      if ((await generator.sample()).delivered === 0) break;
-    }
+    await generator.drain();
     const { expected, lost } = generator.lost(members);
     const times = reconnected.times.sort((a, b) => a - b);
     console.log(

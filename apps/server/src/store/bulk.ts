@@ -1,27 +1,11 @@
-import { sql, type Transaction } from 'kysely';
-import type { Database } from './schema.js';
+import { type Selectable, sql, type Transaction } from 'kysely';
+import type { Database, MessagesTable, RoomsTable } from './schema.js';
 
-/** A message row as both engines store it. */
-export interface MessageRow {
-  room_id: string;
-  seq: number;
-  id: string;
-  user_id: string;
-  user_name: string;
-  content: string;
-  cid: string;
-  created_at: number;
-  reply_to: number | null;
-  attachments: string | null;
-}
+/** A new message row as both engines store it (not yet deleted or edited). */
+export type MessageRow = Omit<Selectable<MessagesTable>, 'deleted_at' | 'edited_at'>;
 
 /** A room's head as a commit advances it: the epoch is used only if the room is new. */
-export interface HeadRow {
-  id: string;
-  epoch: string;
-  seq: number;
-  created_at: number;
-}
+export type HeadRow = Selectable<RoomsTable>;
 
 /**
  * How one engine writes a commit's rows: the one place the two engines' insert paths
