@@ -42,8 +42,9 @@ const schema = z.object({
   /**
    * PostgreSQL without Redis: message commits in flight at once (a room always in the same
    * one). 1 was fastest with PostgreSQL on the server's own two cores (docs/benchmarks.md).
+   * At most 8: the pool (10 connections) must keep room for lookups, auth and readiness.
    */
-  COMMIT_LANES: int(1, 64).default(1),
+  COMMIT_LANES: int(1, 8).default(1),
   /**
    * Comma-separated exact origins allowed to open WebSockets from a browser; `*` allows any.
    * Empty means the server's own origins (http://localhost:PORT and http://127.0.0.1:PORT).

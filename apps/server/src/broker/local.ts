@@ -93,6 +93,11 @@ export class LocalBroker implements Broker {
   }
 
   private async sequenceAndCommit(key: string, draft: DraftMessage): Promise<ChatMessage> {
+    // Refused before anything is queued as well as before the seq (below): with storage
+    // behind, lookups must not pile up either.
+    if (this.writer.backlog >= this.maxBacklog) {
+      throw new BrokerError(ErrorCode.unavailable, 'storage is behind; resend with the same cid');
+    }
     const log = await this.log(draft.room);
     // The store lookups of concurrent publishes run in parallel, but seqs are handed out in
     // arrival order, so one sender's messages keep the order they were sent in.
@@ -252,10 +257,15 @@ export class LocalBroker implements Broker {
   }
 
   revise(message: ChatMessage): void {
-    void this.logs.get(message.room)?.then((log) => {
-      const index = log.window.findIndex((m) => m.seq === message.seq);
-      if (index >= 0) log.window[index] = message;
-    });
+    // A log that failed to load has no window to revise (and must not become an
+    // unhandled rejection here).
+    void this.logs.get(message.room)?.then(
+      (log) => {
+        const index = log.window.findIndex((m) => m.seq === message.seq);
+        if (index >= 0) log.window[index] = message;
+      },
+      () => {},
+    );
     for (const [key, known] of this.recentCids) {
       if (known.room === message.room && known.seq === message.seq)
         this.recentCids.set(key, message);

@@ -80,6 +80,26 @@ describe('GroupCommitPersister', () => {
     expect(commits.reduce((a, b) => a + b, 0)).toBe(220);
   });
 
+  test('each commit of a backlog resolves its writes when it is durable, not after the rest', async () => {
+    const { store } = await countingStore();
+    const insert = store.insertMessages.bind(store);
+    let stuck = true;
+    store.insertMessages = async (messages) => {
+      if (stuck && messages.some((m) => m.seq === 3)) throw new Error('disk on fire');
+      await insert(messages);
+    };
+    const persister = new GroupCommitPersister(store, { logger: silent, maxBatch: 2 });
+    const done: number[] = [];
+    const writes = [1, 2, 3, 4].map((seq) =>
+      persister.write(message(seq)).then(() => done.push(seq)),
+    );
+    await expect.poll(() => done).toEqual([1, 2]);
+    expect(persister.backlog).toBe(2);
+    stuck = false;
+    await Promise.all(writes);
+    expect(done).toEqual([1, 2, 3, 4]);
+  });
+
   test('an idle persister commits a lone write at once', async () => {
     const { store, commits } = await countingStore();
     const persister = new GroupCommitPersister(store, { logger: silent });

@@ -54,7 +54,10 @@ class Lane {
   private running = false;
   private idleWaiters: Array<() => void> = [];
 
-  constructor(private readonly commit: (messages: StoredMessage[]) => Promise<void>) {}
+  constructor(
+    private readonly commit: (messages: StoredMessage[]) => Promise<void>,
+    private readonly maxBatch: number,
+  ) {}
 
   get backlog(): number {
     return this.queue.length + this.committing;
@@ -72,8 +75,8 @@ class Lane {
 
   private async run(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
+      // At most maxBatch at a time, each resolved as soon as it is durable.
+      const batch = this.queue.splice(0, this.maxBatch);
       this.committing = batch.length;
       await this.commit(batch.map((pending) => pending.message));
       this.committing = 0;
@@ -120,7 +123,7 @@ export class GroupCommitPersister {
     this.onCommit = options.onCommit ?? (() => {});
     this.lanes = Array.from(
       { length: Math.max(1, options.concurrency ?? 1) },
-      () => new Lane((messages) => this.commitAll(messages)),
+      () => new Lane((messages) => this.commit(messages), this.maxBatch),
     );
   }
 
@@ -143,12 +146,6 @@ export class GroupCommitPersister {
     return new Promise<void>((resolve) => lane.push({ message, resolve }));
   }
 
-  /** A lane's queue, in commits of at most maxBatch rows, in order. */
-  private async commitAll(messages: StoredMessage[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += this.maxBatch)
-      await this.commit(messages.slice(i, i + this.maxBatch));
-  }
-
   private async commit(messages: StoredMessage[]): Promise<void> {
     let delay = FIRST_RETRY_MS;
     let seconds = 0;
@@ -168,8 +165,12 @@ export class GroupCommitPersister {
         delay = Math.min(delay * 2, MAX_RETRY_MS);
       }
     }
-    // Outside the retry: an observer's failure is not a failed commit.
-    this.onCommit(messages.length, seconds);
+    // Outside the retry: an observer's failure is not a failed commit, nor a stuck lane.
+    try {
+      this.onCommit(messages.length, seconds);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'commit observer failed');
+    }
   }
 
   /** Resolves once everything written so far is committed. */
