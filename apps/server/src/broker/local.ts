@@ -95,9 +95,7 @@ export class LocalBroker implements Broker {
   private async sequenceAndCommit(key: string, draft: DraftMessage): Promise<ChatMessage> {
     // Refused before anything is queued as well as before the seq (below): with storage
     // behind, lookups must not pile up either.
-    if (this.writer.backlog >= this.maxBacklog) {
-      throw new BrokerError(ErrorCode.unavailable, 'storage is behind; resend with the same cid');
-    }
+    this.refuseIfBehind();
     const log = await this.log(draft.room);
     // The store lookups of concurrent publishes run in parallel, but seqs are handed out in
     // arrival order, so one sender's messages keep the order they were sent in.
@@ -120,9 +118,7 @@ export class LocalBroker implements Broker {
       if (earlier !== undefined) return this.remember(key, withoutCid(earlier));
       // Refuse before a seq is taken: a seq that is handed out must be committed, or the
       // room would have a gap.
-      if (this.writer.backlog >= this.maxBacklog) {
-        throw new BrokerError(ErrorCode.unavailable, 'storage is behind; resend with the same cid');
-      }
+      this.refuseIfBehind();
       message = this.assign(log, draft);
     } finally {
       endTurn();
@@ -134,6 +130,13 @@ export class LocalBroker implements Broker {
     log.committed.set(message.seq, message);
     this.deliverCommitted(draft.room, log);
     return this.remember(key, message);
+  }
+
+  /** Refuses a publish while the persister is too far behind to take more. */
+  private refuseIfBehind(): void {
+    if (this.writer.backlog >= this.maxBacklog) {
+      throw new BrokerError(ErrorCode.unavailable, 'storage is behind; resend with the same cid');
+    }
   }
 
   private assign(log: RoomLog, draft: DraftMessage): ChatMessage {

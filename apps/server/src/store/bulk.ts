@@ -18,10 +18,14 @@ export interface BulkWriter {
   advanceHeads(tx: Transaction<Database>, heads: readonly HeadRow[]): Promise<void>;
 }
 
-/** Rows per multi-row VALUES statement: well under SQLite's bound-parameter limit. */
+/**
+ * Rows per statement (multi-row VALUES, lookups of several keys): a few parameters a row
+ * stays well under both engines' bound-parameter limits.
+ */
 const ROWS_PER_STATEMENT = 500;
 
-function chunks<T>(rows: readonly T[]): T[][] {
+/** `rows` in pieces of at most ROWS_PER_STATEMENT, in order. */
+export function chunks<T>(rows: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT)
     out.push(rows.slice(i, i + ROWS_PER_STATEMENT));

@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Attachment, ChatMessage, RoomId, UserRef } from '@hubbub/protocol';
 import type { Kysely, Selectable } from 'kysely';
-import { type BulkWriter, type HeadRow, type MessageRow, valuesWriter } from './bulk.js';
+import { type BulkWriter, chunks, type HeadRow, type MessageRow, valuesWriter } from './bulk.js';
 import { migrateToLatest, pingDatabase } from './migrations.js';
 import type { CidKey, HistoryRange, MessageStore, RoomHead, StoredMessage } from './port.js';
 import { setReaction, withReactions } from './reactions.js';
 import type { Database, MessagesTable } from './schema.js';
-
-/** Keys per lookup query: three parameters each, well under both engines' limits. */
-const KEYS_PER_QUERY = 500;
 
 function newEpoch(): string {
   return randomBytes(12).toString('base64url');
@@ -105,8 +102,7 @@ export class KyselyMessageStore implements MessageStore {
 
   async findByCids(keys: readonly CidKey[]): Promise<StoredMessage[]> {
     const found: StoredMessage[] = [];
-    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
-      const chunk = keys.slice(i, i + KEYS_PER_QUERY);
+    for (const chunk of chunks(keys)) {
       const rows = await this.db
         .selectFrom('messages')
         .selectAll()
