@@ -117,6 +117,18 @@ const schema = z.object({
    * are told `retry_later` with a delay, so a reconnect storm arrives as a steady stream.
    */
   ADMISSION_PER_SECOND: int(1, 1_000_000).default(1000),
+  /**
+   * Ticketmaster Discovery API key: the events catalog comes from Ticketmaster (the 400 most
+   * relevant events of the next 24 hours, every 6 hours, and searches pass through). Unset:
+   * a generated demo schedule.
+   */
+  TICKETMASTER_API_KEY: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** Where the Discovery API is (a proxy or a test's server). */
+  TICKETMASTER_URL: z.url({ protocol: /^https?$/ }).default('https://app.ticketmaster.com'),
+  /** Minutes after its end that an event leaves the catalog, with its room's history. */
+  EVENTS_REMOVE_AFTER_MINUTES: int(1, 365 * 24 * 60).default(60),
+  /** Minutes after its end that an event room's history is deleted. */
+  EVENT_HISTORY_TTL_MINUTES: int(1, 365 * 24 * 60).default(60),
   /** Time SIGTERM waits for sockets to close and the persister to flush. */
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
 });
@@ -164,10 +176,21 @@ export interface Config {
   heartbeatIntervalMs: number;
   maxBufferedBytes: number;
   shutdownTimeoutMs: number;
+  events: {
+    /** Set: Ticketmaster is the source; unset: the demo schedule. */
+    ticketmaster: { apiKey: string; url: string } | undefined;
+    removeAfterMs: number;
+    historyTtlMs: number;
+  };
 }
 
 /** Values never echoed back in an error: they are (or may hold) credentials. */
-const SECRET_VARIABLES = new Set(['TOKEN_SECRET', 'DATABASE_URL', 'REDIS_URL']);
+const SECRET_VARIABLES = new Set([
+  'TOKEN_SECRET',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'TICKETMASTER_API_KEY',
+]);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -279,6 +302,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBufferedBytes: c.MAX_BUFFERED_BYTES,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     admissionPerSecond: c.ADMISSION_PER_SECOND,
+    events: {
+      ticketmaster:
+        c.TICKETMASTER_API_KEY === undefined
+          ? undefined
+          : { apiKey: c.TICKETMASTER_API_KEY, url: c.TICKETMASTER_URL },
+      removeAfterMs: c.EVENTS_REMOVE_AFTER_MINUTES * 60_000,
+      historyTtlMs: c.EVENT_HISTORY_TTL_MINUTES * 60_000,
+    },
   };
 }
 

@@ -18,6 +18,9 @@ import type { Broker } from './broker/port.js';
 import { RedisBroker } from './broker/redis.js';
 import { ChannelStore } from './channels/store.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { DemoSource } from './events/demo.js';
+import { EventStore } from './events/store.js';
+import { TicketmasterSource } from './events/ticketmaster.js';
 import { LocalJobClaims, RedisJobClaims } from './jobs/claims.js';
 import type { JobClaims } from './jobs/port.js';
 import { FileMediaStorage } from './media/storage.js';
@@ -199,6 +202,15 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       search: config.databaseUrl === undefined ? sqliteSearch(db) : postgresSearch(db),
       media: new FileMediaStorage(join(resolve(config.dataDir), 'media')),
       mediaRecords: new MediaStore(db),
+      events: new EventStore(db, config.databaseUrl === undefined ? 'sqlite' : 'postgres'),
+      eventSource:
+        config.events.ticketmaster === undefined
+          ? new DemoSource()
+          : new TicketmasterSource({
+              apiKey: config.events.ticketmaster.apiKey,
+              baseUrl: config.events.ticketmaster.url,
+              logger,
+            }),
       jobs: bus.jobs,
       figures: bus.figures,
       telemetry,

@@ -20,6 +20,10 @@ import { channelRoutes } from './channels/routes.js';
 import { ChannelService } from './channels/service.js';
 import type { ChannelStore } from './channels/store.js';
 import type { Config } from './config.js';
+import { EventCatalog } from './events/catalog.js';
+import { eventRoutes } from './events/routes.js';
+import type { EventSource } from './events/source.js';
+import type { EventStore } from './events/store.js';
 import { Gateway } from './gateway/gateway.js';
 import { authRoutes } from './http/auth.js';
 import { installErrorHandlers } from './http/errors.js';
@@ -71,6 +75,9 @@ export interface NodePorts {
   /** Uploaded files' bytes (content-addressed), and their records in the database. */
   media: MediaStorage;
   mediaRecords: MediaStore;
+  /** The events catalog's table, and where its events come from (Ticketmaster or the demo). */
+  events: EventStore;
+  eventSource: EventSource;
   /** Who runs each occurrence of a scheduled job: one node of the cluster. */
   jobs: JobClaims;
   /** Where nodes pin their analytics, so any node answers for the cluster. */
@@ -107,6 +114,7 @@ export class HubbubNode {
   private readonly scheduler: Scheduler;
   private readonly stopSignals: () => void;
   private readonly analytics: NodeAnalytics;
+  private readonly catalog: EventCatalog;
   private draining = false;
   private readonly routeList: string[] = [];
   private closing: Promise<void> | undefined;
@@ -233,6 +241,12 @@ export class HubbubNode {
       () => this.gateway.people(),
       logger,
     );
+    this.catalog = new EventCatalog(ports.events, ports.eventSource, {
+      removeAfterMs: config.events.removeAfterMs,
+      historyTtlMs: config.events.historyTtlMs,
+      searchThrough: config.events.ticketmaster !== undefined,
+      logger,
+    });
     registerOpenApi(this.app);
     // Routes go in a plugin registered after the document generator, so it sees every one.
     void this.app.register(async (api) => {
@@ -252,6 +266,7 @@ export class HubbubNode {
       userRoutes(api, { authenticator, accounts: ports.accounts });
       receiptRoutes(api, { authenticator, access, receipts: ports.receipts });
       searchRoutes(api, { authenticator, access, search: ports.search });
+      eventRoutes(api, { catalog: this.catalog });
       mediaRoutes(api, {
         authenticator,
         storage: ports.media,
@@ -328,6 +343,41 @@ export class HubbubNode {
         if (collected.records > 0) logger.info(collected, 'revoked media collected');
       },
     });
+    for (const job of this.eventJobs()) this.scheduler.add(job);
+  }
+
+  /**
+   * The catalog's upkeep: ingest and collect every 6 hours (and once at start, see
+   * `listen`), and delete expired event-room history every 5 minutes so it goes close to
+   * its hour.
+   */
+  private eventJobs() {
+    const catalog = this.catalog;
+    const logger = this.logger;
+    return [
+      {
+        name: 'events-ingest',
+        pattern: '0 0 */6 * * *',
+        run: async (signal: AbortSignal) => {
+          logger.info(await catalog.ingest(Date.now(), signal), 'events ingested');
+        },
+      },
+      {
+        name: 'events-gc',
+        pattern: '0 0 */6 * * *',
+        run: async () => {
+          logger.info(await catalog.collect(), 'ended events collected');
+        },
+      },
+      {
+        name: 'events-history',
+        pattern: '0 */5 * * * *',
+        run: async () => {
+          const { histories } = await catalog.collect();
+          if (histories > 0) logger.info({ histories }, 'expired event history deleted');
+        },
+      },
+    ];
   }
 
   /** Listens on the configured host and port (0 picks a free one); resolves with the port. */
@@ -340,6 +390,9 @@ export class HubbubNode {
     await this.app.listen({ host: this.config.host, port: this.config.port, backlog: 65_535 });
     const port = (this.app.server.address() as AddressInfo).port;
     this.logger.info({ host: this.config.host, port }, 'hubbub listening');
+    // The catalog fills after the node is up: readiness never waits on Ticketmaster.
+    for (const job of this.eventJobs().filter((j) => j.name !== 'events-history'))
+      this.scheduler.runSoon(job, 10 * 60_000);
     return port;
   }
 

@@ -47,6 +47,8 @@ const errorMeanings: Record<ErrorCode, string> = {
   slow_mode: "Slow mode: wait the room's interval between messages (moderators are exempt).",
   name_taken: 'A room by that name exists already.',
   not_found: 'No such route or resource.',
+  stale_snapshot:
+    'A page of a listing named a snapshot (`asOf`) too old to page through consistently: start again from the first page.',
   edit_window_closed:
     'The message is older than the server’s edit window (`EDIT_WINDOW_SECONDS`): it can no longer be edited.',
   too_large:

@@ -41,6 +41,11 @@ export const ErrorCode = {
   nameTaken: 'name_taken',
   /** Not found (REST). */
   notFound: 'not_found',
+  /**
+   * A page asked for a listing's snapshot (`asOf`) that is too old to page through
+   * consistently: start again from the first page.
+   */
+  staleSnapshot: 'stale_snapshot',
   /** The message is older than the edit window: it can no longer be edited. */
   editWindowClosed: 'edit_window_closed',
   /** An upload is bigger than the server takes (`MEDIA_MAX_BYTES`, or an image's pixel bound). */
@@ -86,6 +91,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   slow_mode: 429,
   name_taken: 409,
   not_found: 404,
+  stale_snapshot: 410,
   edit_window_closed: 403,
   too_large: 413,
   unsupported_media: 415,

@@ -1,3 +1,4 @@
+export * from './discovery.js';
 export * from './nginx.js';
 export * from './ports.js';
 export * from './postgres.js';

@@ -7,7 +7,8 @@ export interface Job {
   name: string;
   /** A cron pattern (croner; six fields for seconds), in UTC. */
   pattern: string;
-  run(): Promise<void>;
+  /** `signal` aborts when the node stops: long work should give up then. */
+  run(signal: AbortSignal): Promise<void>;
 }
 
 /**
@@ -20,6 +21,7 @@ export interface Job {
 export class Scheduler {
   private readonly crons: Cron[] = [];
   private readonly running = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly claims: JobClaims,
@@ -39,9 +41,21 @@ export class Scheduler {
     this.crons.push(cron);
   }
 
+  /**
+   * Runs a job once now, on one node of those starting within the same `windowMs` (a
+   * cluster starting together runs it once), without holding up the caller.
+   */
+  runSoon(job: Omit<Job, 'pattern'>, windowMs: number): void {
+    const bucket = Math.floor(Date.now() / windowMs) * windowMs;
+    const run = this.attempt(job, `start:${new Date(bucket).toISOString()}`, windowMs);
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+
   /** Stops scheduling and waits for the jobs that are running to finish. */
   async stop(): Promise<void> {
     for (const cron of this.crons) cron.stop();
+    this.stopping.abort();
     await Promise.allSettled([...this.running]);
   }
 
@@ -49,12 +63,15 @@ export class Scheduler {
     // The scheduled time, not the firing time: a node whose timer fires late (a busy event
     // loop, a GC pause) names the same occurrence as the others.
     const scheduled = cron.previousRuns(1, new Date(Date.now() + 1))[0] ?? new Date();
-    const occurrence = scheduled.toISOString();
+    await this.attempt(job, scheduled.toISOString(), Math.max(1000, cron.msToNext() ?? 60_000));
+  }
+
+  /** Runs the occurrence if this node gets its claim; failures are logged, never thrown. */
+  private async attempt(job: Omit<Job, 'pattern'>, occurrence: string, holdMs: number) {
     try {
-      const holdMs = Math.max(1000, cron.msToNext() ?? 60_000);
       if (!(await this.claims.claim(job.name, occurrence, holdMs))) return;
       const started = Date.now();
-      await job.run();
+      await job.run(this.stopping.signal);
       this.logger.info({ job: job.name, occurrence, ms: Date.now() - started }, 'job ran');
     } catch (error) {
       this.logger.error({ err: error, job: job.name, occurrence }, 'job failed');

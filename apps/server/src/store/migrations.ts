@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { authMigrations } from '../auth/migrations.js';
 import { channelMigrations } from '../channels/migrations.js';
+import { eventMigrations } from '../events/migrations.js';
 import { mediaMigrations } from '../media/migrations.js';
 import { mentionMigrations } from '../mentions/migrations.js';
 import { receiptMigrations } from '../receipts/migrations.js';
@@ -86,6 +87,7 @@ const provider: MigrationProvider = {
     ...mentionMigrations,
     ...searchMigrations,
     ...mediaMigrations,
+    ...eventMigrations,
   }),
 };
 

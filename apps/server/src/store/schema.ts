@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
 import type { AuthTables } from '../auth/schema.js';
 import type { ChannelTables } from '../channels/schema.js';
+import type { EventTables } from '../events/schema.js';
 import type { MediaTables } from '../media/schema.js';
 import type { MentionTables } from '../mentions/schema.js';
 import type { ReceiptTables } from '../receipts/schema.js';
@@ -14,7 +15,8 @@ export interface Database
     ChannelTables,
     ReceiptTables,
     MentionTables,
-    MediaTables {
+    MediaTables,
+    EventTables {
   rooms: RoomsTable;
   messages: MessagesTable;
   message_reactions: MessageReactionsTable;
