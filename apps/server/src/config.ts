@@ -127,7 +127,9 @@ const schema = z.object({
   TICKETMASTER_URL: z.url({ protocol: /^https?$/ }).default('https://app.ticketmaster.com'),
   /** Minutes after its end that an event leaves the catalog, with its room's history. */
   EVENTS_REMOVE_AFTER_MINUTES: int(1, 365 * 24 * 60).default(60),
-  /** Minutes after its end that an event room's history is deleted. */
+  /** Minutes before its start that an event's room opens. */
+  EVENT_ROOM_OPENS_MINUTES: int(0, 7 * 24 * 60).default(120),
+  /** Minutes after its end that an event room's history is deleted (and the room closes). */
   EVENT_HISTORY_TTL_MINUTES: int(1, 365 * 24 * 60).default(60),
   /** Time SIGTERM waits for sockets to close and the persister to flush. */
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
@@ -181,6 +183,7 @@ export interface Config {
     ticketmaster: { apiKey: string; url: string } | undefined;
     removeAfterMs: number;
     historyTtlMs: number;
+    roomOpensBeforeMs: number;
   };
 }
 
@@ -309,6 +312,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           : { apiKey: c.TICKETMASTER_API_KEY, url: c.TICKETMASTER_URL },
       removeAfterMs: c.EVENTS_REMOVE_AFTER_MINUTES * 60_000,
       historyTtlMs: c.EVENT_HISTORY_TTL_MINUTES * 60_000,
+      roomOpensBeforeMs: c.EVENT_ROOM_OPENS_MINUTES * 60_000,
     },
   };
 }

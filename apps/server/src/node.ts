@@ -20,7 +20,9 @@ import { channelRoutes } from './channels/routes.js';
 import { ChannelService } from './channels/service.js';
 import type { ChannelStore } from './channels/store.js';
 import type { Config } from './config.js';
+import { EventAnnouncer } from './events/announcer.js';
 import { EventCatalog } from './events/catalog.js';
+import { EventRoomGuard } from './events/rooms.js';
 import { eventRoutes } from './events/routes.js';
 import type { EventSource } from './events/source.js';
 import type { EventStore } from './events/store.js';
@@ -115,6 +117,7 @@ export class HubbubNode {
   private readonly stopSignals: () => void;
   private readonly analytics: NodeAnalytics;
   private readonly catalog: EventCatalog;
+  private readonly announcer: EventAnnouncer;
   private draining = false;
   private readonly routeList: string[] = [];
   private closing: Promise<void> | undefined;
@@ -197,10 +200,21 @@ export class HubbubNode {
       storeLags,
     );
     this.channels = new ChannelService(ports.channels, access, ports.accounts, effects);
+    this.catalog = new EventCatalog(ports.events, ports.eventSource, {
+      removeAfterMs: config.events.removeAfterMs,
+      historyTtlMs: config.events.historyTtlMs,
+      searchThrough: config.events.ticketmaster !== undefined,
+      opensBeforeMs: config.events.roomOpensBeforeMs,
+      viewers: async (room) => (await ports.presence.headcount(room, 0)).count,
+      expireRoom: (room, at) => ports.broker.expire(room, at),
+      logger,
+    });
+    this.announcer = new EventAnnouncer(ports.events, ports.broker, config.events.historyTtlMs);
     this.gateway = new Gateway({
       authenticator,
       rooms,
-      guard: access,
+      // Event rooms' opening hours first, then the rules every room has.
+      guard: new EventRoomGuard(access, (id) => this.catalog.find(id), this.catalog.policy),
       moderation,
       receipts: new ReceiptService(ports.receipts, access, (room, frame) =>
         rooms.announce(room, frame),
@@ -241,12 +255,6 @@ export class HubbubNode {
       () => this.gateway.people(),
       logger,
     );
-    this.catalog = new EventCatalog(ports.events, ports.eventSource, {
-      removeAfterMs: config.events.removeAfterMs,
-      historyTtlMs: config.events.historyTtlMs,
-      searchThrough: config.events.ticketmaster !== undefined,
-      logger,
-    });
     registerOpenApi(this.app);
     // Routes go in a plugin registered after the document generator, so it sees every one.
     void this.app.register(async (api) => {
@@ -370,6 +378,14 @@ export class HubbubNode {
         },
       },
       {
+        name: 'events-announce',
+        pattern: '*/5 * * * * *',
+        run: async () => {
+          const said = await this.announcer.announce();
+          if (said.started + said.ended > 0) logger.info(said, 'event rooms told');
+        },
+      },
+      {
         name: 'events-history',
         pattern: '0 */5 * * * *',
         run: async () => {
@@ -391,7 +407,9 @@ export class HubbubNode {
     const port = (this.app.server.address() as AddressInfo).port;
     this.logger.info({ host: this.config.host, port }, 'hubbub listening');
     // The catalog fills after the node is up: readiness never waits on Ticketmaster.
-    for (const job of this.eventJobs().filter((j) => j.name !== 'events-history'))
+    for (const job of this.eventJobs().filter((j) =>
+      ['events-ingest', 'events-gc'].includes(j.name),
+    ))
       this.scheduler.runSoon(job, 10 * 60_000);
     return port;
   }

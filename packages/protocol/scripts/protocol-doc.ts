@@ -44,6 +44,10 @@ const errorMeanings: Record<ErrorCode, string> = {
   too_many_rooms: `A connection may be in at most ${limits.roomsPerConnection} rooms.`,
   muted: 'Muted in this room: reading is fine, sending is not until the mute ends.',
   banned: 'Banned from this room: no joining, resuming, reading or sending.',
+  room_not_open:
+    "An event's room opens a while before the event starts (`EVENT_ROOM_OPENS_MINUTES`); the message says when.",
+  room_closed:
+    "An event's room closed when its history expired (`EVENT_HISTORY_TTL_MINUTES` after the event ended).",
   slow_mode: "Slow mode: wait the room's interval between messages (moderators are exempt).",
   name_taken: 'A room by that name exists already.',
   not_found: 'No such route or resource.',

@@ -35,6 +35,10 @@ export const ErrorCode = {
   muted: 'muted',
   /** Banned from this room. */
   banned: 'banned',
+  /** An event's room is not open yet: it opens a while before the event starts. */
+  roomNotOpen: 'room_not_open',
+  /** An event's room has closed (an hour after the event ended, with its history). */
+  roomClosed: 'room_closed',
   /** Slow mode: wait the room's interval between messages. */
   slowMode: 'slow_mode',
   /** A channel by that name exists already. */
@@ -88,6 +92,8 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   too_many_rooms: 403,
   muted: 403,
   banned: 403,
+  room_not_open: 403,
+  room_closed: 410,
   slow_mode: 429,
   name_taken: 409,
   not_found: 404,

@@ -1,5 +1,11 @@
 import { z } from 'zod';
 
+/**
+ * The author of the messages the server itself posts in a room (an event going live or
+ * ending). No account has this id.
+ */
+export const systemUser = { id: 'system', name: 'Hubbub' } as const;
+
 /** What kind of live event: the dashboard's filters. */
 export const EventClassification = z.enum([
   'music',
@@ -43,6 +49,11 @@ export const LiveEvent = z.object({
   /** Position by relevance in its source's last listing (1 = most relevant). */
   rank: z.number().int(),
   status: EventStatus,
+  /** People in its room right now (every node's). */
+  viewers: z.number().int().nonnegative(),
+  /** When its room opens and closes (joining outside is refused). */
+  roomOpensAt: z.string(),
+  roomClosesAt: z.string(),
 });
 export type LiveEvent = z.infer<typeof LiveEvent>;
 

@@ -66,3 +66,28 @@ test('after a restart, a crowd resuming one room costs one history read, and eac
   });
   expect(after.reads()).toBe(1);
 });
+
+test('an expired room is forgotten when its time comes, and loaded afresh from the store', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'hubbub-local-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const { broker, reads } = await open(join(dir, 'hubbub.sqlite'));
+  const user = { id: 'u', name: 'U' };
+  const sent = await broker.publish({
+    room: 'event:e',
+    id: uuidv7(),
+    user,
+    content: 'gg',
+    ts: new Date().toISOString(),
+    cid: 'c1',
+  });
+  await broker.replay('event:e', 0);
+  const loaded = reads();
+  await broker.expire('event:e', Date.now() + 150);
+  await broker.replay('event:e', 0);
+  expect(reads()).toBe(loaded);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  const replay = await broker.replay('event:e', 0);
+  expect(reads()).toBe(loaded + 1);
+  // The store still held it here (its owner had not deleted it): nothing was lost or renumbered.
+  expect(replay).toMatchObject({ kind: 'messages', messages: [{ id: sent.id, seq: 1 }] });
+});

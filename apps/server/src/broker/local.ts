@@ -275,6 +275,20 @@ export class LocalBroker implements Broker {
     }
   }
 
+  async expire(room: RoomId, at: number): Promise<void> {
+    const wait = at - Date.now();
+    if (wait > 0) {
+      // Timers cap at 2^31 - 1 ms (~24.8 days); a longer wait sets another then.
+      setTimeout(() => void this.expire(room, at), Math.min(wait, 2 ** 31 - 1)).unref();
+      return;
+    }
+    // The next use loads the room afresh from the store (which its owner emptied).
+    this.logs.delete(room);
+    const prefix = `${room}\u0000`;
+    for (const key of this.recentCids.keys())
+      if (key.startsWith(prefix)) this.recentCids.delete(key);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.inflight.values()]);

@@ -79,6 +79,14 @@ export interface Broker {
    */
   revise(message: ChatMessage): void;
 
+  /**
+   * The room's history expires at `at` (ms; at once if past): its recovery window and
+   * sequence are dropped then (a shared broker's keys expire in Redis), and a later publish
+   * starts a new history with a new epoch. For rooms nobody may use any more (an event
+   * room after it closed): the store's copy is deleted by its owner.
+   */
+  expire(room: RoomId, at: number): Promise<void>;
+
   /** Finishes in-flight publishes (they resolve or reject) and stops delivery. */
   close(): Promise<void>;
 }

@@ -277,6 +277,22 @@ describe.runIf(redis.enabled)('the Redis broker across nodes', () => {
     await expect.poll(() => got.map((m) => m.id)).toEqual([during.id, after.id]);
   });
 
+  test('an expiring room: its Redis keys expire when its history does', async () => {
+    const { brokers, clients, prefix } = await nodes(1);
+    const [broker, redisClient] = [brokers[0]!, clients[0]!];
+    await broker.publish(draft('event:x', 'bye'));
+    const keys = ['meta', 'log'].map((k) => `${prefix}:{event:x}:${k}`);
+    for (const key of keys) expect(await redisClient.pttl(key), key).toBe(-1);
+    await broker.expire('event:x', Date.now() + 60_000);
+    for (const key of keys) {
+      const ttl = await redisClient.pttl(key);
+      expect(ttl, key).toBeGreaterThan(50_000);
+      expect(ttl, key).toBeLessThanOrEqual(60_000);
+    }
+    await broker.expire('event:x', Date.now() - 1);
+    for (const key of keys) expect(await redisClient.exists(key), key).toBe(0);
+  });
+
   test('sharing the subscriber, a notice published after a message arrives after it', async () => {
     const { brokers, clients, prefix } = await nodes(2);
     const [a, b] = brokers as [RedisBroker, RedisBroker];

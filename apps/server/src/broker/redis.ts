@@ -407,6 +407,18 @@ export class RedisBroker implements Broker {
       .catch(() => {});
   }
 
+  async expire(room: RoomId, at: number): Promise<void> {
+    const { meta, log, revised } = this.keys(room);
+    // A time already past deletes the keys at once.
+    const when = Math.ceil(at);
+    await this.redis
+      .multi()
+      .pexpireat(meta, when)
+      .pexpireat(log, when)
+      .pexpireat(revised, when)
+      .exec();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.positionCheck);

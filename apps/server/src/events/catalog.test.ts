@@ -111,6 +111,9 @@ describe.each(engines)('the events catalog on %s', (_name, open) => {
         removeAfterMs: hour,
         historyTtlMs: options.historyTtlMs ?? hour,
         searchThrough: options.searchThrough ?? true,
+        opensBeforeMs: hour,
+        viewers: async () => 0,
+        expireRoom: async () => {},
         logger: silent,
       });
     const messages = new KyselyMessageStore(engine.db);

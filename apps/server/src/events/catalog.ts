@@ -1,7 +1,8 @@
-import type { EventClassification, EventStatus } from '@hubbub/protocol';
+import type { EventClassification, EventStatus, LiveEvent } from '@hubbub/protocol';
 import type { Logger } from 'pino';
+import { type RoomPolicy, roomWindow } from './rooms.js';
 import { type EventSource, queryWords, SourceError } from './source.js';
-import { type EventRow, type EventStore, eventRoom } from './store.js';
+import { type EventRow, type EventStore, eventRoom, toLiveEvent } from './store.js';
 
 /** The most relevant events each ingest stores. */
 export const catalogSize = 400;
@@ -16,6 +17,12 @@ export interface CatalogOptions {
    * what it finds (a real source such as Ticketmaster; the demo's schedule is all stored).
    */
   searchThrough: boolean;
+  /** When rooms open before their event starts. They close as their history expires. */
+  opensBeforeMs: number;
+  /** How many people are in a room (every node's). */
+  viewers(room: string): Promise<number>;
+  /** Drops a room's history from the message bus (its window, its sequence) at `at`. */
+  expireRoom(room: string, at: number): Promise<void>;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
@@ -73,7 +80,10 @@ export class EventCatalog {
     for (;;) {
       const ended = await this.store.endedBefore(now - this.options.removeAfterMs, 500);
       if (ended.length === 0) break;
-      await this.store.dropHistory(ended.map((event) => eventRoom(event.id)));
+      await this.dropHistory(
+        ended.map((event) => eventRoom(event.id)),
+        now,
+      );
       await this.store.remove(ended.map((event) => event.id));
       events += ended.length;
     }
@@ -82,14 +92,33 @@ export class EventCatalog {
     for (let i = 0; i < expired.length; i += 500) {
       const rooms = expired.slice(i, i + 500).map((event) => eventRoom(event.id));
       const held = await this.store.roomsWithHistory(rooms);
-      await this.store.dropHistory(held);
+      await this.dropHistory(held, now);
       histories += held.length;
     }
     return { events, histories };
   }
 
+  /** The bus first: what it still holds must not outlive what the store dropped. */
+  private async dropHistory(rooms: readonly string[], now: number): Promise<void> {
+    for (const room of rooms) await this.options.expireRoom(room, now);
+    await this.store.dropHistory(rooms);
+  }
+
   find(id: string): Promise<EventRow | undefined> {
     return this.store.find(id);
+  }
+
+  /** When event rooms open and close. */
+  get policy(): RoomPolicy {
+    return { opensBeforeMs: this.options.opensBeforeMs, closesAfterMs: this.options.historyTtlMs };
+  }
+
+  /** Rows as the API shows them at `at`, with their rooms' windows and viewers now. */
+  async view(rows: readonly EventRow[], at: number): Promise<LiveEvent[]> {
+    const viewers = await Promise.all(rows.map((row) => this.options.viewers(eventRoom(row.id))));
+    return rows.map((row, i) =>
+      toLiveEvent(row, at, { viewers: viewers[i] ?? 0, ...roomWindow(row, this.policy) }),
+    );
   }
 
   /**

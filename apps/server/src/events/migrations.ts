@@ -23,6 +23,8 @@ export const eventMigrations: Record<string, Migration> = {
         .addColumn('rank', 'integer', (col) => col.notNull())
         .addColumn('status', 'text', (col) => col.notNull())
         .addColumn('search_text', 'text', (col) => col.notNull())
+        .addColumn('announced_start_at', 'bigint')
+        .addColumn('announced_end_at', 'bigint')
         .addColumn('created_at', 'bigint', (col) => col.notNull())
         .addColumn('updated_at', 'bigint', (col) => col.notNull())
         .addUniqueConstraint('events_source_key', ['source', 'source_id'])

@@ -5,7 +5,6 @@ import { KeyedLimiter } from '../gateway/rate-limit.js';
 import { parseOr400, sendError } from '../http/errors.js';
 import { doc } from '../http/openapi.js';
 import type { EventCatalog } from './catalog.js';
-import { toLiveEvent } from './store.js';
 
 const EventParams = z.object({ id: z.string().min(1).max(64) });
 
@@ -55,7 +54,7 @@ export function eventRoutes(app: FastifyInstance, deps: { catalog: EventCatalog 
         now,
       );
       return {
-        events: rows.slice(0, query.limit).map((row) => toLiveEvent(row, asOf)),
+        events: await catalog.view(rows.slice(0, query.limit), asOf),
         offset: query.offset,
         hasMore: rows.length > query.limit,
         asOf,
@@ -70,7 +69,8 @@ export function eventRoutes(app: FastifyInstance, deps: { catalog: EventCatalog 
       if (params === undefined) return reply;
       const row = await catalog.find(params.id);
       if (row === undefined) return sendError(reply, ErrorCode.notFound, 'no such event');
-      return toLiveEvent(row, Date.now());
+      const [event] = await catalog.view([row], Date.now());
+      return event;
     },
   );
 }

@@ -1,4 +1,5 @@
 import type { EventClassification } from '@hubbub/protocol';
+import type { Generated } from 'kysely';
 
 /** The tables of the live-events feature. Times are ms since the epoch. */
 export interface EventTables {
@@ -35,6 +36,9 @@ export interface EventsTable {
    * on both engines, so both fold "Beyoncé" and "beyonce" alike.
    */
   search_text: string;
+  /** When its room was told it started, and that it ended (each said once). */
+  announced_start_at: Generated<number | null>;
+  announced_end_at: Generated<number | null>;
   /** When the catalog first stored it: the snapshot of a listing excludes what came later. */
   created_at: number;
   updated_at: number;

@@ -78,7 +78,15 @@ export function statusAt(row: Pick<EventRow, 'status' | 'starts_at' | 'ends_at'>
   return row.starts_at <= at ? 'live' : 'scheduled';
 }
 
-export function toLiveEvent(row: EventRow, at: number): LiveEvent {
+/**
+ * The REST view of a row: its status at `at`, its room's window and how many people are in
+ * the room (which the catalog's caller knows, not the table).
+ */
+export function toLiveEvent(
+  row: EventRow,
+  at: number,
+  room: { viewers: number; opensAt: number; closesAt: number },
+): LiveEvent {
   return {
     id: row.id,
     room: eventRoom(row.id),
@@ -97,6 +105,9 @@ export function toLiveEvent(row: EventRow, at: number): LiveEvent {
     ticketUrl: row.ticket_url,
     rank: row.rank,
     status: statusAt(row, at),
+    viewers: room.viewers,
+    roomOpensAt: new Date(room.opensAt).toISOString(),
+    roomClosesAt: new Date(room.closesAt).toISOString(),
   };
 }
 
@@ -261,6 +272,34 @@ export class EventStore {
       await tx.deleteFrom('messages').where('room_id', 'in', rooms).execute();
       await tx.deleteFrom('rooms').where('id', 'in', rooms).execute();
     });
+  }
+
+  /**
+   * Events whose start or end has passed without their room being told (scheduled ones:
+   * a cancelled event neither starts nor ends), earliest first, `limit` at most.
+   */
+  dueAnnouncements(now: number, limit: number): Promise<EventRow[]> {
+    return this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('status', '=', 'scheduled')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('announced_start_at', 'is', null), eb('starts_at', '<=', now)]),
+          eb.and([eb('announced_end_at', 'is', null), eb('ends_at', '<=', now)]),
+        ]),
+      )
+      .orderBy('starts_at')
+      .limit(limit)
+      .execute();
+  }
+
+  async markAnnounced(id: string, which: 'start' | 'end', at: number): Promise<void> {
+    await this.db
+      .updateTable('events')
+      .set(which === 'start' ? { announced_start_at: at } : { announced_end_at: at })
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Which of these rooms still hold messages (for the history sweep to skip the rest). */
