@@ -1,5 +1,5 @@
-import type { PresenceFrame } from '@hubbub/protocol';
-import { guestIn, RawClient, register, startServer, type TestServer } from '@hubbub/testing';
+import type { EventsPage, PresenceFrame } from '@hubbub/protocol';
+import { get, guestIn, RawClient, register, startServer, type TestServer } from '@hubbub/testing';
 import { describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -72,15 +72,25 @@ describe('presence', () => {
 
   test('a crowd gets a count, not a list, and a burst of arrivals is coalesced into few updates', async () => {
     await using server = await startServer();
-    await using watcher = await guestIn(server, 'Watcher', 'event:final');
+    // A live event of the demo catalog: its room is open.
+    let room = '';
+    await expect
+      .poll(async () => {
+        room =
+          (await get<EventsPage>(server, '/api/events?status=live&limit=1')).body.events[0]?.room ??
+          '';
+        return room;
+      })
+      .not.toBe('');
+    await using watcher = await guestIn(server, 'Watcher', room);
     const seen: PresenceFrame[] = [];
     const crowd: RawClient[] = [];
     try {
       const joining = (async () => {
-        for (let i = 0; i < 120; i++) crowd.push(await guestIn(server, `Fan ${i}`, 'event:final'));
+        for (let i = 0; i < 120; i++) crowd.push(await guestIn(server, `Fan ${i}`, room));
       })();
       while (true) {
-        const frame = await presenceWhere(watcher, 'event:final', () => true, 10_000);
+        const frame = await presenceWhere(watcher, room, () => true, 10_000);
         seen.push(frame);
         if (frame.count === 121) break;
       }
