@@ -14,5 +14,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // A new events listing is taken 2 s behind now (see the catalog's settleMs), and a
+    // loaded 2-core machine is slow to settle anything; polls wait up to 5 s.
+    expect: { poll: { timeout: 5_000 } },
   },
 });

@@ -76,4 +76,16 @@ describe('loadConfig', () => {
   test('an auth timeout above 10 s is refused: unauthenticated sockets must go quickly', () => {
     expect(() => loadConfig({ AUTH_TIMEOUT_MS: '60000' })).toThrow(ConfigError);
   });
+
+  test('an event room cannot outlive its event in the catalog', () => {
+    expect(() =>
+      loadConfig({ EVENT_HISTORY_TTL_MINUTES: '120', EVENTS_REMOVE_AFTER_MINUTES: '60' }),
+    ).toThrow(/EVENT_HISTORY_TTL_MINUTES.*must not exceed EVENTS_REMOVE_AFTER_MINUTES/);
+    const config = loadConfig({
+      EVENT_HISTORY_TTL_MINUTES: '30',
+      EVENTS_REMOVE_AFTER_MINUTES: '90',
+    });
+    expect(config.events.historyTtlMs).toBe(30 * 60_000);
+    expect(config.events.removeAfterMs).toBe(90 * 60_000);
+  });
 });

@@ -233,6 +233,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       path: ['REDIS_URL'],
       message: 'REDIS_URL needs DATABASE_URL: the nodes share one PostgreSQL',
     })
+    .refine((c) => c.EVENT_HISTORY_TTL_MINUTES <= c.EVENTS_REMOVE_AFTER_MINUTES, {
+      path: ['EVENT_HISTORY_TTL_MINUTES'],
+      message: 'must not exceed EVENTS_REMOVE_AFTER_MINUTES: a room closes before its event goes',
+    })
     .refine((c) => (c.WORKERS ?? 1) === 1 || c.REDIS_URL !== undefined, {
       path: ['WORKERS'],
       message: 'WORKERS above 1 needs REDIS_URL: the embedded bus lives in one process',

@@ -22,9 +22,10 @@ import type { ChannelStore } from './channels/store.js';
 import type { Config } from './config.js';
 import { EventAnnouncer } from './events/announcer.js';
 import { EventCatalog } from './events/catalog.js';
+import { CheerTally } from './events/cheers.js';
 import { EventRoomGuard } from './events/rooms.js';
 import { eventRoutes } from './events/routes.js';
-import type { EventSource } from './events/source.js';
+import { type EventSource, SourceError } from './events/source.js';
 import type { EventStore } from './events/store.js';
 import { Gateway } from './gateway/gateway.js';
 import { authRoutes } from './http/auth.js';
@@ -118,6 +119,7 @@ export class HubbubNode {
   private readonly analytics: NodeAnalytics;
   private readonly catalog: EventCatalog;
   private readonly announcer: EventAnnouncer;
+  private readonly cheers: CheerTally;
   private draining = false;
   private readonly routeList: string[] = [];
   private closing: Promise<void> | undefined;
@@ -207,9 +209,21 @@ export class HubbubNode {
       opensBeforeMs: config.events.roomOpensBeforeMs,
       viewers: async (room) => (await ports.presence.headcount(room, 0)).count,
       expireRoom: (room, at) => ports.broker.expire(room, at),
+      closeRoom: (room) => signals.broadcast({ kind: 'close-room', room }),
+      revokeMedia: (ids) => ports.mediaRecords.revoke(ids),
+      settleMs: 2000,
       logger,
     });
-    this.announcer = new EventAnnouncer(ports.events, ports.broker, config.events.historyTtlMs);
+    this.announcer = new EventAnnouncer(
+      ports.events,
+      ports.broker,
+      config.events.historyTtlMs,
+      logger,
+    );
+    this.cheers = new CheerTally(
+      (room, counts) => signals.broadcast({ kind: 'cheers', room, counts }),
+      (room, frame) => rooms.announceHere(room, frame),
+    );
     this.gateway = new Gateway({
       authenticator,
       rooms,
@@ -228,6 +242,7 @@ export class HubbubNode {
         (message) => afterAck(mentions.edited(message)),
         storeLags,
       ),
+      cheers: this.cheers,
       attachments: signer,
       logger,
       meter: ports.telemetry,
@@ -316,6 +331,10 @@ export class HubbubNode {
           return;
         case 'notify':
           return this.gateway.notify(signal.user, signal.frame);
+        case 'cheers':
+          return this.cheers.hear(signal.room, signal.counts);
+        case 'close-room':
+          return this.gateway.closeRoom(signal.room);
         case 'end-sessions':
           return this.gateway.endSessions(signal.user, signal.session);
         case 'rules':
@@ -366,9 +385,7 @@ export class HubbubNode {
       {
         name: 'events-ingest',
         pattern: '0 0 */6 * * *',
-        run: async (signal: AbortSignal) => {
-          logger.info(await catalog.ingest(Date.now(), signal), 'events ingested');
-        },
+        run: (signal: AbortSignal) => this.ingestUntilDone(signal),
       },
       {
         name: 'events-gc',
@@ -394,6 +411,43 @@ export class HubbubNode {
         },
       },
     ];
+  }
+
+  /**
+   * Ingests, and on a refusal (Ticketmaster unreachable, rate-limited, out of quota) tries
+   * again after backing off (1 minute doubling to 30, or when the source said) rather than
+   * leave the catalog empty until the next run. Gives up when the node stops or the next
+   * scheduled run is due anyway.
+   */
+  private async ingestUntilDone(signal: AbortSignal): Promise<void> {
+    const giveUpAt = Date.now() + 6 * 3600_000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.logger.info(await this.catalog.ingest(Date.now(), signal), 'events ingested');
+        return;
+      } catch (error) {
+        if (!(error instanceof SourceError) || signal.aborted) throw error;
+        const backoff = Math.min(30 * 60_000, 60_000 * 2 ** attempt);
+        const at = Math.max(Date.now() + backoff, error.retryAt ?? 0);
+        if (at >= giveUpAt) throw error;
+        this.logger.warn(
+          { kind: error.kind, retryAt: new Date(at).toISOString() },
+          `events ingest refused: ${error.message}`,
+        );
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, at - Date.now());
+          signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              resolve();
+            },
+            { once: true },
+          );
+        });
+        if (signal.aborted) return;
+      }
+    }
   }
 
   /** Listens on the configured host and port (0 picks a free one); resolves with the port. */
@@ -441,6 +495,7 @@ export class HubbubNode {
       await this.analytics.stop();
       await this.gateway.shutdown(this.config.shutdownTimeoutMs);
       clearInterval(this.recount);
+      this.cheers.stop();
       await this.scheduler.stop();
       this.stopSignals();
       this.presence.stop();

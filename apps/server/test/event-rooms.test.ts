@@ -78,7 +78,7 @@ describe('event rooms', () => {
   test('the room is told when its event goes live and when it ends, once each', async () => {
     const now = Date.now();
     await using setup = await eventServer([
-      { id: 'short', name: 'Short Set', start: now + 1500, end: now + 7000 },
+      { id: 'short', name: 'Short Set', start: now + 6000, end: now + 11_000 },
     ]);
     const room = setup.byName('Short Set').room;
     await using bob = await guestIn(setup.server, 'Bob', room);

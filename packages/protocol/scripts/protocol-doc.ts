@@ -194,6 +194,16 @@ const clientFrames: Record<string, FrameDoc> = {
     summary: `Messages of a channel or DM up to \`delivered\` reached this device, and up to \`read\` were shown to the person. Pointers only move forward (read implies delivered) and are capped at the room's latest seq; send at most every ${limits.receiptFlushMs} ms per room. Open rooms keep none and ignore it.`,
     example: { type: 'receipt', room: 'general', delivered: 42, read: 40 },
   },
+  cheer: {
+    schema: frames.CheerFrame,
+    summary: `Tap a live reaction (one of ${frames.cheerEmojis.join(' ')}) in a room you are in; \`count\` taps since your last frame (1-${limits.cheerBatchMax}). Never stored. A connection is credited ${limits.cheersPerSecond} taps a second (bursts of twice that); more are not counted and not refused.`,
+    example: {
+      type: 'cheer',
+      room: 'event:0193a5e2-7c1d-7f00-8000-00000000beef',
+      emoji: '🔥',
+      count: 3,
+    },
+  },
 };
 
 const serverFrames: Record<string, FrameDoc> = {
@@ -324,6 +334,15 @@ const serverFrames: Record<string, FrameDoc> = {
     schema: frames.PongFrame,
     summary: 'Answer to `ping`.',
     example: { type: 'pong' },
+  },
+  cheers: {
+    schema: frames.CheersFrame,
+    summary: `The room's live reactions of one tick (${limits.cheerTickMs} ms): every tap of every member on every node, added up per emoji. One frame per tick with taps, however big the crowd.`,
+    example: {
+      type: 'cheers',
+      room: 'event:0193a5e2-7c1d-7f00-8000-00000000beef',
+      counts: { '🔥': 412, '👏': 96 },
+    },
   },
 };
 

@@ -156,6 +156,20 @@ export const ReactFrame = z.object({
   emoji: Emoji,
   on: z.boolean(),
 });
+/** The live reactions people can tap in a room: a fixed set, as on a stadium screen. */
+export const cheerEmojis = ['🔥', '👏', '😂', '😮', '❤️', '🎉', '⚽', '🎸'] as const;
+export const CheerEmoji = z.enum(cheerEmojis);
+export type CheerEmoji = z.infer<typeof CheerEmoji>;
+/**
+ * Taps of a live reaction (`count` of them since the last frame). Never stored: the server
+ * adds up every tap in the room and sends the totals once per tick (`cheers`).
+ */
+export const CheerFrame = z.object({
+  type: z.literal('cheer'),
+  room: RoomId,
+  emoji: CheerEmoji,
+  count: z.number().int().min(1).max(limits.cheerBatchMax).default(1),
+});
 /**
  * "I am typing in this room": sent while the person types, at most every
  * `limits.typingResendMs`. Never stored; others see it for `limits.typingTtlMs`.
@@ -238,6 +252,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   BanFrame,
   UnbanFrame,
   SlowModeFrame,
+  CheerFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameType = ClientFrame['type'];
@@ -259,6 +274,7 @@ export const clientFrameTypes: readonly ClientFrameType[] = [
   'ban',
   'unban',
   'slow_mode',
+  'cheer',
 ];
 
 // ---- server → client ----
@@ -314,7 +330,7 @@ export const ResetFrame = z.object({
 export const LeftFrame = z.object({
   type: z.literal('left'),
   room: RoomId,
-  reason: z.enum(['left', 'kicked', 'banned', 'removed']).optional(),
+  reason: z.enum(['left', 'kicked', 'banned', 'removed', 'closed']).optional(),
 });
 /**
  * Who is in the room now, counted once per person however many tabs they have. `users`
@@ -382,6 +398,15 @@ export const ErrorFrame = z.object({
   retryAfterMs: z.number().int().nonnegative().optional(),
 });
 export const PongFrame = z.object({ type: z.literal('pong') });
+/**
+ * The room's live reactions of one tick (`limits.cheerTickMs`), every node's taps added
+ * up: each emoji tapped, and how many times. Sent only for ticks with taps.
+ */
+export const CheersFrame = z.object({
+  type: z.literal('cheers'),
+  room: RoomId,
+  counts: z.partialRecord(CheerEmoji, z.number().int().positive()),
+});
 
 export const ServerFrame = z.discriminatedUnion('type', [
   ReadyFrame,
@@ -400,6 +425,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   ModeratedFrame,
   ErrorFrame,
   PongFrame,
+  CheersFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ReadyFrame = z.infer<typeof ReadyFrame>;
@@ -420,4 +446,6 @@ export type ReceiptFrame = z.infer<typeof ReceiptFrame>;
 export type EditFrame = z.infer<typeof EditFrame>;
 export type SendFrame = z.infer<typeof SendFrame>;
 export type ReactFrame = z.infer<typeof ReactFrame>;
+export type CheerFrame = z.infer<typeof CheerFrame>;
+export type CheersFrame = z.infer<typeof CheersFrame>;
 export type UpdatedFrame = z.infer<typeof UpdatedFrame>;

@@ -48,6 +48,12 @@ export const limits = {
   reactionUsersListed: 20,
   /** Longest emoji sequence accepted as one reaction (UTF-16 code units). */
   emojiMaxChars: 32,
+  /** Taps one `cheer` frame may carry (a client counts its person's taps for a moment). */
+  cheerBatchMax: 20,
+  /** Taps a connection is credited per second (bursts of twice that); more are not counted. */
+  cheersPerSecond: 10,
+  /** How often a room's taps are added up and sent as one `cheers` frame (ms). */
+  cheerTickMs: 250,
   /** People one message can mention (and so notify); later `@names` are plain text. */
   mentionsPerMessage: 20,
   /** Longest search query, and most hits per page. */

@@ -2,6 +2,8 @@ import {
   type AckFrame,
   type Attachment,
   type ChatMessage,
+  type CheerEmoji,
+  type CheersFrame,
   type ClientFrame,
   CloseCode,
   decodeServerFrame,
@@ -73,6 +75,8 @@ export interface ClientEvents {
   receipt: ReceiptNotice;
   /** Someone else in a room is typing; see TypingRoster for showing it. */
   typing: TypingNotice;
+  /** A room's live reactions of one tick: every tap in the room, added up. */
+  cheers: CheersFrame;
   /** Errors that belong to no call: invalid frames, refusals of frames the SDK sent itself. */
   error: HubbubError;
   ready: ReadyFrame;
@@ -119,6 +123,9 @@ export class HubbubClient {
   });
   /** When `typing` was last sent per room: the client side of the throttle. */
   private readonly typedAt = new Map<RoomId, number>();
+  /** Taps not yet sent, per room and emoji (`room\nemoji`), and the timer that sends them. */
+  private readonly taps = new Map<string, number>();
+  private tapTimer: ReturnType<typeof setTimeout> | undefined;
   private socket: WebSocketLike | undefined;
   /** The token the current connection authenticated (or is authenticating) with. */
   private token = '';
@@ -287,6 +294,35 @@ export class HubbubClient {
   }
 
   /**
+   * One tap of a live reaction. Call it on every tap: taps are counted here and sent a
+   * few times a second, one frame per room and emoji. Dropped when not connected or not in
+   * the room (a reaction is of the moment; it is never resent).
+   */
+  cheer(room: RoomId, emoji: CheerEmoji): void {
+    if (this.current !== 'ready' || !this.rooms.has(room)) return;
+    const key = `${room}\n${emoji}`;
+    const count = (this.taps.get(key) ?? 0) + 1;
+    if (count >= limits.cheerBatchMax) {
+      this.taps.delete(key);
+      this.write({ type: 'cheer', room, emoji, count });
+      return;
+    }
+    this.taps.set(key, count);
+    this.tapTimer ??= setTimeout(() => this.flushTaps(), limits.cheerTickMs / 2);
+  }
+
+  private flushTaps(): void {
+    this.tapTimer = undefined;
+    const taps = [...this.taps];
+    this.taps.clear();
+    if (this.current !== 'ready') return;
+    for (const [key, count] of taps) {
+      const [room = '', emoji] = key.split('\n') as [RoomId, CheerEmoji];
+      if (this.rooms.has(room)) this.write({ type: 'cheer', room, emoji, count });
+    }
+  }
+
+  /**
    * Edits one's own message. The room (this client included) gets the new version as an
    * 'updated' event; a refusal (not yours, too old, muted) is an 'error' event whose ref
    * is the message id.
@@ -344,6 +380,9 @@ export class HubbubClient {
     if (this.current === 'closed') return;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.renewTimer);
+    clearTimeout(this.tapTimer);
+    this.tapTimer = undefined;
+    this.taps.clear();
     this.receipts.stop();
     this.setState('closed');
     this.socket?.close(CloseCode.normal, 'client closed');
@@ -573,6 +612,9 @@ export class HubbubClient {
         return;
       case 'receipt':
         this.events.emit('receipt', frame);
+        return;
+      case 'cheers':
+        this.events.emit('cheers', frame);
         return;
       case 'updated':
         this.events.emit('updated', frame.message);

@@ -107,7 +107,7 @@ export function discoveryEvent(spec: DiscoveryEventSpec): Record<string, unknown
 }
 
 /** What the fake answers next, before its normal answer: a refusal, then back to normal. */
-export type DiscoveryFault = 'spike' | 'quota' | 'server-error' | 'not-found';
+export type DiscoveryFault = 'spike' | 'quota' | 'quota-bare' | 'server-error' | 'not-found';
 
 export interface FakeDiscovery {
   url: string;
@@ -214,6 +214,14 @@ export async function startFakeDiscovery(
         limits(),
       );
     }
+    if (fault === 'quota-bare')
+      // As through a proxy that drops the Rate-Limit-* headers: only the body says why.
+      return send(res, 429, {
+        fault: {
+          faultstring: 'Rate limit quota violation.',
+          detail: { errorcode: 'policies.ratelimit.QuotaViolation' },
+        },
+      });
     if (fault === 'server-error')
       return send(res, 503, { message: 'upstream unavailable' }, limits());
     if (fault === 'not-found' || url.pathname !== '/discovery/v2/events.json')

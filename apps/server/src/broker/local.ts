@@ -282,11 +282,9 @@ export class LocalBroker implements Broker {
       setTimeout(() => void this.expire(room, at), Math.min(wait, 2 ** 31 - 1)).unref();
       return;
     }
-    // The next use loads the room afresh from the store (which its owner emptied).
+    // The next use loads the room afresh from the store (which its owner emptied). Its
+    // recent cids age out of their bounded memory by themselves.
     this.logs.delete(room);
-    const prefix = `${room}\u0000`;
-    for (const key of this.recentCids.keys())
-      if (key.startsWith(prefix)) this.recentCids.delete(key);
   }
 
   async close(): Promise<void> {

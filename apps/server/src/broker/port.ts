@@ -17,6 +17,11 @@ export interface DraftMessage {
    * against its own clock; a shared broker also holds it across nodes.
    */
   slowModeMs?: number;
+  /**
+   * Posted by the server itself (an event going live): not counted against any sender's
+   * rate, which a shared broker otherwise enforces per user id.
+   */
+  unmetered?: true;
 }
 
 /** A replay request's answer: the missed messages, or a reset when the window does not reach. */

@@ -131,7 +131,7 @@ export class RedisBroker implements Broker {
   }
 
   private async run(draft: DraftMessage): Promise<ChatMessage> {
-    const { cid, replyTo, attachments, slowModeMs, ...fields } = draft;
+    const { cid, replyTo, attachments, slowModeMs, unmetered, ...fields } = draft;
     const body = {
       ...fields,
       ...(attachments === undefined || attachments.length === 0 ? {} : { attachments }),
@@ -152,7 +152,7 @@ export class RedisBroker implements Broker {
         JSON.stringify(body),
         replyTo ?? 0,
         this.logLength,
-        this.userRate.perSecond,
+        unmetered === true ? 0 : this.userRate.perSecond,
         keys.channel,
         24 * 3600,
         cid,

@@ -106,6 +106,9 @@ describe.each(engines)('the events catalog on %s', (_name, open) => {
       baseUrl: fake.url,
       perSecond: 100,
     });
+    // What collection asked of the rest of the node: rooms closed, bus keys expired,
+    // uploads revoked.
+    const effects = { closed: [] as string[], expired: [] as string[], revoked: [] as string[] };
     const catalog = (options: { searchThrough?: boolean; historyTtlMs?: number } = {}) =>
       new EventCatalog(store, source, {
         removeAfterMs: hour,
@@ -113,7 +116,16 @@ describe.each(engines)('the events catalog on %s', (_name, open) => {
         searchThrough: options.searchThrough ?? true,
         opensBeforeMs: hour,
         viewers: async () => 0,
-        expireRoom: async () => {},
+        expireRoom: async (room) => {
+          effects.expired.push(room);
+        },
+        closeRoom: (room) => {
+          effects.closed.push(room);
+        },
+        revokeMedia: async (ids) => {
+          effects.revoked.push(...ids);
+        },
+        settleMs: 0,
         logger: silent,
       });
     const messages = new KyselyMessageStore(engine.db);
@@ -123,6 +135,7 @@ describe.each(engines)('the events catalog on %s', (_name, open) => {
       store,
       catalog,
       messages,
+      effects,
       cleanup: async () => {
         await fake.close();
         await engine.cleanup();
@@ -164,7 +177,7 @@ describe.each(engines)('the events catalog on %s', (_name, open) => {
   });
 
   test('collect removes what ended more than an hour ago (61 min) with its history, keeps 59 min', async () => {
-    const { store, catalog, messages } = await start();
+    const { store, catalog, messages, effects } = await start();
     await store.upsert(
       'ticketmaster',
       [
@@ -194,7 +207,25 @@ describe.each(engines)('the events catalog on %s', (_name, open) => {
           content: 'what a show',
           ts: new Date(now).toISOString(),
           cid: `c-${sourceId}`,
+          attachments: [
+            {
+              id: `file-${sourceId}`,
+              kind: 'file',
+              mime: 'application/pdf',
+              name: 'setlist.pdf',
+              size: 10,
+            },
+          ],
         },
+        ...Array.from({ length: 2500 }, (_, i) => ({
+          room,
+          seq: i + 2,
+          id: uuidv7(),
+          user: { id: 'u', name: 'U' },
+          content: `encore ${i}`,
+          ts: new Date(now).toISOString(),
+          cid: `c-${sourceId}-${i}`,
+        })),
       ]);
       return room;
     };
@@ -212,14 +243,20 @@ describe.each(engines)('the events catalog on %s', (_name, open) => {
         cid: 'g',
       },
     ]);
-    expect(await catalog().collect(now)).toEqual({ events: 1, histories: 0 });
+    expect(await catalog().collect(now)).toEqual({ events: 1, histories: 1 });
+    // Its members were taken out, the bus let go of it, its uploads stopped being served,
+    // and the store kept nothing of it (2,501 messages, deleted in slices).
+    expect(effects.closed).toEqual([gone]);
+    expect(effects.expired).toEqual([gone]);
+    expect(effects.revoked).toEqual(['file-ended-61']);
     expect(await store.find(idOf('ended-61'))).toBeUndefined();
     expect(await store.find(idOf('ended-59'))).toBeDefined();
     expect(await messages.roomMessages(gone, { limit: 10 })).toEqual([]);
-    expect(await messages.roomMessages(kept, { limit: 10 })).toHaveLength(1);
+    expect(await messages.roomMessages(kept, { limit: 10 })).toHaveLength(10);
+    expect((await messages.openRoom(gone)).seq).toBe(0);
     expect(await messages.roomMessages('global', { limit: 10 })).toHaveLength(1);
     // Two minutes later the other has gone too.
-    expect(await catalog().collect(now + 2 * minute)).toEqual({ events: 1, histories: 0 });
+    expect(await catalog().collect(now + 2 * minute)).toEqual({ events: 1, histories: 1 });
     expect(await messages.roomMessages(kept, { limit: 10 })).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import type { EventClassification, EventStatus, LiveEvent } from '@hubbub/protocol';
 import type { Logger } from 'pino';
+import { TokenBucket } from '../gateway/rate-limit.js';
 import { type RoomPolicy, roomWindow } from './rooms.js';
 import { type EventSource, queryWords, SourceError } from './source.js';
 import { type EventRow, type EventStore, eventRoom, toLiveEvent } from './store.js';
@@ -23,6 +24,16 @@ export interface CatalogOptions {
   viewers(room: string): Promise<number>;
   /** Drops a room's history from the message bus (its window, its sequence) at `at`. */
   expireRoom(room: string, at: number): Promise<void>;
+  /** Takes everyone out of a room that has closed, on every node. */
+  closeRoom(room: string): void;
+  /** Stops serving uploads whose messages are gone. */
+  revokeMedia(ids: readonly string[]): Promise<void>;
+  /**
+   * How far behind now a new listing's snapshot is taken: rows stamped within it may still
+   * be committing (a PostgreSQL transaction stamps before it commits), and a later page
+   * would see them when the first did not. 0 in tests that write and list in one breath.
+   */
+  settleMs: number;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
@@ -40,6 +51,16 @@ export interface ListRequest {
 const searchedFor = 10 * 60_000;
 
 /**
+ * Searches a node passes through to the source: 10 a minute, bursts of 5. A public
+ * endpoint must not spend the key's daily quota (5,000) or queue behind its pace
+ * (5 a second, shared with ingest); past this, searches use the catalog alone.
+ */
+const passThroughs = { perSecond: 10 / 60, burst: 5 };
+
+/** A bus's copy of a closed room goes this long after its members were taken out. */
+const closeGraceMs = 60_000;
+
+/**
  * The events catalog: filled from a source on a schedule, trimmed of what ended, and
  * listed with an optional pass-through search to the source.
  */
@@ -48,6 +69,7 @@ export class EventCatalog {
   private readonly recent = new Map<string, number>();
   /** The source refused; not asked again before this time. */
   private quietUntil = 0;
+  private readonly budget = new TokenBucket(passThroughs.perSecond, passThroughs.burst, Date.now());
 
   constructor(
     private readonly store: EventStore,
@@ -67,7 +89,8 @@ export class EventCatalog {
     signal?: AbortSignal,
   ): Promise<{ fetched: number; inserted: number; updated: number }> {
     const events = await this.source.current(now, catalogSize, signal);
-    const stored = await this.store.upsert(this.source.name, events, now);
+    // Stamped as it is stored, not when the fetch began (seconds earlier): see `settleMs`.
+    const stored = await this.store.upsert(this.source.name, events, Date.now());
     return { fetched: events.length, ...stored };
   }
 
@@ -76,32 +99,35 @@ export class EventCatalog {
    * deletes the history of event rooms whose event ended more than `historyTtlMs` ago.
    */
   async collect(now = Date.now()): Promise<{ events: number; histories: number }> {
+    // Histories first: an event is never removed before its room's history (the config
+    // keeps the history's window within the event's).
+    let histories = 0;
+    for (;;) {
+      const rooms = await this.store.expiredHistories(now - this.options.historyTtlMs, 100);
+      if (rooms.length === 0) break;
+      for (const room of rooms) await this.dropHistory(room, now);
+      histories += rooms.length;
+    }
     let events = 0;
     for (;;) {
       const ended = await this.store.endedBefore(now - this.options.removeAfterMs, 500);
       if (ended.length === 0) break;
-      await this.dropHistory(
-        ended.map((event) => eventRoom(event.id)),
-        now,
-      );
       await this.store.remove(ended.map((event) => event.id));
       events += ended.length;
-    }
-    let histories = 0;
-    const expired = await this.store.endedBefore(now - this.options.historyTtlMs, 10_000);
-    for (let i = 0; i < expired.length; i += 500) {
-      const rooms = expired.slice(i, i + 500).map((event) => eventRoom(event.id));
-      const held = await this.store.roomsWithHistory(rooms);
-      await this.dropHistory(held, now);
-      histories += held.length;
     }
     return { events, histories };
   }
 
-  /** The bus first: what it still holds must not outlive what the store dropped. */
-  private async dropHistory(rooms: readonly string[], now: number): Promise<void> {
-    for (const room of rooms) await this.options.expireRoom(room, now);
-    await this.store.dropHistory(rooms);
+  /**
+   * A closed room's history goes: its members are taken out (on every node), the bus lets
+   * go of it a moment later (once no node reads it), the store deletes it, and the
+   * uploads its messages carried stop being served.
+   */
+  private async dropHistory(room: string, now: number): Promise<void> {
+    this.options.closeRoom(room);
+    await this.options.expireRoom(room, now + closeGraceMs);
+    const media = await this.store.dropHistory(room);
+    await this.options.revokeMedia(media);
   }
 
   find(id: string): Promise<EventRow | undefined> {
@@ -138,23 +164,24 @@ export class EventCatalog {
     };
     if (request.asOf !== undefined)
       return { rows: await this.store.list({ ...query, asOf: request.asOf }), asOf: request.asOf };
-    const rows = await this.store.list({ ...query, asOf: now });
-    if (
-      rows.length >= request.limit ||
-      words.length === 0 ||
-      !(await this.searchSource(words, now))
-    )
-      return { rows, asOf: now };
-    const asOf = Date.now();
+    const asOf = now - this.options.settleMs;
+    const rows = await this.store.list({ ...query, asOf });
+    // Only a first page asks the source: a later one would add to what came before it.
+    const ask = request.offset === 0 && rows.length < request.limit && words.join('').length >= 3;
+    if (!ask || !(await this.searchSource(words, now, asOf))) return { rows, asOf };
     return { rows: await this.store.list({ ...query, asOf }), asOf };
   }
 
   /** Asks the source for these words unless asked lately; true if it stored new events. */
-  private async searchSource(words: readonly string[], now: number): Promise<boolean> {
+  private async searchSource(
+    words: readonly string[],
+    now: number,
+    asOf: number,
+  ): Promise<boolean> {
     if (!this.options.searchThrough || now < this.quietUntil) return false;
     const key = words.join(' ');
     for (const [k, until] of this.recent) if (until <= now) this.recent.delete(k);
-    if (this.recent.has(key)) return false;
+    if (this.recent.has(key) || !this.budget.take(now)) return false;
     if (this.recent.size >= 10_000) this.recent.delete(this.recent.keys().next().value ?? '');
     this.recent.set(key, now + searchedFor);
     try {
@@ -162,7 +189,8 @@ export class EventCatalog {
       // Never store what the collector would remove at once.
       const keep = found.filter((event) => event.endsAt > now - this.options.removeAfterMs);
       // Ranked after the catalog's own listing; events already stored keep their rank.
-      const { inserted } = await this.store.upsert(this.source.name, keep, Date.now(), {
+      // Stamped at the snapshot's time, so the snapshot that asked holds them.
+      const { inserted } = await this.store.upsert(this.source.name, keep, asOf, {
         firstRank: catalogSize + 1,
         onlyNew: true,
       });

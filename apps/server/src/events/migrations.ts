@@ -36,6 +36,13 @@ export const eventMigrations: Record<string, Migration> = {
         .columns(['starts_at', 'id'])
         .execute();
       await db.schema.createIndex('events_by_end').on('events').column('ends_at').execute();
+      // Deleting an event room's history deletes its mentions by room: the table's key
+      // leads with the user.
+      await db.schema
+        .createIndex('message_mentions_by_room')
+        .on('message_mentions')
+        .columns(['room_id', 'seq'])
+        .execute();
       if (db.getExecutor().adapter instanceof SqliteAdapter) {
         // As for messages (search/migrations.ts): an external-content FTS5 table kept by
         // triggers. The text is folded in JS already, so the tokenizer folds nothing more.

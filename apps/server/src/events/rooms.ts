@@ -45,6 +45,8 @@ const windowTtlMs = 60_000;
 export class EventRoomGuard implements RoomGuard {
   /** Windows of the event rooms joined lately: the synchronous send check reads these. */
   private readonly windows = new Map<RoomId, RoomWindow & { readAt: number }>();
+  /** Reads under way: a crowd joining a room after a restart makes one. */
+  private readonly reading = new Map<RoomId, Promise<EventRow | undefined>>();
 
   constructor(
     private readonly inner: RoomGuard,
@@ -58,7 +60,12 @@ export class EventRoomGuard implements RoomGuard {
     const now = Date.now();
     let window = this.windows.get(room);
     if (window === undefined || now - window.readAt > windowTtlMs) {
-      const row = await this.find(id);
+      let read = this.reading.get(room);
+      if (read === undefined) {
+        read = this.find(id).finally(() => this.reading.delete(room));
+        this.reading.set(room, read);
+      }
+      const row = await read;
       if (row === undefined) {
         this.windows.delete(room);
         return { code: ErrorCode.notFound, message: 'no such event' };
@@ -72,15 +79,23 @@ export class EventRoomGuard implements RoomGuard {
   }
 
   checkSend(identity: Identity, room: RoomId, now: number): Refusal | Clearance {
-    const window = this.windows.get(room);
-    const refusal = window === undefined ? undefined : this.outside(window, now);
-    return refusal ?? this.inner.checkSend(identity, room, now);
+    return this.closed(room, now) ?? this.inner.checkSend(identity, room, now);
   }
 
   maySpeak(identity: Identity, room: RoomId, now: number): boolean {
+    return this.closed(room, now) === undefined && this.inner.maySpeak(identity, room, now);
+  }
+
+  /**
+   * Why an event room takes nothing now. A join read its window; one no longer held was
+   * forgotten because the room closed long ago.
+   */
+  private closed(room: RoomId, now: number): Refusal | undefined {
+    if (eventIdOf(room) === undefined) return undefined;
     const window = this.windows.get(room);
-    if (window !== undefined && this.outside(window, now) !== undefined) return false;
-    return this.inner.maySpeak(identity, room, now);
+    if (window === undefined)
+      return { code: ErrorCode.roomClosed, message: "this event's room has closed" };
+    return this.outside(window, now);
   }
 
   private outside(window: RoomWindow, now: number): Refusal | undefined {

@@ -10,7 +10,7 @@ import {
 import { uuidv7 } from 'uuidv7';
 import type { Database } from '../store/schema.js';
 import type { EventsTable } from './schema.js';
-import { foldText, type SourceEvent } from './source.js';
+import { queryWords, type SourceEvent } from './source.js';
 
 export type EventRow = Selectable<EventsTable>;
 
@@ -174,7 +174,9 @@ export class EventStore {
           ticket_url: event.ticketUrl,
           rank: firstRank + i + j,
           status: event.status,
-          search_text: foldText([event.name, event.venue, event.city].filter(Boolean).join(' ')),
+          // Words only, punctuation gone: the engines' tokenizers then see the same words
+          // (PostgreSQL would keep `ac/dc` whole, FTS5 would split it).
+          search_text: queryWords([event.name, event.venue, event.city].join(' '), 1000).join(' '),
           created_at: now,
           updated_at: now,
         }));
@@ -193,6 +195,13 @@ export class EventStore {
                   latitude: eb.ref('excluded.latitude'),
                   longitude: eb.ref('excluded.longitude'),
                   starts_at: eb.ref('excluded.starts_at'),
+                  // Moved times are announced again when they come.
+                  announced_start_at: sql<
+                    number | null
+                  >`case when events.starts_at = excluded.starts_at then events.announced_start_at end`,
+                  announced_end_at: sql<
+                    number | null
+                  >`case when events.ends_at = excluded.ends_at then events.announced_end_at end`,
                   ends_at: eb.ref('excluded.ends_at'),
                   end_estimated: eb.ref('excluded.end_estimated'),
                   image_url: eb.ref('excluded.image_url'),
@@ -260,21 +269,6 @@ export class EventStore {
   }
 
   /**
-   * Deletes everything stored of these rooms: messages, reactions, read pointers, mentions
-   * and the room's sequence. The event room's history expiry.
-   */
-  async dropHistory(rooms: readonly string[]): Promise<void> {
-    if (rooms.length === 0) return;
-    await this.db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('message_reactions').where('room_id', 'in', rooms).execute();
-      await tx.deleteFrom('message_mentions').where('room_id', 'in', rooms).execute();
-      await tx.deleteFrom('room_receipts').where('room_id', 'in', rooms).execute();
-      await tx.deleteFrom('messages').where('room_id', 'in', rooms).execute();
-      await tx.deleteFrom('rooms').where('id', 'in', rooms).execute();
-    });
-  }
-
-  /**
    * Events whose start or end has passed without their room being told (scheduled ones:
    * a cancelled event neither starts nor ends), earliest first, `limit` at most.
    */
@@ -302,10 +296,60 @@ export class EventStore {
       .execute();
   }
 
-  /** Which of these rooms still hold messages (for the history sweep to skip the rest). */
-  async roomsWithHistory(rooms: readonly string[]): Promise<string[]> {
-    if (rooms.length === 0) return [];
-    const rows = await this.db.selectFrom('rooms').select('id').where('id', 'in', rooms).execute();
+  /**
+   * Deletes everything stored of a room: messages, reactions, mentions, read pointers and
+   * its sequence (an event room's history expiring). In slices of `slice` messages, each
+   * its own transaction, yielding between them: on SQLite a busy room's history would
+   * otherwise hold the event loop. Returns the ids of the uploads its messages carried.
+   */
+  async dropHistory(room: string, slice = 2000): Promise<string[]> {
+    const media: string[] = [];
+    for (;;) {
+      const first = await this.db
+        .selectFrom('messages')
+        .select('seq')
+        .where('room_id', '=', room)
+        .orderBy('seq')
+        .limit(1)
+        .executeTakeFirst();
+      if (first === undefined) break;
+      const upTo = first.seq + slice - 1;
+      await this.db.transaction().execute(async (tx) => {
+        const carried = await tx
+          .selectFrom('messages')
+          .select('attachments')
+          .where('room_id', '=', room)
+          .where('seq', '<=', upTo)
+          .where('attachments', 'is not', null)
+          .execute();
+        for (const row of carried)
+          for (const file of JSON.parse(row.attachments ?? '[]') as Array<{ id: string }>)
+            media.push(file.id);
+        for (const table of ['message_reactions', 'message_mentions', 'messages'] as const)
+          await tx.deleteFrom(table).where('room_id', '=', room).where('seq', '<=', upTo).execute();
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('room_receipts').where('room_id', '=', room).execute();
+      await tx.deleteFrom('rooms').where('id', '=', room).execute();
+    });
+    return media;
+  }
+
+  /**
+   * Rooms of events that ended before `cutoff` whose history is still stored (the sweep's
+   * work), earliest ended first, `limit` at most.
+   */
+  async expiredHistories(cutoff: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('events as e')
+      .innerJoin('rooms as r', (join) => join.on(sql`r.id`, '=', sql`'event:' || e.id`))
+      .select('r.id')
+      .where('e.ends_at', '<', cutoff)
+      .orderBy('e.ends_at')
+      .limit(limit)
+      .execute();
     return rows.map((row) => row.id);
   }
 }

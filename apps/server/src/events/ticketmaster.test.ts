@@ -79,7 +79,7 @@ describe('Ticketmaster Discovery API client', () => {
   test('keeps 5 requests a second across callers', async () => {
     await using fake = await startFakeDiscovery(catalog(10));
     const source = new TicketmasterSource({ apiKey: fake.apiKey, baseUrl: fake.url });
-    await Promise.all(Array.from({ length: 6 }, (_, i) => source.search(`show ${i}`, now, 10)));
+    await Promise.all(Array.from({ length: 6 }, () => source.current(now, 10)));
     const arrivals = fake.requests.map((r) => r.at);
     for (let i = 1; i < arrivals.length; i++)
       expect(arrivals[i]! - arrivals[i - 1]!).toBeGreaterThanOrEqual(190);
@@ -114,6 +114,53 @@ describe('Ticketmaster Discovery API client', () => {
     const asked = fake.requests.length;
     expect((await refusal(source.search('show', now, 10))).kind).toBe('quota_exhausted');
     expect(fake.requests).toHaveLength(asked);
+  });
+
+  test('a search never queues behind others, never retries, and leaves the last of the quota to ingests', async () => {
+    await using fake = await startFakeDiscovery(catalog(10));
+    const source = new TicketmasterSource({ apiKey: fake.apiKey, baseUrl: fake.url, perSecond: 2 });
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        source.search(`show ${i}`, now, 10).then(
+          () => 'answered',
+          (error: SourceError) => error.kind,
+        ),
+      ),
+    );
+    // 2 a second: the first three fit within a second's wait, the rest are told at once.
+    expect(outcomes).toEqual([
+      'answered',
+      'answered',
+      'answered',
+      'rate_limited',
+      'rate_limited',
+      'rate_limited',
+    ]);
+    expect(fake.requests).toHaveLength(3);
+    fake.faults.push('spike');
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    expect((await refusal(source.search('show', now, 10))).kind).toBe('rate_limited');
+    expect(fake.requests).toHaveLength(4);
+    fake.available = 100;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await source.current(now, 10);
+    expect((await refusal(source.search('show', now, 10))).kind).toBe('quota_exhausted');
+    expect(await source.current(now, 10)).toHaveLength(10);
+  });
+
+  test('a quota violation without the headers still stops asking until the reset', async () => {
+    await using fake = await startFakeDiscovery(catalog(3));
+    const source = new TicketmasterSource({
+      apiKey: fake.apiKey,
+      baseUrl: fake.url,
+      perSecond: 50,
+    });
+    fake.faults.push('quota-bare');
+    const error = await refusal(source.current(now, 10));
+    expect(error.kind).toBe('quota_exhausted');
+    expect(error.retryAt).toBeGreaterThan(Date.now());
+    expect((await refusal(source.current(now, 10))).kind).toBe('quota_exhausted');
+    expect(fake.requests).toHaveLength(1);
   });
 
   test('a bad key is refused at once, never retried', async () => {

@@ -231,6 +231,16 @@ export interface TicketmasterOptions {
 
 const pageSize = 200;
 
+/** Requests of the day's quota that searches leave for the catalog's own ingests. */
+const ingestReserve = 250;
+
+/**
+ * How a request is made: an ingest waits its turn and retries; a search made while
+ * someone waits for the answer neither queues behind others (more than a second) nor
+ * backs off, and leaves the last of the day's quota to ingests.
+ */
+type Patience = 'ingest' | 'search';
+
 export class TicketmasterSource implements EventSource {
   readonly name = 'ticketmaster';
   private readonly baseUrl: string;
@@ -267,6 +277,7 @@ export class TicketmasterSource implements EventSource {
       { keyword: keyword.trim(), startDateTime: discoveryTime(now - 12 * 3600_000) },
       max,
       signal,
+      'search',
     );
     return found.filter((event) => {
       if (event.endsAt <= now) return false;
@@ -280,6 +291,7 @@ export class TicketmasterSource implements EventSource {
     params: Record<string, string>,
     max: number,
     signal: AbortSignal | undefined,
+    patience: Patience = 'ingest',
   ): Promise<SourceEvent[]> {
     const events = new Map<string, SourceEvent>();
     let skipped = 0;
@@ -293,6 +305,7 @@ export class TicketmasterSource implements EventSource {
           page: String(page),
         },
         signal,
+        patience,
       );
       const listing = Listing.safeParse(body);
       if (!listing.success)
@@ -313,9 +326,11 @@ export class TicketmasterSource implements EventSource {
   }
 
   /** Waits for this client's next request slot (5 a second, across every caller). */
-  private async slot(signal: AbortSignal | undefined): Promise<void> {
+  private async slot(signal: AbortSignal | undefined, patience: Patience): Promise<void> {
     const now = Date.now();
     const at = Math.max(now, this.nextSlot);
+    if (patience === 'search' && at - now > 1000)
+      throw new SourceError('rate_limited', 'Ticketmaster is busy with other requests');
     this.nextSlot = at + this.spacingMs;
     if (at > now) await sleep(at - now, signal);
   }
@@ -323,8 +338,9 @@ export class TicketmasterSource implements EventSource {
   private async request(
     params: Record<string, string>,
     signal: AbortSignal | undefined,
+    patience: Patience,
   ): Promise<unknown> {
-    const retries = this.options.retries ?? 3;
+    const retries = patience === 'search' ? 0 : (this.options.retries ?? 3);
     const url = new URL(`${this.baseUrl}/discovery/v2/events.json`);
     url.searchParams.set('apikey', this.options.apiKey);
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
@@ -338,7 +354,13 @@ export class TicketmasterSource implements EventSource {
           );
         this.quota = undefined;
       }
-      await this.slot(signal);
+      if (patience === 'search' && this.quota !== undefined && this.quota.available < ingestReserve)
+        throw new SourceError(
+          'quota_exhausted',
+          "the rest of Ticketmaster's daily quota is kept for ingests",
+          this.quota.resetAt,
+        );
+      await this.slot(signal, patience);
       const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 10_000);
       let response: Response;
       try {
@@ -364,12 +386,14 @@ export class TicketmasterSource implements EventSource {
         throw new SourceError('invalid_key', 'Ticketmaster refused the API key');
       // "Nothing matches" (the page or resource does not exist): an empty listing.
       if (response.status === 404 && code === 'DIS1004') return {};
-      if (response.status === 429 && this.quota?.available === 0)
-        throw new SourceError(
-          'quota_exhausted',
-          "Ticketmaster's daily quota is spent",
-          this.quota.resetAt,
-        );
+      if (
+        response.status === 429 &&
+        (this.quota?.available === 0 || code === 'policies.ratelimit.QuotaViolation')
+      ) {
+        const resetAt = this.quota?.resetAt ?? Date.now() + 3600_000;
+        this.quota = { available: 0, resetAt };
+        throw new SourceError('quota_exhausted', "Ticketmaster's daily quota is spent", resetAt);
+      }
       const transient = response.status === 429 || response.status >= 500;
       if (transient && attempt < retries) {
         const wait = this.backoff(attempt, response.headers.get('retry-after'));

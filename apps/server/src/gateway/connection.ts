@@ -1,4 +1,5 @@
 import type {
+  CheerFrame,
   ClientFrame,
   EditFrame,
   ErrorCode,
@@ -30,6 +31,7 @@ import type { Rooms } from '../rooms/rooms.js';
 import { isDatabaseUnreachable } from '../store/unreachable.js';
 import {
   type AttachmentCheck,
+  type CheerHandler,
   type MessageHandler,
   type ModerationHandler,
   type ReceiptHandler,
@@ -56,6 +58,7 @@ export interface ConnectionContext {
   moderation: ModerationHandler;
   receipts: ReceiptHandler;
   messages: MessageHandler;
+  cheers: CheerHandler;
   attachments: AttachmentCheck;
   userSends: KeyedLimiter;
   logger: Logger;
@@ -86,6 +89,8 @@ export class Connection implements Member {
   private readonly sends: TokenBucket;
   /** Every frame, whatever its type: a ceiling on join/leave/ping floods. */
   private readonly frames: TokenBucket;
+  /** Taps credited (made on the first tap: most connections never tap). */
+  private taps: TokenBucket | undefined;
   private strikes = 0;
   private inflight = 0;
   private draining = false;
@@ -284,6 +289,9 @@ export class Connection implements Member {
       case 'react':
         this.changeMessage(frame);
         return;
+      case 'cheer':
+        this.cheer(frame);
+        return;
       case 'delete':
       case 'mute':
       case 'unmute':
@@ -428,7 +436,7 @@ export class Connection implements Member {
   }
 
   /** Takes the connection out of a room it was removed from (kicked, banned, removed). */
-  evict(room: RoomId, reason: 'kicked' | 'banned' | 'removed'): void {
+  evict(room: RoomId, reason: 'kicked' | 'banned' | 'removed' | 'closed'): void {
     if (!this.rooms.delete(room)) return;
     this.ctx.rooms.leave(this, room);
     this.send({ type: 'left', room, reason });
@@ -473,6 +481,18 @@ export class Connection implements Member {
     const identity = this.memberIdentity(room, room);
     if (identity === undefined) return;
     if (this.ctx.guard.maySpeak(identity, room, Date.now())) this.ctx.rooms.typing(this, room);
+  }
+
+  /**
+   * Counts taps of a live reaction. Tapping faster than `limits.cheersPerSecond` is not an
+   * error (people hammer the button at a goal): the extra taps are just not counted.
+   */
+  private cheer(frame: CheerFrame): void {
+    if (this.memberIdentity(frame.room, frame.type) === undefined) return;
+    const now = Date.now();
+    this.taps ??= new TokenBucket(limits.cheersPerSecond, limits.cheersPerSecond * 2, now);
+    const counted = this.taps.takeUpTo(frame.count, now);
+    if (counted > 0) this.ctx.cheers.tap(frame.room, frame.emoji, counted);
   }
 
   private receipt(frame: ReceiptFrame): void {

@@ -17,6 +17,7 @@ import type { Rooms } from '../rooms/rooms.js';
 import { Connection, type ConnectionMeter } from './connection.js';
 import type {
   AttachmentCheck,
+  CheerHandler,
   MessageHandler,
   ModerationHandler,
   ReceiptHandler,
@@ -31,6 +32,7 @@ export interface GatewayOptions {
   moderation: ModerationHandler;
   receipts: ReceiptHandler;
   messages: MessageHandler;
+  cheers: CheerHandler;
   attachments: AttachmentCheck;
   logger: Logger;
   /** Counts traffic and open connections for metrics and analytics. */
@@ -84,6 +86,7 @@ export class Gateway {
         moderation: options.moderation,
         receipts: options.receipts,
         messages: options.messages,
+        cheers: options.cheers,
         attachments: options.attachments,
         userSends,
         logger: options.logger,
@@ -219,6 +222,11 @@ export class Gateway {
     for (const connection of this.connections) {
       if (connection.belongsTo(userId)) connection.evict(room, reason);
     }
+  }
+
+  /** Takes every socket out of a room that has closed (`left`, reason `closed`). */
+  closeRoom(room: RoomId): void {
+    for (const connection of this.connections) connection.evict(room, 'closed');
   }
 
   /** Tells every socket of a user about a room they were given, or a mention of them. */

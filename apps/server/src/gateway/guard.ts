@@ -1,5 +1,6 @@
 import type {
   Attachment,
+  CheerEmoji,
   EditFrame,
   ErrorCode,
   ModerationFrame,
@@ -61,6 +62,11 @@ export interface ReceiptHandler {
 export interface MessageHandler {
   edit(identity: Identity, frame: EditFrame): Promise<void>;
   react(identity: Identity, frame: ReactFrame): Promise<void>;
+}
+
+/** Taps of live reactions, counted by the feature that adds them up. Synchronous and cheap. */
+export interface CheerHandler {
+  tap(room: RoomId, emoji: CheerEmoji, count: number): void;
 }
 
 /**

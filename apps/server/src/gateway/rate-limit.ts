@@ -23,6 +23,14 @@ export class TokenBucket {
     return true;
   }
 
+  /** Takes as many of `wanted` tokens as there are; returns how many it took. */
+  takeUpTo(wanted: number, now: number): number {
+    this.refill(now);
+    const taken = Math.min(wanted, Math.floor(this.tokens));
+    this.tokens -= taken;
+    return taken;
+  }
+
   /** Milliseconds until the next token is there (0 if one is there now). */
   msUntilNext(now: number): number {
     this.refill(now);

@@ -1,4 +1,4 @@
-import type { MentionedFrame, RoomAddedFrame, RoomId } from '@hubbub/protocol';
+import type { CheersFrame, MentionedFrame, RoomAddedFrame, RoomId } from '@hubbub/protocol';
 
 /**
  * What one node tells every node, itself included: things about people and rules rather
@@ -25,6 +25,10 @@ export type NodeSignal =
    * than `origin` reload what they cached.
    */
   | { kind: 'rules'; origin: string; room: RoomId; user?: string }
+  /** A room has closed (an event room whose history expired): take everyone out of it. */
+  | { kind: 'close-room'; room: RoomId }
+  /** One node's taps of a room's live reactions in one tick (see CheerTally). */
+  | { kind: 'cheers'; room: RoomId; counts: CheersFrame['counts'] }
   /**
    * From this node's own bus, never sent: its link was down and signals may have been
    * missed; reload whatever was cached from them.

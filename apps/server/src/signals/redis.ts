@@ -1,4 +1,4 @@
-import type { RoomId } from '@hubbub/protocol';
+import { CheersFrame, type RoomId } from '@hubbub/protocol';
 import type { Redis } from 'ioredis';
 import { PubSubWatchdog } from '../broker/watchdog.js';
 import type { NodeSignal, NoticeListener, Signals } from './port.js';
@@ -162,7 +162,7 @@ export class RedisSignals implements Signals {
   }
 }
 
-const KINDS = new Set(['evict', 'notify', 'end-sessions', 'rules']);
+const KINDS = new Set(['evict', 'notify', 'end-sessions', 'rules', 'cheers', 'close-room']);
 
 /**
  * A node signal as published by `broadcast`, or undefined: anything else on the channel
@@ -170,10 +170,20 @@ const KINDS = new Set(['evict', 'notify', 'end-sessions', 'rules']);
  */
 function parseSignal(json: string): NodeSignal | undefined {
   try {
-    const value = JSON.parse(json) as { kind?: unknown; user?: unknown; room?: unknown };
+    const value = JSON.parse(json) as {
+      kind?: unknown;
+      user?: unknown;
+      room?: unknown;
+      counts?: unknown;
+    };
     if (typeof value !== 'object' || value === null || !KINDS.has(String(value.kind))) return;
-    if (value.kind === 'rules' ? typeof value.room !== 'string' : typeof value.user !== 'string')
-      return;
+    if (value.kind === 'cheers')
+      return typeof value.room === 'string' &&
+        CheersFrame.shape.counts.safeParse(value.counts).success
+        ? (value as NodeSignal)
+        : undefined;
+    const byRoom = value.kind === 'rules' || value.kind === 'close-room';
+    if (byRoom ? typeof value.room !== 'string' : typeof value.user !== 'string') return;
     return value as NodeSignal;
   } catch {
     return undefined;
