@@ -49,6 +49,7 @@ import type { PresenceStore } from './presence/port.js';
 import { receiptRoutes } from './receipts/routes.js';
 import { ReceiptService } from './receipts/service.js';
 import type { ReceiptStore } from './receipts/store.js';
+import { ChatDelay } from './rooms/delay.js';
 import { RoomPresence } from './rooms/presence.js';
 import { Rooms } from './rooms/rooms.js';
 import type { MessageSearch } from './search/port.js';
@@ -120,6 +121,7 @@ export class HubbubNode {
   private readonly catalog: EventCatalog;
   private readonly announcer: EventAnnouncer;
   private readonly cheers: CheerTally;
+  private readonly delay: ChatDelay;
   private draining = false;
   private readonly routeList: string[] = [];
   private closing: Promise<void> | undefined;
@@ -151,8 +153,11 @@ export class HubbubNode {
     // Changes that every node must act on travel as signals; this node acts on its own too.
     const nodeId = randomUUID();
     const signals = ports.signals;
-    const access = new RoomAccess(ports.channels, (room, user) =>
-      signals.broadcast({ kind: 'rules', origin: nodeId, room, ...(user ? { user } : {}) }),
+    const access = new RoomAccess(
+      ports.channels,
+      (room, user) =>
+        signals.broadcast({ kind: 'rules', origin: nodeId, room, ...(user ? { user } : {}) }),
+      config.admins,
     );
     const signer = new AttachmentSigner(ports.tokens.derivedKey('media-attachments'));
     // Work after a message was acknowledged: its failure is logged, never the sender's.
@@ -169,8 +174,17 @@ export class HubbubNode {
       historyOnJoin: config.historyOnJoin,
       meter: ports.telemetry,
       onSent: (message) => afterAck(mentions.sent(message)),
+      onReceived: (messages) => {
+        for (const message of messages) access.observe(message);
+      },
     });
     this.rooms = rooms;
+    this.delay = new ChatDelay({
+      publish: (user, frame, slowModeMs, id) => rooms.send(user, frame, slowModeMs, id),
+      broadcast: (signal) => signals.broadcast(signal),
+      toModerators: (room, frame) =>
+        rooms.announceTo(room, frame, (member) => access.moderates(member, room)),
+    });
     const authenticator = new Authenticator(ports.tokens, ports.accounts, config.guestAccess);
     const auth = new AuthService(
       ports.accounts,
@@ -200,6 +214,7 @@ export class HubbubNode {
       ports.broker,
       effects,
       storeLags,
+      this.delay,
     );
     this.channels = new ChannelService(ports.channels, access, ports.accounts, effects);
     this.catalog = new EventCatalog(ports.events, ports.eventSource, {
@@ -243,6 +258,7 @@ export class HubbubNode {
         storeLags,
       ),
       cheers: this.cheers,
+      delay: this.delay,
       attachments: signer,
       logger,
       meter: ports.telemetry,
@@ -334,7 +350,12 @@ export class HubbubNode {
         case 'cheers':
           return this.cheers.hear(signal.room, signal.counts);
         case 'close-room':
-          return this.gateway.closeRoom(signal.room);
+          this.gateway.closeRoom(signal.room);
+          return access.release(signal.room);
+        case 'held':
+        case 'unhold':
+        case 'unheld':
+          return this.delay.heard(signal);
         case 'end-sessions':
           return this.gateway.endSessions(signal.user, signal.session);
         case 'rules':
@@ -496,6 +517,8 @@ export class HubbubNode {
       await this.gateway.shutdown(this.config.shutdownTimeoutMs);
       clearInterval(this.recount);
       this.cheers.stop();
+      // Held messages were never acknowledged: their authors send them again elsewhere.
+      this.delay.stop();
       await this.scheduler.stop();
       this.stopSignals();
       this.presence.stop();

@@ -37,6 +37,10 @@ const explain: Record<string, string> = {
   muted: 'You are muted in this room.',
   banned: 'You are banned from this room.',
   slow_mode: 'Slow mode is on in this room.',
+  members_only: 'Members-only mode: sign in to chat here.',
+  emote_only: 'Emote-only mode: emoji only.',
+  duplicate_message: 'Unique chat: that was just said. Say something new.',
+  message_removed: 'A moderator removed your message.',
   forbidden: 'You are not allowed to do that here.',
   not_in_room: 'Join the room first.',
   invalid_frame: 'The server refused that message.',
@@ -152,8 +156,8 @@ export class ChatStore {
       if (target !== undefined) this.merge(frame.room, [{ ...target, content: '', deleted: true }]);
       return;
     }
-    if (frame.action === 'slow_mode') {
-      this.slowModes.set(frame.room, frame.seconds ?? 0);
+    if (frame.action === 'slow_mode' || frame.action === 'modes') {
+      this.slowModes.set(frame.room, frame.modes?.slowModeSeconds ?? frame.seconds ?? 0);
       this.changed();
     }
     const text = describeModeration(frame, this.me.id, (id) => this.nameIn(frame.room, id));

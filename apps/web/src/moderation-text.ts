@@ -1,4 +1,23 @@
-import type { ModeratedFrame } from '@hubbub/protocol';
+import type { ModeratedFrame, RoomModes } from '@hubbub/protocol';
+
+/** The crowd modes on, in words ("emote-only, 10 s delay"), or "no crowd modes". */
+export function modeSummary(modes: RoomModes): string {
+  const on = [
+    modes.slowModeSeconds > 0 && `slow mode ${modes.slowModeSeconds} s`,
+    modes.membersOnly && 'members-only',
+    modes.emoteOnly && 'emote-only',
+    modes.uniqueChatSeconds > 0 && `unique chat (${modes.uniqueChatSeconds} s)`,
+    modes.delaySeconds > 0 && `${modes.delaySeconds} s delay`,
+  ].filter((part): part is string => part !== false);
+  return on.length === 0 ? 'no crowd modes' : on.join(', ');
+}
+
+function describeModes(modes: RoomModes, where: string): string {
+  const summary = modeSummary(modes);
+  return summary === 'no crowd modes'
+    ? `Crowd modes are off in ${where}.`
+    : `${where} is now: ${summary}.`;
+}
 
 function duration(seconds: number | undefined): string {
   if (seconds === undefined || seconds === 0) return '';
@@ -22,6 +41,7 @@ export function describeModeration(
       ? `Slow mode is off in ${where}.`
       : `Slow mode is on in ${where}: one message every ${frame.seconds} s.`;
   }
+  if (frame.action === 'modes') return frame.modes && describeModes(frame.modes, where);
   if (frame.action === 'delete' || frame.target === undefined) return undefined;
   const verb = {
     mute: 'muted',

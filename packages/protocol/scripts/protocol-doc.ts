@@ -49,6 +49,12 @@ const errorMeanings: Record<ErrorCode, string> = {
   room_closed:
     "An event's room closed when its history expired (`EVENT_HISTORY_TTL_MINUTES` after the event ended).",
   slow_mode: "Slow mode: wait the room's interval between messages (moderators are exempt).",
+  members_only: 'Members-only mode: guests may watch the room but not send; sign in to chat.',
+  emote_only: 'Emote-only mode: a message of emoji only (spaces between them), without files.',
+  duplicate_message:
+    "Unique-chat mode: the message repeats one sent in the room within the mode's window (case and spacing aside).",
+  message_removed:
+    'The chat delay held the message and a moderator removed it before anyone else saw it. Do not resend.',
   name_taken: 'A room by that name exists already.',
   not_found: 'No such route or resource.',
   stale_snapshot:
@@ -194,6 +200,16 @@ const clientFrames: Record<string, FrameDoc> = {
     summary: `Messages of a channel or DM up to \`delivered\` reached this device, and up to \`read\` were shown to the person. Pointers only move forward (read implies delivered) and are capped at the room's latest seq; send at most every ${limits.receiptFlushMs} ms per room. Open rooms keep none and ignore it.`,
     example: { type: 'receipt', room: 'general', delivered: 42, read: 40 },
   },
+  modes: {
+    schema: frames.ModesFrame,
+    summary: `Switch crowd modes (moderators, owners; in open rooms also admins): the ones named change, the rest stay. \`slowModeSeconds\` (0-${limits.slowModeMaxSeconds}), \`membersOnly\` (guests cannot send), \`emoteOnly\` (emoji only), \`uniqueChatSeconds\` (0-${limits.uniqueChatMaxSeconds}: no repeat of a message said that recently), \`delaySeconds\` (0-${limits.chatDelayMaxSeconds}: messages held for moderators first). Moderators are exempt from all. The room gets \`moderated\` with action \`modes\` and every mode.`,
+    example: {
+      type: 'modes',
+      room: 'event:0193a5e2-7c1d-7f00-8000-00000000beef',
+      emoteOnly: true,
+      delaySeconds: 5,
+    },
+  },
   cheer: {
     schema: frames.CheerFrame,
     summary: `Tap a live reaction (one of ${frames.cheerEmojis.join(' ')}) in a room you are in; \`count\` taps since your last frame (1-${limits.cheerBatchMax}). Never stored. A connection is credited ${limits.cheersPerSecond} taps a second (bursts of twice that); more are not counted and not refused.`,
@@ -334,6 +350,20 @@ const serverFrames: Record<string, FrameDoc> = {
     schema: frames.PongFrame,
     summary: 'Answer to `ping`.',
     example: { type: 'pong' },
+  },
+  held: {
+    schema: frames.HeldFrame,
+    summary:
+      "The room's chat delay holds a message until `heldUntil`: sent to its author (whose ack comes when it is published) and to the room's moderators, who may `delete` it by `id` first. Everyone else gets it as a normal `message` (same `id`) at `heldUntil`, or never.",
+    example: {
+      type: 'held',
+      room: 'event:0193a5e2-7c1d-7f00-8000-00000000beef',
+      id: message.id,
+      cid: 'c-17',
+      user,
+      content: 'what a save!',
+      heldUntil: '2026-11-23T20:15:05.000Z',
+    },
   },
   cheers: {
     schema: frames.CheersFrame,

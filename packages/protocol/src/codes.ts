@@ -41,6 +41,14 @@ export const ErrorCode = {
   roomClosed: 'room_closed',
   /** Slow mode: wait the room's interval between messages. */
   slowMode: 'slow_mode',
+  /** Members-only mode: guests may watch this room but not send (sign in to chat). */
+  membersOnly: 'members_only',
+  /** Emote-only mode: messages of emoji only, without files. */
+  emoteOnly: 'emote_only',
+  /** Unique-chat mode: the message repeats one sent in the room moments ago. */
+  duplicateMessage: 'duplicate_message',
+  /** A moderator removed the message while the chat delay held it: nobody saw it. */
+  messageRemoved: 'message_removed',
   /** A channel by that name exists already. */
   nameTaken: 'name_taken',
   /** Not found (REST). */
@@ -95,6 +103,10 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   room_not_open: 403,
   room_closed: 410,
   slow_mode: 429,
+  members_only: 403,
+  emote_only: 403,
+  duplicate_message: 409,
+  message_removed: 410,
   name_taken: 409,
   not_found: 404,
   stale_snapshot: 410,

@@ -222,6 +222,34 @@ export const SlowModeFrame = z.object({
   seconds: z.number().int().min(0).max(limits.slowModeMaxSeconds),
 });
 
+/**
+ * A room's crowd modes, as Twitch has them. Moderators and owners are exempt from all.
+ * `slowModeSeconds`: least time between one person's messages. `membersOnly`: guests may
+ * watch but not send. `emoteOnly`: messages of emoji only, no files. `uniqueChatSeconds`:
+ * a message repeating one of the room's last N seconds (case and spacing aside) is refused.
+ * `delaySeconds`: others' messages are held that long, shown at once to moderators only,
+ * who may delete them before anyone else sees them.
+ */
+export const RoomModes = z.object({
+  slowModeSeconds: z.number().int().min(0).max(limits.slowModeMaxSeconds),
+  membersOnly: z.boolean(),
+  emoteOnly: z.boolean(),
+  uniqueChatSeconds: z.number().int().min(0).max(limits.uniqueChatMaxSeconds),
+  delaySeconds: z.number().int().min(0).max(limits.chatDelayMaxSeconds),
+});
+export type RoomModes = z.infer<typeof RoomModes>;
+export const noModes: RoomModes = {
+  slowModeSeconds: 0,
+  membersOnly: false,
+  emoteOnly: false,
+  uniqueChatSeconds: 0,
+  delaySeconds: 0,
+};
+/** Switches crowd modes (moderators): the ones named change, the rest stay as they are. */
+export const ModesFrame = RoomModes.partial()
+  .extend({ type: z.literal('modes'), room: RoomId })
+  .refine((f) => Object.keys(f).length > 2, { message: 'name at least one mode' });
+
 export const ModerationFrame = z.discriminatedUnion('type', [
   DeleteFrame,
   MuteFrame,
@@ -230,6 +258,7 @@ export const ModerationFrame = z.discriminatedUnion('type', [
   BanFrame,
   UnbanFrame,
   SlowModeFrame,
+  ModesFrame,
 ]);
 export type ModerationFrame = z.infer<typeof ModerationFrame>;
 export type ModerationAction = ModerationFrame['type'];
@@ -252,6 +281,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   BanFrame,
   UnbanFrame,
   SlowModeFrame,
+  ModesFrame,
   CheerFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
@@ -274,6 +304,7 @@ export const clientFrameTypes: readonly ClientFrameType[] = [
   'ban',
   'unban',
   'slow_mode',
+  'modes',
   'cheer',
 ];
 
@@ -297,6 +328,8 @@ export const JoinedFrame = z.object({
   seq: Seq,
   epoch: Epoch,
   messages: z.array(ChatMessage),
+  /** The room's crowd modes; absent when none is on. */
+  modes: RoomModes.optional(),
 });
 export const MessageFrame = ChatMessage.extend({ type: z.literal('message') });
 /** Several messages of one room, in seq order, coalesced into one frame under load. */
@@ -381,12 +414,29 @@ export const MentionedFrame = z.object({ type: z.literal('mentioned'), message: 
 export const ModeratedFrame = z.object({
   type: z.literal('moderated'),
   room: RoomId,
-  action: z.enum(['delete', 'mute', 'unmute', 'kick', 'ban', 'unban', 'slow_mode']),
+  action: z.enum(['delete', 'mute', 'unmute', 'kick', 'ban', 'unban', 'slow_mode', 'modes']),
   actor: UserRef,
   target: z.string().optional(),
   messageId: z.string().optional(),
   seq: Seq.optional(),
   seconds: z.number().int().nonnegative().optional(),
+  /** With `modes` and `slow_mode`: every crowd mode of the room now. */
+  modes: RoomModes.optional(),
+});
+/**
+ * A message held by the room's chat delay (`delaySeconds`), sent to its author and to the
+ * room's moderators only. Everyone gets it as a normal `message` at `heldUntil` (and its
+ * author the `ack`), unless a moderator deletes it first (`delete` with its `id`): then
+ * moderators get `moderated`, and the author an `error` `message_removed` for its cid.
+ */
+export const HeldFrame = z.object({
+  type: z.literal('held'),
+  room: RoomId,
+  id: z.string(),
+  cid: ClientId,
+  user: UserRef,
+  content: z.string(),
+  heldUntil: z.string(),
 });
 export const ErrorFrame = z.object({
   type: z.literal('error'),
@@ -426,6 +476,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   ErrorFrame,
   PongFrame,
   CheersFrame,
+  HeldFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ReadyFrame = z.infer<typeof ReadyFrame>;
@@ -448,4 +499,6 @@ export type SendFrame = z.infer<typeof SendFrame>;
 export type ReactFrame = z.infer<typeof ReactFrame>;
 export type CheerFrame = z.infer<typeof CheerFrame>;
 export type CheersFrame = z.infer<typeof CheersFrame>;
+export type HeldFrame = z.infer<typeof HeldFrame>;
+export type ModesFrame = z.infer<typeof ModesFrame>;
 export type UpdatedFrame = z.infer<typeof UpdatedFrame>;

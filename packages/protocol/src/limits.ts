@@ -24,6 +24,12 @@ export const limits = {
   moderationMaxSeconds: 30 * 24 * 3600,
   /** Longest slow-mode interval: 6 hours. */
   slowModeMaxSeconds: 6 * 3600,
+  /** Longest unique-chat window: a message may not repeat one of the room's last N seconds. */
+  uniqueChatMaxSeconds: 600,
+  /** Messages of one room the unique-chat window remembers, at most (the newest). */
+  uniqueChatMaxRemembered: 20_000,
+  /** Longest chat delay: non-moderators' messages are held this long for moderators to review. */
+  chatDelayMaxSeconds: 30,
   /** Channel topics. */
   topicMaxChars: 250,
   /** Most accounts one user search returns. */

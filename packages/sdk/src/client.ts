@@ -9,6 +9,7 @@ import {
   decodeServerFrame,
   ErrorCode,
   type ErrorFrame,
+  type HeldFrame,
   type JoinedFrame,
   type LeftFrame,
   limits,
@@ -77,6 +78,11 @@ export interface ClientEvents {
   typing: TypingNotice;
   /** A room's live reactions of one tick: every tap in the room, added up. */
   cheers: CheersFrame;
+  /**
+   * The room's chat delay holds a message: yours (its send resolves when it is shown to
+   * all), or, if you moderate the room, anyone's, for you to delete before others see it.
+   */
+  held: HeldFrame;
   /** Errors that belong to no call: invalid frames, refusals of frames the SDK sent itself. */
   error: HubbubError;
   ready: ReadyFrame;
@@ -616,6 +622,16 @@ export class HubbubClient {
       case 'cheers':
         this.events.emit('cheers', frame);
         return;
+      case 'held': {
+        // Our own send, held on purpose: no resend until well after its release.
+        const pending = this.pending.get(frame.cid);
+        if (pending !== undefined) {
+          const release = Date.parse(frame.heldUntil) - Date.now();
+          this.transmitLater(pending, Math.max(0, release) + this.options.ackTimeoutMs);
+        }
+        this.events.emit('held', frame);
+        return;
+      }
       case 'updated':
         this.events.emit('updated', frame.message);
         return;

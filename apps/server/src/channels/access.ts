@@ -1,6 +1,7 @@
-import { ErrorCode, type RoomId } from '@hubbub/protocol';
+import { type ChatMessage, ErrorCode, type RoomId, type RoomModes } from '@hubbub/protocol';
 import type { Identity } from '../auth/authenticator.js';
-import type { Clearance, Refusal, RoomGuard } from '../gateway/guard.js';
+import type { Clearance, Refusal, RoomGuard, SendContent } from '../gateway/guard.js';
+import { anyModeOn, fingerprint, isEmoteOnly, RecentMessages } from './modes.js';
 import { type Role, roleRank, type SanctionKind } from './schema.js';
 import type { ChannelRow, ChannelStore, Sanction } from './store.js';
 
@@ -10,16 +11,23 @@ interface UserState {
   lastSentAt: number;
 }
 
-/** Someone's footing in a room, for sending: no rules, refused, or a member in good standing. */
-type Standing =
-  | { kind: 'open' }
-  | { kind: 'refused'; refusal: Refusal }
-  | { kind: 'member'; user: UserState; channel: ChannelRow };
+/** Someone's footing in a room, for sending: refused, or allowed with their role there. */
+type Standing = { refusal: Refusal } | { role: Role | undefined; user: UserState | undefined };
 
 interface RoomState {
-  /** null: an open room (no rules). */
+  /** null: an open room (`global`, event rooms): anyone may join, guests included. */
   channel: ChannelRow | null;
+  modes: RoomModes;
+  /**
+   * Channels: the people looked up so far, members or not. Open rooms: everyone with a
+   * role or a sanction there, all loaded with the room (they are few, the crowd is many),
+   * so a crowd's joins cost no lookups; anyone else is a plain viewer.
+   */
   users: Map<string, UserState>;
+  /** Open rooms, while slow mode is on: when each plain viewer last sent. */
+  lastSent: Map<string, number>;
+  /** Unique chat: what the room said lately. */
+  recent: RecentMessages;
 }
 
 function active(sanctions: Sanction[], kind: SanctionKind, now: number): Sanction | undefined {
@@ -32,11 +40,22 @@ function until(sanction: Sanction): string {
     : `until ${new Date(sanction.until).toISOString()}`;
 }
 
+/** Who someone is, as far as rank goes: their id and, for an account, their login. */
+type Person = Pick<Identity, 'user'> & { login?: string | undefined };
+
+const refusal = (code: ErrorCode, message: string): { refusal: Refusal } => ({
+  refusal: { code, message },
+});
+
+/** Plain viewers' slow-mode clocks kept per open room before old ones are dropped. */
+const lastSentKept = 10_000;
+
 /**
  * The rules of rooms, cached per node so the send path stays in memory: who is a member
- * and in what role, who is muted or banned, and slow mode. Every change goes through this
- * class, which writes the store first, then its cache, then tells the other nodes
- * (`changed`), which reload what they cached (`refresh`).
+ * and in what role, who is muted or banned, and the crowd modes. Every change goes through
+ * this class, which writes the store first, then its cache, then tells the other nodes
+ * (`changed`), which reload what they cached (`refresh`). The logins in `admins` own every
+ * open room: they moderate events and `global`, and appoint moderators there.
  */
 export class RoomAccess implements RoomGuard {
   private readonly rooms = new Map<RoomId, Promise<RoomState>>();
@@ -56,6 +75,7 @@ export class RoomAccess implements RoomGuard {
   constructor(
     private readonly store: ChannelStore,
     private readonly changed: (room: RoomId, user?: string) => void = () => {},
+    private readonly admins: ReadonlySet<string> = new Set(),
   ) {}
 
   private bump(roomId: RoomId, userId = ''): number {
@@ -78,11 +98,27 @@ export class RoomAccess implements RoomGuard {
     }
   }
 
+  /** A room's settings: its channel row, modes and, for an open room, its roster. */
+  private async settings(roomId: RoomId) {
+    const [channel, modes] = await Promise.all([
+      this.store.findChannel(roomId),
+      this.store.modes(roomId),
+    ]);
+    const roster = channel === undefined ? await this.store.roster(roomId) : new Map();
+    const users = new Map<string, UserState>();
+    for (const [id, entry] of roster) users.set(id, { ...entry, lastSentAt: 0 });
+    return { channel: channel ?? null, modes, users };
+  }
+
   private room(roomId: RoomId): Promise<RoomState> {
     let state = this.rooms.get(roomId);
     if (state === undefined) {
-      state = this.current(roomId, '', () => this.store.findChannel(roomId)).then((channel) => {
-        const loaded: RoomState = { channel: channel ?? null, users: new Map() };
+      state = this.current(roomId, '', () => this.settings(roomId)).then((settings) => {
+        const loaded: RoomState = {
+          ...settings,
+          lastSent: new Map(),
+          recent: new RecentMessages(),
+        };
         this.loaded.set(roomId, loaded);
         return loaded;
       });
@@ -92,16 +128,32 @@ export class RoomAccess implements RoomGuard {
     return state;
   }
 
+  /** A channel's view of a user, looked up on first sight. Open rooms keep a roster instead. */
   private async user(room: RoomState, roomId: RoomId, userId: string): Promise<UserState> {
     let user = room.users.get(userId);
     if (user === undefined) {
-      const [role, sanctions] = await this.current(roomId, userId, () =>
-        Promise.all([this.store.role(roomId, userId), this.store.sanctions(roomId, userId)]),
-      );
-      user = room.users.get(userId) ?? { role, sanctions, lastSentAt: 0 };
+      if (room.channel === null) {
+        user = { role: undefined, sanctions: [], lastSentAt: room.lastSent.get(userId) ?? 0 };
+      } else {
+        const [role, sanctions] = await this.current(roomId, userId, () =>
+          Promise.all([this.store.role(roomId, userId), this.store.sanctions(roomId, userId)]),
+        );
+        user = room.users.get(userId) ?? { role, sanctions, lastSentAt: 0 };
+      }
       room.users.set(userId, user);
     }
     return user;
+  }
+
+  private isAdmin(identity: Person): boolean {
+    return identity.login !== undefined && this.admins.has(identity.login.toLowerCase());
+  }
+
+  /** The person's role in the room: their own, or owner of an open room as an admin. */
+  private roleIn(state: RoomState, identity: Person): Role | undefined {
+    const role = state.users.get(identity.user.id)?.role;
+    if (state.channel === null && this.isAdmin(identity)) return 'owner';
+    return role;
   }
 
   /** The room's channel row, or null for an open room. */
@@ -109,18 +161,51 @@ export class RoomAccess implements RoomGuard {
     return (await this.room(roomId)).channel;
   }
 
+  /** A user's own role in the room (admins' ownership of open rooms aside: see `rankOf`). */
   async roleOf(roomId: RoomId, userId: string): Promise<Role | undefined> {
-    return (await this.user(await this.room(roomId), roomId, userId)).role;
+    const room = await this.room(roomId);
+    if (room.channel === null) return room.users.get(userId)?.role;
+    return (await this.user(room, roomId, userId)).role;
+  }
+
+  /** The person's authority in the room, admins' ownership of open rooms included. */
+  async rankOf(identity: Identity, roomId: RoomId): Promise<Role | undefined> {
+    const room = await this.room(roomId);
+    if (room.channel !== null) await this.user(room, roomId, identity.user.id);
+    return this.roleIn(room, identity);
+  }
+
+  /** The room's crowd modes. */
+  async modes(roomId: RoomId): Promise<RoomModes> {
+    return (await this.room(roomId)).modes;
+  }
+
+  /** The crowd modes of a room joined on this node (its rules are loaded), if any is on. */
+  modesOf(roomId: RoomId): RoomModes | undefined {
+    const modes = this.loaded.get(roomId)?.modes;
+    return modes !== undefined && anyModeOn(modes) ? modes : undefined;
+  }
+
+  /** Whether the person moderates the room (moderator, owner, or an admin in an open room). */
+  moderates(identity: Person, roomId: RoomId): boolean {
+    const state = this.loaded.get(roomId);
+    const role = state === undefined ? undefined : this.roleIn(state, identity);
+    return role !== undefined && roleRank[role] >= roleRank.moderator;
   }
 
   /** Read access: history and resume. No side effects. */
   async canRead(identity: Identity, roomId: RoomId): Promise<Refusal | undefined> {
     const room = await this.room(roomId);
-    // Open rooms have no rules and no moderators, hence no sanctions: a crowd joining an
-    // event room costs no per-user lookups and no per-user memory.
-    if (room.channel === null) return undefined;
+    const now = Date.now();
+    if (room.channel === null) {
+      // Open rooms' rules are all in memory: the roster holds everyone banned.
+      const ban = active(room.users.get(identity.user.id)?.sanctions ?? [], 'ban', now);
+      return ban === undefined
+        ? undefined
+        : { code: ErrorCode.banned, message: `banned from this room ${until(ban)}` };
+    }
     const user = await this.user(room, roomId, identity.user.id);
-    const ban = active(user.sanctions, 'ban', Date.now());
+    const ban = active(user.sanctions, 'ban', now);
     if (ban !== undefined)
       return { code: ErrorCode.banned, message: `banned from this room ${until(ban)}` };
     if (identity.kind === 'guest')
@@ -141,7 +226,10 @@ export class RoomAccess implements RoomGuard {
     const readable = await Promise.all(
       rooms.map(async (room) => ((await this.canRead(identity, room)) === undefined ? room : null)),
     );
-    return ['global', ...readable.filter((room): room is RoomId => room !== null)];
+    return [
+      'global',
+      ...readable.filter((room): room is RoomId => room !== null && room !== 'global'),
+    ];
   }
 
   async admit(identity: Identity, roomId: RoomId): Promise<Refusal | undefined> {
@@ -160,55 +248,111 @@ export class RoomAccess implements RoomGuard {
     return undefined;
   }
 
-  checkSend(identity: Identity, roomId: RoomId, now: number): Refusal | Clearance {
-    const standing = this.standing(identity, roomId, now);
-    if (standing.kind === 'open') return { slowModeMs: 0 };
-    if (standing.kind === 'refused') return standing.refusal;
-    const { user, channel } = standing;
-    const slow = channel.slow_mode_seconds;
-    const exempt = user.role !== undefined && roleRank[user.role] >= roleRank.moderator;
-    if (slow > 0 && !exempt && now - user.lastSentAt < slow * 1000) {
-      const wait = Math.ceil((slow * 1000 - (now - user.lastSentAt)) / 1000);
-      return { code: ErrorCode.slowMode, message: `slow mode: wait ${wait} s between messages` };
+  checkSend(
+    identity: Identity,
+    roomId: RoomId,
+    now: number,
+    message: SendContent,
+  ): Refusal | Clearance {
+    const state = this.loaded.get(roomId);
+    // Sends follow a join, and the join loaded this; a miss means the rules changed under us.
+    if (state === undefined) return { code: ErrorCode.notInRoom, message: 'join the room again' };
+    const standing = this.standing(identity, state, now);
+    if ('refusal' in standing) return standing.refusal;
+    const { role, user } = standing;
+    const modes = state.modes;
+    const exempt = role !== undefined && roleRank[role] >= roleRank.moderator;
+    const id = identity.user.id;
+    const slowMs = modes.slowModeSeconds * 1000;
+    const uniqueMs = modes.uniqueChatSeconds * 1000;
+    const print = uniqueMs > 0 ? fingerprint(message.content) : undefined;
+    const previous = user?.lastSentAt ?? state.lastSent.get(id) ?? 0;
+    if (!exempt) {
+      if (modes.membersOnly && identity.kind === 'guest')
+        return {
+          code: ErrorCode.membersOnly,
+          message: 'members-only mode: sign in to chat here',
+        };
+      if (modes.emoteOnly && (!isEmoteOnly(message.content) || message.attachments !== undefined))
+        return { code: ErrorCode.emoteOnly, message: 'emote-only mode: emoji only' };
+      if (slowMs > 0 && now - previous < slowMs) {
+        const wait = Math.ceil((slowMs - (now - previous)) / 1000);
+        return { code: ErrorCode.slowMode, message: `slow mode: wait ${wait} s between messages` };
+      }
+      if (print !== undefined && state.recent.seen(print, now, uniqueMs) !== undefined)
+        return {
+          code: ErrorCode.duplicateMessage,
+          message: `unique chat: that was said in the last ${modes.uniqueChatSeconds} s`,
+        };
     }
-    const previous = user.lastSentAt;
-    user.lastSentAt = now;
+    if (user !== undefined) user.lastSentAt = now;
+    else if (slowMs > 0) this.sentInOpenRoom(state, id, now, slowMs);
+    if (print !== undefined) state.recent.record(print, now, uniqueMs);
     const undo = () => {
-      if (user.lastSentAt === now) user.lastSentAt = previous;
+      if (print !== undefined) state.recent.forget(print, now);
+      if (user !== undefined) {
+        if (user.lastSentAt === now) user.lastSentAt = previous;
+      } else if (state.lastSent.get(id) === now) state.lastSent.set(id, previous);
     };
-    return { slowModeMs: exempt ? 0 : slow * 1000, undo };
+    return {
+      slowModeMs: exempt ? 0 : slowMs,
+      delayMs: exempt ? 0 : modes.delaySeconds * 1000,
+      undo,
+    };
+  }
+
+  /** A plain viewer's send in an open room in slow mode; clocks long run out are dropped. */
+  private sentInOpenRoom(state: RoomState, userId: string, now: number, slowMs: number): void {
+    state.lastSent.delete(userId);
+    state.lastSent.set(userId, now);
+    if (state.lastSent.size <= lastSentKept) return;
+    for (const [oldest, at] of state.lastSent) {
+      if (now - at < slowMs) break;
+      state.lastSent.delete(oldest);
+    }
+  }
+
+  /** A message the room got, from any node: unique chat remembers it. */
+  observe(message: Pick<ChatMessage, 'room' | 'content'>, now = Date.now()): void {
+    const state = this.loaded.get(message.room);
+    const windowMs = (state?.modes.uniqueChatSeconds ?? 0) * 1000;
+    if (state === undefined || windowMs === 0) return;
+    state.recent.record(fingerprint(message.content), now, windowMs);
   }
 
   maySpeak(identity: Identity, roomId: RoomId, now: number): boolean {
-    return this.standing(identity, roomId, now).kind !== 'refused';
+    const state = this.loaded.get(roomId);
+    if (state === undefined || 'refusal' in this.standing(identity, state, now)) return false;
+    return !(
+      state.modes.membersOnly &&
+      identity.kind === 'guest' &&
+      !this.moderates(identity, roomId)
+    );
   }
 
-  /** Whether the person may send to the room at all, slow mode aside, from the join's cache. */
-  private standing(identity: Identity, roomId: RoomId, now: number): Standing {
-    // Sends follow a join, and the join loaded this; a miss means the rules changed under us.
-    const state = this.loaded.get(roomId);
-    if (state?.channel === null) return { kind: 'open' };
-    const user = state?.users.get(identity.user.id);
-    const refused = (code: ErrorCode, message: string): Standing => ({
-      kind: 'refused',
-      refusal: { code, message },
-    });
-    if (state === undefined || user === undefined)
-      return refused(ErrorCode.notInRoom, 'join the room again');
-    const ban = active(user.sanctions, 'ban', now);
-    if (ban !== undefined) return refused(ErrorCode.banned, `banned from this room ${until(ban)}`);
-    const mute = active(user.sanctions, 'mute', now);
-    if (mute !== undefined) return refused(ErrorCode.muted, `muted in this room ${until(mute)}`);
-    if (state.channel.visibility === 'private' && user.role === undefined)
-      return refused(ErrorCode.forbidden, 'not a member of this room');
-    return { kind: 'member', user, channel: state.channel };
+  /** Whether the person may send to the room at all, crowd modes aside, from the join's cache. */
+  private standing(identity: Identity, state: RoomState, now: number): Standing {
+    const user = state.users.get(identity.user.id);
+    if (state.channel !== null && user === undefined)
+      return refusal(ErrorCode.notInRoom, 'join the room again');
+    const sanctions = user?.sanctions ?? [];
+    const ban = active(sanctions, 'ban', now);
+    if (ban !== undefined) return refusal(ErrorCode.banned, `banned from this room ${until(ban)}`);
+    const mute = active(sanctions, 'mute', now);
+    if (mute !== undefined) return refusal(ErrorCode.muted, `muted in this room ${until(mute)}`);
+    if (state.channel?.visibility === 'private' && user?.role === undefined)
+      return refusal(ErrorCode.forbidden, 'not a member of this room');
+    return { role: this.roleIn(state, identity), user };
   }
 
   // ---- changes: store first, then the cache ----
 
   async setMember(roomId: RoomId, userId: string, role: Role): Promise<void> {
     await this.store.setMember(roomId, userId, role);
-    const user = (await this.room(roomId)).users.get(userId);
+    const room = await this.room(roomId);
+    // An open room's roster takes in its new moderator; a channel's cache may wait.
+    const user =
+      room.channel === null ? await this.user(room, roomId, userId) : room.users.get(userId);
     if (user !== undefined) user.role = role;
     this.bump(roomId, userId);
     this.changed(roomId, userId);
@@ -239,12 +383,20 @@ export class RoomAccess implements RoomGuard {
     this.changed(roomId, userId);
   }
 
-  async setSlowMode(roomId: RoomId, seconds: number): Promise<void> {
-    await this.store.setSlowMode(roomId, seconds);
+  async setModes(roomId: RoomId, modes: RoomModes): Promise<void> {
+    await this.store.setModes(roomId, modes);
     const room = await this.room(roomId);
-    if (room.channel !== null) room.channel = { ...room.channel, slow_mode_seconds: seconds };
+    room.modes = modes;
+    if (modes.uniqueChatSeconds === 0) room.recent.clear();
     this.bump(roomId);
     this.changed(roomId);
+  }
+
+  /** Drops what this node cached of a room that closed (an event's room): no one is in it. */
+  release(roomId: RoomId): void {
+    this.rooms.delete(roomId);
+    this.loaded.delete(roomId);
+    this.bump(roomId);
   }
 
   /** Forgets a room's cached rules (a channel was just created under that name). */
@@ -266,19 +418,30 @@ export class RoomAccess implements RoomGuard {
     const state = this.loaded.get(roomId);
     if (state === undefined) return;
     if (userId === undefined) {
-      const channel = (await this.store.findChannel(roomId)) ?? null;
-      if (this.version(roomId) === version) state.channel = channel;
+      const [channel, modes] = await Promise.all([
+        this.store.findChannel(roomId),
+        this.store.modes(roomId),
+      ]);
+      if (this.version(roomId) !== version) return;
+      state.channel = channel ?? null;
+      state.modes = modes;
+      if (modes.uniqueChatSeconds === 0) state.recent.clear();
       return;
     }
-    if (!state.users.has(userId)) return;
+    // An open room's roster must hold everyone with a role or sanction: load newcomers too.
+    if (state.channel !== null && !state.users.has(userId)) return;
     const [role, sanctions] = await Promise.all([
       this.store.role(roomId, userId),
       this.store.sanctions(roomId, userId),
     ]);
+    if (this.version(roomId, userId) !== version) return;
     const user = state.users.get(userId);
-    if (user === undefined || this.version(roomId, userId) !== version) return;
-    user.role = role;
-    user.sanctions = sanctions;
+    if (user !== undefined) {
+      user.role = role;
+      user.sanctions = sanctions;
+    } else if (role !== undefined || sanctions.length > 0) {
+      state.users.set(userId, { role, sanctions, lastSentAt: state.lastSent.get(userId) ?? 0 });
+    }
   }
 
   /** Reloads everything cached: this node may have missed changes (its bus link was down). */

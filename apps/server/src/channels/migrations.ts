@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
 
 export const channelMigrations: Record<string, Migration> = {
   '0003_channels': {
@@ -67,6 +67,35 @@ export const channelMigrations: Record<string, Migration> = {
       for (const table of ['moderation_log', 'dms', 'room_sanctions', 'room_members', 'channels']) {
         await db.schema.dropTable(table).execute();
       }
+    },
+  },
+  '0012_room_modes': {
+    // Slow mode moves from channels to every room's crowd modes: one place for all of them.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('room_modes')
+        .addColumn('room_id', 'text', (col) => col.primaryKey())
+        .addColumn('slow_mode_seconds', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('members_only', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('emote_only', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('unique_chat_seconds', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('delay_seconds', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('updated_at', 'bigint', (col) => col.notNull())
+        .execute();
+      await sql`insert into room_modes (room_id, slow_mode_seconds, updated_at)
+        select room_id, slow_mode_seconds, created_at from channels where slow_mode_seconds > 0`.execute(
+        db,
+      );
+      await db.schema.alterTable('channels').dropColumn('slow_mode_seconds').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('channels')
+        .addColumn('slow_mode_seconds', 'integer', (col) => col.notNull().defaultTo(0))
+        .execute();
+      await sql`update channels set slow_mode_seconds = coalesce((select m.slow_mode_seconds
+        from room_modes m where m.room_id = channels.room_id), 0)`.execute(db);
+      await db.schema.dropTable('room_modes').execute();
     },
   },
 };

@@ -4,12 +4,12 @@ import {
   type ModerationFrame,
   type RoomAddedFrame,
   type RoomId,
-  type UserRef,
 } from '@hubbub/protocol';
 import type { Identity } from '../auth/authenticator.js';
 import type { Broker } from '../broker/port.js';
 import { type ModerationHandler, Refused } from '../gateway/guard.js';
 import { onceStored } from '../messages/settled.js';
+import type { ChatDelay } from '../rooms/delay.js';
 import type { MessageStore } from '../store/port.js';
 import type { RoomAccess } from './access.js';
 import { type Role, roleRank } from './schema.js';
@@ -26,7 +26,7 @@ export interface RoomEffects {
 }
 
 /**
- * Delete, mute, kick, ban and slow mode, for WebSocket frames and REST alike. Authors may
+ * Delete, mute, kick, ban and the crowd modes, for WebSocket frames and REST alike. Authors may
  * delete their own messages; everything else needs a moderator or the owner, and nobody
  * can act on someone of equal or higher rank. Every action is recorded in the audit log.
  */
@@ -39,13 +39,15 @@ export class ModerationService implements ModerationHandler {
     private readonly effects: RoomEffects,
     /** The store is filled after the ack (an outbox): a message just sent may lag. */
     private readonly storeLags = false,
+    /** Where messages of rooms with a chat delay wait; a delete may catch one there. */
+    private readonly delay?: ChatDelay,
   ) {}
 
   async apply(identity: Identity, frame: ModerationFrame): Promise<void> {
     const actor = identity.user;
     const room = frame.room;
-    if (frame.type === 'delete') return this.deleteMessage(actor, room, frame.id);
-    await this.requireRank(actor, room, 'moderator');
+    if (frame.type === 'delete') return this.deleteMessage(identity, room, frame.id);
+    await this.requireRank(identity, room, 'moderator');
     const notice = (extra: Partial<ModeratedFrame>): ModeratedFrame => ({
       type: 'moderated',
       room,
@@ -55,18 +57,32 @@ export class ModerationService implements ModerationHandler {
     });
     switch (frame.type) {
       case 'slow_mode':
-        await this.access.setSlowMode(room, frame.seconds);
+      case 'modes': {
+        const change =
+          frame.type === 'slow_mode'
+            ? { slowModeSeconds: frame.seconds }
+            : (({ type: _t, room: _r, ...modes }) => modes)(frame);
+        const modes = { ...(await this.access.modes(room)), ...change };
+        await this.access.setModes(room, modes);
         await this.channels.audit({
           roomId: room,
           actorId: actor.id,
-          action: 'slow_mode',
-          details: { seconds: frame.seconds },
+          action: frame.type,
+          details: change,
         });
-        this.effects.announce(room, notice({ seconds: frame.seconds }));
+        this.effects.announce(
+          room,
+          notice(
+            frame.type === 'slow_mode'
+              ? { seconds: frame.seconds, modes }
+              : { action: 'modes', modes },
+          ),
+        );
         return;
+      }
       case 'mute':
       case 'ban': {
-        await this.requireOutranks(actor, room, frame.user);
+        await this.requireOutranks(identity, room, frame.user);
         const until = frame.seconds === undefined ? null : Date.now() + frame.seconds * 1000;
         await this.access.sanction(room, frame.user, { kind: frame.type, until }, actor.id);
         if (frame.type === 'ban') {
@@ -101,7 +117,7 @@ export class ModerationService implements ModerationHandler {
         this.effects.announce(room, notice({ target: frame.user }));
         return;
       case 'kick':
-        await this.requireOutranks(actor, room, frame.user);
+        await this.requireOutranks(identity, room, frame.user);
         await this.access.removeMember(room, frame.user);
         this.effects.evict(frame.user, room, 'kicked');
         await this.channels.audit({
@@ -119,11 +135,28 @@ export class ModerationService implements ModerationHandler {
     }
   }
 
-  private async deleteMessage(actor: UserRef, room: RoomId, id: string): Promise<void> {
+  private async deleteMessage(identity: Identity, room: RoomId, id: string): Promise<void> {
+    const actor = identity.user;
+    // A message the chat delay still holds goes before anyone but moderators saw it.
+    const heldBy = this.delay?.heldBy(room, id);
+    if (heldBy !== undefined) {
+      if (heldBy !== actor.id) await this.requireRank(identity, room, 'moderator');
+      if (await this.delay!.remove(room, id, actor)) {
+        await this.channels.audit({
+          roomId: room,
+          actorId: actor.id,
+          action: 'delete',
+          targetUserId: heldBy,
+          messageId: id,
+          details: { held: true },
+        });
+        return;
+      }
+    }
     const message = await onceStored(id, () => this.messages.findMessage(room, id), this.storeLags);
     if (message === undefined)
       throw new Refused(ErrorCode.notFound, 'no such message in this room');
-    if (message.user.id !== actor.id) await this.requireRank(actor, room, 'moderator');
+    if (message.user.id !== actor.id) await this.requireRank(identity, room, 'moderator');
     const tombstone = await this.messages.redact(room, id);
     if (tombstone === undefined)
       throw new Refused(ErrorCode.notFound, 'no such message in this room');
@@ -152,23 +185,27 @@ export class ModerationService implements ModerationHandler {
     return this.channels.auditLog(room, limit);
   }
 
-  /** Moderation exists in channels only: open rooms and DMs have no one to give it to. */
-  async requireRank(actor: UserRef, room: RoomId, needed: Role): Promise<Role> {
+  /**
+   * The caller's rank in the room, at least `needed`. Channels have their owner and
+   * moderators; open rooms (events, `global`) the moderators appointed there and the
+   * admins; DMs have none.
+   */
+  async requireRank(identity: Identity, room: RoomId, needed: Role): Promise<Role> {
     const channel = await this.access.channel(room);
-    if (channel === null || channel.kind !== 'channel') {
+    if (channel !== null && channel.kind !== 'channel') {
       throw new Refused(ErrorCode.forbidden, 'this room has no moderators');
     }
-    const role = await this.access.roleOf(room, actor.id);
+    const role = await this.access.rankOf(identity, room);
     if (role === undefined || roleRank[role] < roleRank[needed]) {
       throw new Refused(ErrorCode.forbidden, `only a ${needed} or above may do that`);
     }
     return role;
   }
 
-  private async requireOutranks(actor: UserRef, room: RoomId, target: string): Promise<void> {
-    if (target === actor.id) throw new Refused(ErrorCode.forbidden, 'not on yourself');
+  private async requireOutranks(identity: Identity, room: RoomId, target: string): Promise<void> {
+    if (target === identity.user.id) throw new Refused(ErrorCode.forbidden, 'not on yourself');
     const [mine, theirs] = await Promise.all([
-      this.access.roleOf(room, actor.id),
+      this.access.rankOf(identity, room),
       this.access.roleOf(room, target),
     ]);
     if (theirs !== undefined && roleRank[theirs] >= roleRank[mine ?? 'member']) {

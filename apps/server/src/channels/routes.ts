@@ -26,13 +26,13 @@ const MemberParams = z.object({ room: RoomId, userId: z.string().min(1).max(100)
 const MessageParams = z.object({ room: RoomId, id: MessageId });
 const AddMember = z.object({ userId: z.string().min(1).max(100), role: Role.default('member') });
 
-function channelView(row: ChannelRow): ChannelView {
+function channelView(row: ChannelRow & { slow_mode_seconds?: number }): ChannelView {
   return {
     room: row.room_id,
     kind: row.kind,
     visibility: row.visibility,
     topic: row.topic,
-    slowModeSeconds: row.slow_mode_seconds,
+    slowModeSeconds: row.slow_mode_seconds ?? 0,
     createdAt: new Date(Number(row.created_at)).toISOString(),
   };
 }
@@ -174,6 +174,29 @@ export function channelRoutes(
       }),
   );
 
+  for (const method of ['put', 'delete'] as const) {
+    app[method](
+      '/api/rooms/:room/moderators/:userId',
+      doc({
+        summary:
+          method === 'put'
+            ? 'Appoint a moderator of an open room: an event’s room or global (admins)'
+            : 'Dismiss a moderator of an open room (admins)',
+        tags: ['moderation'],
+        auth: true,
+        params: MemberParams,
+        response: null,
+      }),
+      (request, reply) =>
+        asCaller(request, reply, async (identity) => {
+          const params = parseOr400(reply, MemberParams, request.params);
+          if (params === undefined) return reply;
+          await channels.setModerator(identity, params.room, params.userId, method === 'put');
+          return reply.code(204).send();
+        }),
+    );
+  }
+
   app.post(
     '/api/dms',
     doc({
@@ -195,7 +218,7 @@ export function channelRoutes(
     '/api/rooms/:room/moderation',
     doc({
       summary:
-        'A moderation action: the WebSocket frame’s body without room (delete, mute, unmute, kick, ban, unban, slow_mode)',
+        'A moderation action: the WebSocket frame’s body without room (delete, mute, unmute, kick, ban, unban, slow_mode, modes)',
       tags: ['moderation'],
       auth: true,
       params: RoomParams,
@@ -244,7 +267,7 @@ export function channelRoutes(
       asCaller(request, reply, async (identity) => {
         const params = parseOr400(reply, RoomParams, request.params);
         if (params === undefined) return reply;
-        await moderation.requireRank(identity.user, params.room, 'moderator');
+        await moderation.requireRank(identity, params.room, 'moderator');
         return { entries: await moderation.auditLog(params.room) };
       }),
   );

@@ -3,6 +3,7 @@ export interface ChannelTables {
   channels: ChannelsTable;
   room_members: RoomMembersTable;
   room_sanctions: RoomSanctionsTable;
+  room_modes: RoomModesTable;
   dms: DmsTable;
   moderation_log: ModerationLogTable;
 }
@@ -25,7 +26,20 @@ export interface ChannelsTable {
   topic: string;
   created_by: string | null;
   created_at: number;
+}
+
+/**
+ * The crowd modes of a room, any room (channels, event rooms, `global`); a room without a
+ * row has none on. Booleans are 0/1 integers, alike on both engines.
+ */
+export interface RoomModesTable {
+  room_id: string;
   slow_mode_seconds: number;
+  members_only: number;
+  emote_only: number;
+  unique_chat_seconds: number;
+  delay_seconds: number;
+  updated_at: number;
 }
 
 export interface RoomMembersTable {

@@ -128,6 +128,22 @@ export class ChannelService {
     this.effects.evict(userId, room, 'removed');
   }
 
+  /**
+   * Appoints (`on`) or dismisses a moderator of an open room (an event's room, `global`),
+   * whose owners are the admins. Channels name theirs through their members instead.
+   */
+  async setModerator(identity: Identity, room: RoomId, userId: string, on: boolean) {
+    this.requireAccount(identity);
+    if ((await this.access.channel(room)) !== null)
+      refuse(ErrorCode.forbidden, "a channel's owner gives roles through its members");
+    if ((await this.access.rankOf(identity, room)) !== 'owner')
+      refuse(ErrorCode.forbidden, 'only an admin (ADMINS) appoints moderators here');
+    if ((await this.accounts.findById(userId)) === undefined)
+      refuse(ErrorCode.notFound, 'no such user');
+    if (on) await this.access.setMember(room, userId, 'moderator');
+    else await this.access.removeMember(room, userId);
+  }
+
   /** The one DM room between the caller and `userId`, opened on first use. */
   async openDm(identity: Identity, userId: string): Promise<RoomId> {
     this.requireAccount(identity);

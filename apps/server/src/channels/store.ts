@@ -1,7 +1,8 @@
-import type { UserRef } from '@hubbub/protocol';
+import { noModes, type RoomModes, type UserRef } from '@hubbub/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Database } from '../store/schema.js';
+import { modesOf } from './modes.js';
 import type { ChannelsTable, Role, RoomKind, SanctionKind, Visibility } from './schema.js';
 
 export type ChannelRow = Selectable<ChannelsTable>;
@@ -47,7 +48,6 @@ export class ChannelStore {
       topic: input.topic,
       created_by: input.createdBy,
       created_at: now,
-      slow_mode_seconds: 0,
     };
     // A name that already holds messages is an open room: it cannot become a channel.
     const used = await this.db
@@ -83,11 +83,19 @@ export class ChannelStore {
    * Public channels, and the private ones and DMs `userId` belongs to; for a DM, the other
    * person (`peer`), so a client can name it.
    */
-  async visibleChannels(
-    userId: string,
-  ): Promise<Array<ChannelRow & { members: number; role: Role | null; peer: UserRef | null }>> {
+  async visibleChannels(userId: string): Promise<
+    Array<
+      ChannelRow & {
+        members: number;
+        role: Role | null;
+        peer: UserRef | null;
+        slow_mode_seconds: number;
+      }
+    >
+  > {
     const rows = await this.db
       .selectFrom('channels')
+      .leftJoin('room_modes', 'room_modes.room_id', 'channels.room_id')
       .leftJoin('room_members as mine', (join) =>
         join.onRef('mine.room_id', '=', 'channels.room_id').on('mine.user_id', '=', userId),
       )
@@ -107,7 +115,12 @@ export class ChannelStore {
         ),
       )
       .selectAll('channels')
-      .select(['mine.role as role', 'peer.id as peer_id', 'peer.display_name as peer_name'])
+      .select([
+        'mine.role as role',
+        'peer.id as peer_id',
+        'peer.display_name as peer_name',
+        'room_modes.slow_mode_seconds',
+      ])
       .select((eb) =>
         eb
           .selectFrom('room_members')
@@ -123,6 +136,7 @@ export class ChannelStore {
     return rows.map(({ peer_id, peer_name, ...row }) => ({
       ...row,
       members: Number(row.members ?? 0),
+      slow_mode_seconds: Number(row.slow_mode_seconds ?? 0),
       role: row.role ?? null,
       peer: peer_id != null && peer_name != null ? { id: peer_id, name: peer_name } : null,
     }));
@@ -214,12 +228,67 @@ export class ChannelStore {
       .execute();
   }
 
-  async setSlowMode(roomId: string, seconds: number): Promise<void> {
-    await this.db
-      .updateTable('channels')
-      .set({ slow_mode_seconds: seconds })
+  /** The room's crowd modes (none on when it has no row). */
+  async modes(roomId: string): Promise<RoomModes> {
+    const row = await this.db
+      .selectFrom('room_modes')
+      .selectAll()
       .where('room_id', '=', roomId)
+      .executeTakeFirst();
+    return row === undefined ? { ...noModes } : modesOf(row);
+  }
+
+  async setModes(roomId: string, modes: RoomModes): Promise<void> {
+    const values = {
+      slow_mode_seconds: modes.slowModeSeconds,
+      members_only: modes.membersOnly ? 1 : 0,
+      emote_only: modes.emoteOnly ? 1 : 0,
+      unique_chat_seconds: modes.uniqueChatSeconds,
+      delay_seconds: modes.delaySeconds,
+      updated_at: Date.now(),
+    };
+    await this.db
+      .insertInto('room_modes')
+      .values({ room_id: roomId, ...values })
+      .onConflict((oc) => oc.column('room_id').doUpdateSet(values))
       .execute();
+  }
+
+  /**
+   * Everyone with a role or a sanction in the room, in two queries: for open rooms, where
+   * they are few (moderators, the sanctioned) and a crowd is many.
+   */
+  async roster(
+    roomId: string,
+  ): Promise<Map<string, { role: Role | undefined; sanctions: Sanction[] }>> {
+    const [members, sanctions] = await Promise.all([
+      this.db
+        .selectFrom('room_members')
+        .select(['user_id', 'role'])
+        .where('room_id', '=', roomId)
+        .execute(),
+      this.db
+        .selectFrom('room_sanctions')
+        .select(['user_id', 'kind', 'until'])
+        .where('room_id', '=', roomId)
+        .execute(),
+    ]);
+    const roster = new Map<string, { role: Role | undefined; sanctions: Sanction[] }>();
+    const entry = (userId: string) => {
+      let found = roster.get(userId);
+      if (found === undefined) {
+        found = { role: undefined, sanctions: [] };
+        roster.set(userId, found);
+      }
+      return found;
+    };
+    for (const row of members) entry(row.user_id).role = row.role;
+    for (const row of sanctions)
+      entry(row.user_id).sanctions.push({
+        kind: row.kind,
+        until: row.until === null ? null : Number(row.until),
+      });
+    return roster;
   }
 
   /** The DM room of two users, if they have one. */
@@ -257,7 +326,6 @@ export class ChannelStore {
           topic: '',
           created_by: a,
           created_at: now,
-          slow_mode_seconds: 0,
         })
         .execute();
       for (const userId of [low, high]) {

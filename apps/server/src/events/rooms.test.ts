@@ -6,13 +6,15 @@ import type { EventRow } from './store.js';
 
 const minute = 60_000;
 const policy = { opensBeforeMs: 30 * minute, closesAfterMs: 60 * minute };
+const hi = { content: 'hi' };
 const guest = { kind: 'guest', user: { id: 'g1', name: 'Gus' } } as Identity;
 
 /** Lets everyone in: what an open room's rules say. */
 const open: RoomGuard = {
   admit: async () => undefined,
-  checkSend: () => ({ slowModeMs: 0 }),
+  checkSend: () => ({ slowModeMs: 0, delayMs: 0 }),
   maySpeak: () => true,
+  modesOf: () => undefined,
 };
 
 function guardFor(startsIn: number, lasts: number) {
@@ -61,13 +63,16 @@ describe('event room opening hours', () => {
     const { guard, row, reads } = guardFor(-30 * minute, 20 * minute);
     expect(await guard.admit(guest, 'event:e1')).toBeUndefined();
     const closes = row.ends_at + policy.closesAfterMs;
-    expect(guard.checkSend(guest, 'event:e1', closes - 1)).toEqual({ slowModeMs: 0 });
-    expect(guard.checkSend(guest, 'event:e1', closes)).toMatchObject({ code: 'room_closed' });
+    expect(guard.checkSend(guest, 'event:e1', closes - 1, hi)).toEqual({
+      slowModeMs: 0,
+      delayMs: 0,
+    });
+    expect(guard.checkSend(guest, 'event:e1', closes, hi)).toMatchObject({ code: 'room_closed' });
     expect(guard.maySpeak(guest, 'event:e1', closes)).toBe(false);
     // The window is cached: a second join reads nothing.
     await guard.admit(guest, 'event:e1');
     expect(reads()).toBe(1);
     expect(await guard.admit(guest, 'global')).toBeUndefined();
-    expect(guard.checkSend(guest, 'general', closes)).toEqual({ slowModeMs: 0 });
+    expect(guard.checkSend(guest, 'general', closes, hi)).toEqual({ slowModeMs: 0, delayMs: 0 });
   });
 });

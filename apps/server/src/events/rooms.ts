@@ -1,6 +1,6 @@
-import { ErrorCode, type RoomId } from '@hubbub/protocol';
+import { ErrorCode, type RoomId, type RoomModes } from '@hubbub/protocol';
 import type { Identity } from '../auth/authenticator.js';
-import type { Clearance, Refusal, RoomGuard } from '../gateway/guard.js';
+import type { Clearance, Refusal, RoomGuard, SendContent } from '../gateway/guard.js';
 import type { EventRow } from './store.js';
 
 /** When event rooms open and close, around their event's times. */
@@ -78,8 +78,17 @@ export class EventRoomGuard implements RoomGuard {
     return refusal ?? this.inner.admit(identity, room);
   }
 
-  checkSend(identity: Identity, room: RoomId, now: number): Refusal | Clearance {
-    return this.closed(room, now) ?? this.inner.checkSend(identity, room, now);
+  checkSend(
+    identity: Identity,
+    room: RoomId,
+    now: number,
+    message: SendContent,
+  ): Refusal | Clearance {
+    return this.closed(room, now) ?? this.inner.checkSend(identity, room, now, message);
+  }
+
+  modesOf(room: RoomId): RoomModes | undefined {
+    return this.inner.modesOf(room);
   }
 
   maySpeak(identity: Identity, room: RoomId, now: number): boolean {

@@ -1,4 +1,5 @@
 import type {
+  AckFrame,
   CheerFrame,
   ClientFrame,
   EditFrame,
@@ -26,6 +27,7 @@ import { WebSocket } from 'ws';
 import type { Authenticator, Identity } from '../auth/authenticator.js';
 import { TokenError } from '../auth/tokens.js';
 import { BrokerError } from '../broker/local.js';
+import type { ChatDelay } from '../rooms/delay.js';
 import { encodeFrame, type Member } from '../rooms/room.js';
 import type { Rooms } from '../rooms/rooms.js';
 import { isDatabaseUnreachable } from '../store/unreachable.js';
@@ -59,6 +61,7 @@ export interface ConnectionContext {
   receipts: ReceiptHandler;
   messages: MessageHandler;
   cheers: CheerHandler;
+  delay: ChatDelay;
   attachments: AttachmentCheck;
   userSends: KeyedLimiter;
   logger: Logger;
@@ -136,6 +139,11 @@ export class Connection implements Member {
   }
 
   /** The person on this connection. Rooms hold only ready connections, which have one. */
+  /** The account's login (absent for guests): admins are known by it. */
+  get login(): string | undefined {
+    return this.identity?.login;
+  }
+
   get user(): UserRef {
     if (this.identity === undefined) throw new Error('only a ready connection is in rooms');
     return this.identity.user;
@@ -299,6 +307,7 @@ export class Connection implements Member {
       case 'ban':
       case 'unban':
       case 'slow_mode':
+      case 'modes':
         this.moderate(frame);
         return;
       default: {
@@ -415,7 +424,7 @@ export class Connection implements Member {
         }
         if (!this.rooms.has(room) || this.current !== 'ready') return false;
         // Synchronous up to the member being added, so a send queued behind this join finds it.
-        const joining = this.ctx.rooms.join(this, room, resume);
+        const joining = this.ctx.rooms.join(this, room, resume, this.ctx.guard.modesOf(room));
         joining.catch((error: unknown) => {
           this.log.error({ room, err: error }, 'join failed');
           this.rooms.delete(room);
@@ -532,20 +541,33 @@ export class Connection implements Member {
       this.refuse(Codes.forbidden, 'a message can only carry your own uploads, as uploaded', cid);
       return;
     }
-    const clearance = this.ctx.guard.checkSend(identity, room, now);
+    const clearance = this.ctx.guard.checkSend(identity, room, now, frame);
     if ('code' in clearance) {
       this.refuse(clearance.code, clearance.message, cid);
       return;
     }
     this.strikes = 0;
     this.inflight += 1;
-    this.ctx.rooms
-      .send(identity.user, frame, clearance.slowModeMs)
+    let sending: Promise<AckFrame>;
+    if (clearance.delayMs > 0) {
+      // The chat delay holds it; its author sees it held (moderators too), then the ack.
+      const held = this.ctx.delay.hold(
+        identity.user,
+        frame,
+        clearance.delayMs,
+        clearance.slowModeMs,
+      );
+      this.send(held.frame);
+      sending = held.done;
+    } else {
+      sending = this.ctx.rooms.send(identity.user, frame, clearance.slowModeMs);
+    }
+    sending
       .then((ack) => this.send(ack))
       .catch((error: unknown) => {
         // Not sent: a wait it started (slow mode) is not owed.
         clearance.undo?.();
-        if (error instanceof BrokerError) {
+        if (error instanceof BrokerError || error instanceof Refused) {
           this.refuse(error.code, error.message, cid);
         } else {
           this.log.error({ room, err: error }, 'send failed');

@@ -13,6 +13,7 @@ import {
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { ChatDelay } from '../rooms/delay.js';
 import type { Rooms } from '../rooms/rooms.js';
 import { Connection, type ConnectionMeter } from './connection.js';
 import type {
@@ -33,6 +34,8 @@ export interface GatewayOptions {
   receipts: ReceiptHandler;
   messages: MessageHandler;
   cheers: CheerHandler;
+  /** The chat delay: where sends of rooms in that mode wait. */
+  delay: ChatDelay;
   attachments: AttachmentCheck;
   logger: Logger;
   /** Counts traffic and open connections for metrics and analytics. */
@@ -87,6 +90,7 @@ export class Gateway {
         receipts: options.receipts,
         messages: options.messages,
         cheers: options.cheers,
+        delay: options.delay,
         attachments: options.attachments,
         userSends,
         logger: options.logger,

@@ -7,8 +7,13 @@ import type {
   ReactFrame,
   ReceiptFrame,
   RoomId,
+  RoomModes,
+  SendFrame,
 } from '@hubbub/protocol';
 import type { Identity } from '../auth/authenticator.js';
+
+/** What of a send the room's rules look at. */
+export type SendContent = Pick<SendFrame, 'content' | 'attachments'>;
 
 /** Why an action was refused, in the protocol's terms. */
 export interface Refusal {
@@ -22,6 +27,8 @@ export interface Refusal {
  */
 export interface Clearance {
   slowModeMs: number;
+  /** The room's chat delay for this sender (ms, 0 for none or exempt): hold it that long. */
+  delayMs: number;
   /** The send did not happen after all (the bus refused it): its slow-mode wait is undone. */
   undo?: () => void;
 }
@@ -33,8 +40,18 @@ export interface Clearance {
 export interface RoomGuard {
   /** May `identity` join (or resume, or read the history of) `room`? May have side effects (joining a public channel makes you a member). */
   admit(identity: Identity, room: RoomId): Promise<Refusal | undefined>;
-  /** May `identity` send to `room` now (mutes, bans, slow mode)? Synchronous: it is on the send path. */
-  checkSend(identity: Identity, room: RoomId, now: number): Refusal | Clearance;
+  /**
+   * May `identity` send this to `room` now (mutes, bans, crowd modes)? Synchronous: it is
+   * on the send path. A clearance counts the send (slow mode, unique chat) until undone.
+   */
+  checkSend(
+    identity: Identity,
+    room: RoomId,
+    now: number,
+    message: SendContent,
+  ): Refusal | Clearance;
+  /** The crowd modes of a room admitted to on this node, if any is on (for `joined`). */
+  modesOf(room: RoomId): RoomModes | undefined;
   /**
    * Could `identity` send to `room` at all now (member, not muted or banned), slow mode
    * aside? No side effects: it decides whether their typing is shown.

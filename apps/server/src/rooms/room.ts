@@ -11,6 +11,8 @@ export interface Member {
   readonly id: string;
   /** Who is on the other end: presence counts people, not connections. */
   readonly user: UserRef;
+  /** Their login, for an account (rules that name people by login, such as admins). */
+  readonly login?: string | undefined;
   /** Queues an already-encoded frame; the connection applies its own backpressure policy. */
   deliver(encoded: Uint8Array): void;
   /**

@@ -4,6 +4,7 @@ import {
   type Epoch,
   limits,
   type RoomId,
+  type RoomModes,
   type SendFrame,
   type Seq,
   type ServerFrame,
@@ -32,6 +33,8 @@ export interface RoomsOptions {
   meter: FanoutMeter;
   /** Told of each message once it is durable, before its sender's ack (resends too). */
   onSent?: (message: ChatMessage) => void;
+  /** Told of every message the room gets from the bus while it has members here (any node's). */
+  onReceived?: (messages: readonly ChatMessage[]) => void;
 }
 
 export interface ResumePoint {
@@ -51,6 +54,7 @@ export class Rooms {
   private readonly historyOnJoin: number;
   private readonly meter: FanoutMeter;
   private readonly onSent: (message: ChatMessage) => void;
+  private readonly onReceived: (messages: readonly ChatMessage[]) => void;
   private readonly rooms = new Map<RoomId, { room: Room; unsubscribe: () => void }>();
 
   constructor(options: RoomsOptions) {
@@ -60,6 +64,7 @@ export class Rooms {
     this.historyOnJoin = options.historyOnJoin;
     this.meter = options.meter;
     this.onSent = options.onSent ?? (() => {});
+    this.onReceived = options.onReceived ?? (() => {});
   }
 
   /** Rooms with local members right now. */
@@ -77,7 +82,12 @@ export class Rooms {
    * messages after `resume.since`) or `reset`, then streams live messages. Returns false if
    * the member left or re-joined before the answer was ready (nothing was sent).
    */
-  async join(member: Member, roomId: RoomId, resume?: ResumePoint): Promise<boolean> {
+  async join(
+    member: Member,
+    roomId: RoomId,
+    resume?: ResumePoint,
+    modes?: RoomModes,
+  ): Promise<boolean> {
     const room = this.open(roomId);
     // Waiting first, history second: whatever is published while history loads is held for
     // the member, and `activate` drops what the history already covered.
@@ -86,7 +96,7 @@ export class Rooms {
     try {
       if (resume === undefined) {
         const recent = await this.broker.recent(roomId, this.historyOnJoin);
-        answer = { type: 'joined', room: roomId, ...recent };
+        answer = { type: 'joined', room: roomId, ...recent, ...(modes ? { modes } : {}) };
       } else {
         const replay = await this.broker.replay(roomId, resume.since, resume.epoch);
         answer =
@@ -98,6 +108,7 @@ export class Rooms {
                 seq: replay.seq,
                 epoch: replay.epoch,
                 messages: replay.messages,
+                ...(modes ? { modes } : {}),
               };
       }
     } catch (error) {
@@ -142,11 +153,10 @@ export class Rooms {
    * Publishes a message as `user` and resolves with the ack once it is durable. Identity,
    * id, seq and time come from here and the broker, never from the client's frame.
    * `slowModeMs` is the room's slow-mode wait for this sender, for the broker to hold
-   * across nodes.
+   * across nodes. `id` is given for a message the chat delay held (and showed under it).
    */
-  async send(user: UserRef, frame: SendFrame, slowModeMs = 0): Promise<AckFrame> {
+  async send(user: UserRef, frame: SendFrame, slowModeMs = 0, id = uuidv7()): Promise<AckFrame> {
     const { room, cid } = frame;
-    const id = uuidv7();
     const message: ChatMessage = await this.broker.publish({
       room,
       id,
@@ -182,6 +192,11 @@ export class Rooms {
     this.signals.notice(roomId, encodeFrame(frame));
   }
 
+  /** Sends a frame to the room's members on this node for whom `only` holds. */
+  announceTo(roomId: RoomId, frame: ServerFrame, only: (member: Member) => boolean): void {
+    this.rooms.get(roomId)?.room.announce(encodeFrame(frame), (member) => !only(member));
+  }
+
   /** Sends a notice to the room's members on this node only. */
   announceHere(roomId: RoomId, frame: ServerFrame): void {
     this.rooms.get(roomId)?.room.announce(encodeFrame(frame));
@@ -191,7 +206,14 @@ export class Rooms {
     const existing = this.rooms.get(roomId);
     if (existing !== undefined) return existing.room;
     const room = new Room(roomId, this.meter);
-    const stopMessages = this.broker.subscribe(roomId, room.receive, room.lost);
+    const stopMessages = this.broker.subscribe(
+      roomId,
+      (messages) => {
+        this.onReceived(messages);
+        room.receive(messages);
+      },
+      room.lost,
+    );
     const stopNotices = this.signals.listenRoom(roomId, (encoded, except) =>
       room.announce(encoded, except === undefined ? undefined : (m) => m.user.id === except),
     );

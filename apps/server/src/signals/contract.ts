@@ -79,5 +79,41 @@ export function signalsContract(name: string, open: () => Promise<[Signals, Sign
         ['b', signal],
       ]);
     });
+
+    test('every kind of signal crosses intact, in order', async () => {
+      const [a, b] = await open();
+      const heard: NodeSignal[] = [];
+      b.listen((signal) => heard.push(signal));
+      await Promise.all([a.ready(), b.ready()]);
+      const actor = { id: 'm', name: 'Mia' };
+      const signals: NodeSignal[] = [
+        {
+          kind: 'notify',
+          user: 'u1',
+          frame: { type: 'room_added', room: 'r', kind: 'dm', by: actor },
+        },
+        { kind: 'end-sessions', user: 'u1', session: 's1' },
+        { kind: 'rules', origin: 'n1', room: 'r', user: 'u1' },
+        { kind: 'close-room', room: 'event:1' },
+        { kind: 'cheers', room: 'event:1', counts: { '🔥': 3 } },
+        {
+          kind: 'held',
+          frame: {
+            type: 'held',
+            room: 'event:1',
+            id: 'h1',
+            cid: 'c1',
+            user: { id: 'u1', name: 'Ray' },
+            content: 'hi',
+            heldUntil: new Date(0).toISOString(),
+          },
+        },
+        { kind: 'unhold', room: 'event:1', id: 'h1', actor },
+        { kind: 'unheld', room: 'event:1', id: 'h1', actor },
+      ];
+      for (const signal of signals) a.broadcast(signal);
+      await until(() => heard.length >= signals.length);
+      expect(heard).toEqual(signals);
+    });
   });
 }

@@ -1,4 +1,5 @@
 import type { CheersFrame, MentionedFrame, RoomAddedFrame, RoomId } from '@hubbub/protocol';
+import type { DelaySignal } from '../rooms/delay.js';
 
 /**
  * What one node tells every node, itself included: things about people and rules rather
@@ -29,6 +30,8 @@ export type NodeSignal =
   | { kind: 'close-room'; room: RoomId }
   /** One node's taps of a room's live reactions in one tick (see CheerTally). */
   | { kind: 'cheers'; room: RoomId; counts: CheersFrame['counts'] }
+  /** The chat delay's: a message held, a moderator asking to drop one, one dropped. */
+  | DelaySignal
   /**
    * From this node's own bus, never sent: its link was down and signals may have been
    * missed; reload whatever was cached from them.

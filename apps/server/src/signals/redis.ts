@@ -1,5 +1,6 @@
-import { CheersFrame, type RoomId } from '@hubbub/protocol';
+import { CheersFrame, HeldFrame, type RoomId, UserRef } from '@hubbub/protocol';
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import { PubSubWatchdog } from '../broker/watchdog.js';
 import type { NodeSignal, NoticeListener, Signals } from './port.js';
 
@@ -162,7 +163,18 @@ export class RedisSignals implements Signals {
   }
 }
 
-const KINDS = new Set(['evict', 'notify', 'end-sessions', 'rules', 'cheers', 'close-room']);
+const KINDS = new Set([
+  'evict',
+  'notify',
+  'end-sessions',
+  'rules',
+  'cheers',
+  'close-room',
+  'held',
+  'unhold',
+  'unheld',
+]);
+const Unhold = z.object({ room: z.string(), id: z.string(), actor: UserRef });
 
 /**
  * A node signal as published by `broadcast`, or undefined: anything else on the channel
@@ -177,6 +189,12 @@ function parseSignal(json: string): NodeSignal | undefined {
       counts?: unknown;
     };
     if (typeof value !== 'object' || value === null || !KINDS.has(String(value.kind))) return;
+    if (value.kind === 'held')
+      return HeldFrame.safeParse((value as { frame?: unknown }).frame).success
+        ? (value as NodeSignal)
+        : undefined;
+    if (value.kind === 'unhold' || value.kind === 'unheld')
+      return Unhold.safeParse(value).success ? (value as NodeSignal) : undefined;
     if (value.kind === 'cheers')
       return typeof value.room === 'string' &&
         CheersFrame.shape.counts.safeParse(value.counts).success

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { limits, type RoomModes } from '@hubbub/protocol';
+import type { Selectable } from 'kysely';
+import type { RoomModesTable } from './schema.js';
+
+export function modesOf(row: Selectable<RoomModesTable>): RoomModes {
+  return {
+    slowModeSeconds: Number(row.slow_mode_seconds),
+    membersOnly: Number(row.members_only) === 1,
+    emoteOnly: Number(row.emote_only) === 1,
+    uniqueChatSeconds: Number(row.unique_chat_seconds),
+    delaySeconds: Number(row.delay_seconds),
+  };
+}
+
+export const anyModeOn = (modes: RoomModes): boolean =>
+  modes.slowModeSeconds > 0 ||
+  modes.membersOnly ||
+  modes.emoteOnly ||
+  modes.uniqueChatSeconds > 0 ||
+  modes.delaySeconds > 0;
+
+// Pictographs, skin tones, flags, joiners and variation selectors; keycap digits are left
+// out, or "123" would pass for emoji.
+const emojiOrSpace =
+  /^(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|\u200d|\ufe0f|\s)+$/u;
+const pictograph = /[\p{Extended_Pictographic}\p{Regional_Indicator}]/u;
+
+/** Whether the content is emoji only (spaces between them allowed), as emote-only mode wants. */
+export const isEmoteOnly = (content: string): boolean =>
+  emojiOrSpace.test(content) && pictograph.test(content);
+
+/**
+ * The part of a message unique-chat compares: case, spacing and Unicode forms aside, so
+ * "GOAL!!" and "goal!! " are the same message. Hashed: a window holds thousands.
+ */
+export function fingerprint(content: string): string {
+  const plain = content.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  return createHash('sha256').update(plain).digest('base64url').slice(0, 22);
+}
+
+/**
+ * A room's recent messages, by fingerprint, for unique-chat: what was said in the last
+ * `windowMs`, the newest `limits.uniqueChatMaxRemembered` at most. Fed with every message
+ * the node sees in the room (from any node, over the bus) and with each send it clears.
+ */
+export class RecentMessages {
+  /** Fingerprint → when it was last said; in the order said (a repeat moves to the end). */
+  private readonly said = new Map<string, number>();
+
+  /** When `print` was last said within the window ending at `now`, if it was. */
+  seen(print: string, now: number, windowMs: number): number | undefined {
+    const at = this.said.get(print);
+    return at !== undefined && now - at < windowMs ? at : undefined;
+  }
+
+  record(print: string, at: number, windowMs: number): void {
+    this.said.delete(print);
+    this.said.set(print, at);
+    for (const [oldest, when] of this.said) {
+      if (this.said.size <= limits.uniqueChatMaxRemembered && at - when < windowMs) break;
+      this.said.delete(oldest);
+    }
+  }
+
+  /** Takes back a record made at `at` (a send that did not happen). */
+  forget(print: string, at: number): void {
+    if (this.said.get(print) === at) this.said.delete(print);
+  }
+
+  clear(): void {
+    this.said.clear();
+  }
+}
