@@ -17,6 +17,12 @@ export interface Dialect {
   resume?(room: string, since: number, epoch: string | undefined): string;
   isJoined(text: string): boolean;
   send(room: string, content: string, cid: number): string;
+  /** `count` taps of a live reaction (the peers add them up per room per tick as Hubbub does). */
+  cheer(room: string, emoji: string, count: number): string;
+  /** Whether a text frame is a room's added-up reactions of one tick. */
+  isCheers(data: Buffer, start: number): boolean;
+  /** The taps a reactions frame carries, all emoji together (parsed: read by one client only). */
+  cheersTotal(text: string): number;
   /** A frame that must be answered at once (Engine.IO's ping), and the answer. */
   answer?(text: string): string | undefined;
   /** Whether a text frame is the server refusing something (counted as an error). */
@@ -34,6 +40,10 @@ const startsWith = (data: Buffer, start: number, prefix: Buffer) =>
 
 const JSON_ERROR = Buffer.from('{"type":"error"');
 const JSON_ACK = Buffer.from('{"type":"ack","cid":"c');
+const JSON_CHEERS = Buffer.from('{"type":"cheers"');
+
+const total = (counts: Record<string, number>) =>
+  Object.values(counts).reduce((sum, n) => sum + n, 0);
 
 /** The number after Hubbub's `{"type":"ack","cid":"c`, or -1. */
 function hubbubAck(data: Buffer, start: number, end: number): number {
@@ -55,6 +65,9 @@ const hubbub: Dialect = {
   resume: (room, since, epoch) => JSON.stringify({ type: 'resume', room, since, epoch }),
   isJoined: (text) => text.startsWith('{"type":"joined"'),
   send: (room, content, cid) => JSON.stringify({ type: 'send', room, cid: `c${cid}`, content }),
+  cheer: (room, emoji, count) => JSON.stringify({ type: 'cheer', room, emoji, count }),
+  isCheers: (data, start) => startsWith(data, start, JSON_CHEERS),
+  cheersTotal: (text) => total((JSON.parse(text) as { counts: Record<string, number> }).counts),
   isError: (data, start) => startsWith(data, start, JSON_ERROR),
   ackedCid: hubbubAck,
 };
@@ -67,11 +80,15 @@ const raw: Dialect = {
   join: hubbub.join,
   isJoined: hubbub.isJoined,
   send: hubbub.send,
+  cheer: hubbub.cheer,
+  isCheers: hubbub.isCheers,
+  cheersTotal: hubbub.cheersTotal,
   isError: hubbub.isError,
   ackedCid: () => -1,
 };
 
 const SIO_ERROR = Buffer.from('42["error"');
+const SIO_CHEERS = Buffer.from('42["cheers"');
 
 /** Socket.IO 4 over its WebSocket transport (Engine.IO v4 packets). */
 const socketio: Dialect = {
@@ -82,6 +99,10 @@ const socketio: Dialect = {
   join: (room) => `42${JSON.stringify(['join', room])}`,
   isJoined: (text) => text.startsWith('42["joined"'),
   send: (room, content) => `42${JSON.stringify(['send', { room, content }])}`,
+  cheer: (room, emoji, count) => `42${JSON.stringify(['cheer', { room, emoji, count }])}`,
+  isCheers: (data, start) => startsWith(data, start, SIO_CHEERS),
+  cheersTotal: (text) =>
+    total((JSON.parse(text.slice(2)) as [string, { counts: Record<string, number> }])[1].counts),
   answer: (text) => (text === '2' ? '3' : undefined),
   isError: (data, start) => startsWith(data, start, SIO_ERROR),
   ackedCid: () => -1,

@@ -171,6 +171,10 @@ export interface Interval {
   latency: Histogram;
   acks: number;
   ackLatency: Histogram;
+  /** Reaction taps sent, and the taps and frames one client saw (an average over workers). */
+  taps: number;
+  tapsSeen: number;
+  cheerFrames: number;
 }
 
 export function latencyHistogram(): Histogram {
@@ -316,11 +320,15 @@ export class LoadGenerator {
   }
 
   /** Sets the total send rate, split over the workers by how many senders each holds. */
-  rate(perSecond: number): void {
+  rate(perSecond: number, tapsPerSecond = 0): void {
     const total = this.senders.reduce((sum, n) => sum + n, 0);
     this.workers.forEach((worker, w) => {
       const share = total === 0 ? 0 : (perSecond * (this.senders[w] ?? 0)) / total;
-      worker.send({ kind: 'rate', perSecond: share } satisfies ToWorker);
+      worker.send({
+        kind: 'rate',
+        perSecond: share,
+        tapsPerSecond: tapsPerSecond / this.workers.length,
+      } satisfies ToWorker);
     });
   }
 
@@ -349,6 +357,14 @@ export class LoadGenerator {
       latency,
       acks: sum(samples, (s) => s.acks) - sum(this.last, (s) => s.acks),
       ackLatency,
+      taps: sum(samples, (s) => s.taps) - sum(this.last, (s) => s.taps),
+      // Every worker's first client sees the whole room's totals: their average.
+      tapsSeen:
+        (sum(samples, (s) => s.tapsSeen) - sum(this.last, (s) => s.tapsSeen)) /
+        Math.max(1, samples.length),
+      cheerFrames:
+        (sum(samples, (s) => s.cheerFrames) - sum(this.last, (s) => s.cheerFrames)) /
+        Math.max(1, samples.length),
     };
     this.last = samples;
     this.lastAt = at;

@@ -25,8 +25,8 @@ export type ToWorker =
       /** Clients track where they are, to resume after a reconnect (storm). */
       resumable?: boolean;
     }
-  /** Messages per second this worker sends in all. */
-  | { kind: 'rate'; perSecond: number }
+  /** Messages per second this worker sends in all, and reaction taps per second. */
+  | { kind: 'rate'; perSecond: number; tapsPerSecond: number }
   /** Reopens every closed client at once (resuming where the target can); the storm. */
   | { kind: 'reconnect'; port: number; localAddresses: string[] }
   | { kind: 'sample' }
@@ -49,6 +49,10 @@ export interface Sample {
   unique: Array<[number, number]>;
   /** Messages sent per stream and not refused by the server, and the room they went to. */
   sentBy: Array<[number, { room: string; count: number }]>;
+  /** Reaction taps sent; and, as this worker's first client saw them, taps and frames. */
+  taps: number;
+  tapsSeen: number;
+  cheerFrames: number;
 }
 
 export type FromWorker =

@@ -22,6 +22,8 @@ export interface LoadPlan {
   senders: number;
   /** Total messages per second offered, one step each, in order. */
   rates: number[];
+  /** Live-reaction taps per second in each step (same order as `rates`; none if absent). */
+  taps?: number[];
   warmSeconds: number;
   stepSeconds: number;
   /** Stops stepping up once two steps in a row fail this (p99 over budget, say). */
@@ -88,15 +90,21 @@ export async function driveLoad(
 
     const steps: Step[] = [];
     let failures = 0;
-    for (const rate of plan.rates) {
-      generator.rate(rate);
+    for (const [index, rate] of plan.rates.entries()) {
+      const taps = plan.taps?.[index] ?? 0;
+      generator.rate(rate, taps);
       await sleep(plan.warmSeconds * 1000);
       await generator.sample();
       const cpuBefore = cpu();
       const total = plan.stepSeconds * 4;
       for (let tick = 1; tick <= total; tick++) {
         await sleep(250);
-        progress(`  ${plan.label} ${target}`, tick, total, `${rate} msg/s offered`);
+        progress(
+          `  ${plan.label} ${target}`,
+          tick,
+          total,
+          `${rate} msg/s${taps > 0 ? ` + ${taps} taps/s` : ''} offered`,
+        );
       }
       const interval = await generator.sample();
       const used = (cpu() - cpuBefore) / interval.seconds;
@@ -116,6 +124,15 @@ export async function driveLoad(
               ackP99: percentiles(interval.ackLatency).p99,
             }
           : {}),
+        ...(taps > 0
+          ? {
+              taps: {
+                sent: Math.round(interval.taps / interval.seconds),
+                seen: Math.round(interval.tapsSeen / interval.seconds),
+                frames: Math.round((interval.cheerFrames / interval.seconds) * 10) / 10,
+              },
+            }
+          : {}),
         cpu: Math.round(used * 100) / 100,
         rssMiB: Math.round(rss() / 1048576),
       };
@@ -125,6 +142,7 @@ export async function driveLoad(
         `  ${target} ${String(rate).padStart(6)} msg/s → ${String(step.deliveries).padStart(9)} deliveries/s, ` +
           `p50 ${step.p50} ms, p99 ${step.p99} ms, max ${step.max} ms, cpu ${step.cpu}, ` +
           `rss ${step.rssMiB} MiB${step.acks === undefined ? '' : `, acks ${step.acks}/s (p50 ${step.ackP50} ms, p99 ${step.ackP99} ms)`}` +
+          `${step.taps === undefined ? '' : `, taps ${step.taps.sent}/s sent, ${step.taps.seen}/s seen in ${step.taps.frames} frames/s`}` +
           `${step.closed > 0 ? `, closed ${step.closed}` : ''}${step.errors > 0 ? `, errors ${step.errors}` : ''}`,
       );
       // Two failing steps in a row end the run: one may be a hiccup of the machine.

@@ -91,6 +91,13 @@ function stepsTable(run: TargetRun): string[] {
   const ackRule = acked ? '---:|---:|---:|' : '';
   const ackCells = (s: TargetRun['steps'][number]) =>
     acked ? ` ${s.acks ?? '-'} | ${s.ackP50 ?? '-'} | ${s.ackP99 ?? '-'} |` : '';
+  const tapped = run.steps.some((s) => s.taps !== undefined);
+  const tapHead = tapped ? ' taps/s sent | taps/s seen | cheers frames/s |' : '';
+  const tapRule = tapped ? '---:|---:|---:|' : '';
+  const tapCells = (s: TargetRun['steps'][number]) =>
+    tapped
+      ? ` ${s.taps?.sent.toLocaleString('en-US') ?? '-'} | ${s.taps?.seen.toLocaleString('en-US') ?? '-'} | ${s.taps?.frames ?? '-'} |`
+      : '';
   const lines = [
     `**${label(run)}**: ${run.clients.toLocaleString('en-US')} clients, ${run.kibPerConnection} KiB per connection, lost ${run.lost} of ${run.expected.toLocaleString('en-US')} owed deliveries`,
   ];
@@ -98,12 +105,12 @@ function stepsTable(run: TargetRun): string[] {
   if (run.steps.length > 0)
     lines.push(
       '',
-      `| offered msg/s | sent msg/s | deliveries/s | p50 ms | p95 ms | p99 ms | max ms |${ackHead} server CPU | RSS MiB | dup | closed |`,
-      `|---:|---:|---:|---:|---:|---:|---:|${ackRule}---:|---:|---:|---:|`,
+      `| offered msg/s | sent msg/s | deliveries/s | p50 ms | p95 ms | p99 ms | max ms |${ackHead}${tapHead} server CPU | RSS MiB | dup | closed |`,
+      `|---:|---:|---:|---:|---:|---:|---:|${ackRule}${tapRule}---:|---:|---:|---:|`,
     );
   for (const s of run.steps)
     lines.push(
-      `| ${s.offered} | ${s.sent} | ${s.deliveries.toLocaleString('en-US')} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.max} |${ackCells(s)} ${s.cpu} | ${s.rssMiB} | ${s.duplicates} | ${s.closed} |`,
+      `| ${s.offered} | ${s.sent} | ${s.deliveries.toLocaleString('en-US')} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.max} |${ackCells(s)}${tapCells(s)} ${s.cpu} | ${s.rssMiB} | ${s.duplicates} | ${s.closed} |`,
     );
   if (run.figures !== undefined)
     lines.push(

@@ -20,6 +20,11 @@ export interface Step {
   acks?: number;
   ackP50?: number;
   ackP99?: number;
+  /**
+   * Live reactions, where the step had taps: taps sent per second, the taps one viewer saw
+   * in the room's added-up frames per second, and those frames per second.
+   */
+  taps?: { sent: number; seen: number; frames: number };
   /** Server CPU use over the step (1.0 = one core) and its resident memory (MiB). */
   cpu: number;
   rssMiB: number;

@@ -49,6 +49,9 @@ const latency = build({
   numberOfSignificantValueDigits: 3,
 });
 let received = 0;
+let tapsSent = 0;
+let tapsSeen = 0;
+let cheerFrames = 0;
 let duplicates = 0;
 let gaps = 0;
 let errors = 0;
@@ -65,6 +68,11 @@ interface Sender {
 const senders: Sender[] = [];
 const peers: Peer[] = [];
 let rate = 0;
+/** Reaction taps per second this worker sends, each from the next connected client in turn. */
+let tapRate = 0;
+let tapsOwed = 0;
+let tapper = 0;
+const EMOJI = ['🔥', '👏', '😂', '⚽'];
 let padding = '';
 let dialect: Dialect;
 let tracksAcks = false;
@@ -171,6 +179,13 @@ async function open(port: number, peer: Peer, resume = false): Promise<void> {
             acks++;
             ackLatency.recordValue(Math.max(1, Math.min(now() - sentAt, 600_000_000)));
           }
+        } else if (dialect.isCheers(data, start)) {
+          // One client per worker reads the totals (parsing 10,000 copies would load the
+          // generator, not the server); the others only note that a frame came.
+          if (peer === peers[0]) {
+            cheerFrames++;
+            tapsSeen += dialect.cheersTotal(data.toString('utf8', start, end));
+          }
         } else if (dialect.isError(data, start)) {
           // A refusal answers one of this client's sends: that message is not owed.
           errors++;
@@ -268,6 +283,7 @@ setInterval(() => {
   const at = performance.now();
   const elapsed = at - tickedAt;
   tickedAt = at;
+  tap(elapsed);
   if (rate === 0 || senders.length === 0) {
     owed = 0;
     return;
@@ -299,6 +315,22 @@ setInterval(() => {
   }
 }, TICK_MS);
 
+/** This tick's share of the taps: one frame per tap, as a thumb tapping twice a second sends. */
+function tap(elapsed: number): void {
+  if (tapRate === 0 || peers.length === 0) {
+    tapsOwed = 0;
+    return;
+  }
+  tapsOwed = Math.min(tapsOwed + (tapRate * elapsed) / 1000, Math.max(1, (tapRate * 50) / 1000));
+  for (let tries = 0; tapsOwed >= 1 && tries < peers.length; tries++) {
+    const peer = peers[tapper++ % peers.length]!;
+    if (!peer.up) continue;
+    tapsOwed -= 1;
+    tapsSent += 1;
+    peer.client?.sendText(dialect.cheer(peer.plan.rooms[0]!, EMOJI[tapsSent % EMOJI.length]!, 1));
+  }
+}
+
 function sample(): Sample {
   const encoded = encodeIntoCompressedBase64(latency);
   latency.reset();
@@ -315,6 +347,9 @@ function sample(): Sample {
     acks,
     ackLatency: acked,
     unique: [...unique],
+    taps: tapsSent,
+    tapsSeen,
+    cheerFrames,
     sentBy: [...sentBy].map(([key, { room, count }]) => [
       key,
       { room, count: count - (refusedBy.get(key) ?? 0) },
@@ -372,12 +407,14 @@ process.on('message', (message: ToWorker) => {
       }
       case 'rate':
         rate = message.perSecond;
+        tapRate = message.tapsPerSecond;
         return;
       case 'sample':
         send({ kind: 'sample', sample: sample() });
         return;
       case 'stop':
         rate = 0;
+        tapRate = 0;
         for (const peer of peers) peer.client?.destroy();
         setTimeout(() => process.exit(0), 100);
         return;

@@ -27,11 +27,26 @@ if (process.env.REDIS_URL !== undefined) {
 const seqs = new Map<string, number>();
 const user = { id: randomUUID(), name: 'peer' };
 
+/** Live reactions as Hubbub counts them: added up per room, one broadcast per room per tick. */
+const taps = new Map<string, Map<string, number>>();
+setInterval(() => {
+  for (const [room, counts] of taps)
+    io.to(room).emit('cheers', { room, counts: Object.fromEntries(counts) });
+  taps.clear();
+}, 250);
+
 io.on('connection', (socket) => {
   socket.on('join', (room: unknown) => {
     if (typeof room !== 'string') return;
     void socket.join(room);
     socket.emit('joined', { room, seq: seqs.get(room) ?? 0 });
+  });
+  socket.on('cheer', (frame: { room?: unknown; emoji?: unknown; count?: unknown }) => {
+    if (typeof frame?.room !== 'string' || typeof frame.emoji !== 'string') return;
+    const counts = taps.get(frame.room) ?? new Map<string, number>();
+    const count = typeof frame.count === 'number' ? frame.count : 1;
+    counts.set(frame.emoji, (counts.get(frame.emoji) ?? 0) + count);
+    taps.set(frame.room, counts);
   });
   socket.on('send', (frame: { room?: unknown; content?: unknown }) => {
     if (typeof frame?.room !== 'string' || typeof frame.content !== 'string') return;

@@ -22,6 +22,23 @@ function room(name: string) {
   return found;
 }
 
+/**
+ * Live reactions as Hubbub counts them: taps added up per room, one frame per room per
+ * 250 ms tick with taps, serialized once for all members.
+ */
+const taps = new Map<string, Map<string, number>>();
+setInterval(() => {
+  for (const [name, counts] of taps) {
+    const frame = JSON.stringify({
+      type: 'cheers',
+      room: name,
+      counts: Object.fromEntries(counts),
+    });
+    for (const member of room(name).members) member.send(frame);
+  }
+  taps.clear();
+}, 250);
+
 function flush(name: string): void {
   const target = room(name);
   const messages = target.queue;
@@ -44,7 +61,7 @@ const server = new WebSocketServer({
 server.on('connection', (socket) => {
   const joined = new Set<string>();
   socket.on('message', (data) => {
-    let frame: { type?: string; room?: string; content?: string };
+    let frame: { type?: string; room?: string; content?: string; emoji?: string; count?: number };
     try {
       frame = JSON.parse(String(data));
     } catch {
@@ -58,6 +75,10 @@ server.on('connection', (socket) => {
       socket.send(
         JSON.stringify({ type: 'joined', room: frame.room, seq: target.seq, messages: [] }),
       );
+    } else if (frame.type === 'cheer' && typeof frame.emoji === 'string') {
+      const counts = taps.get(frame.room) ?? new Map<string, number>();
+      counts.set(frame.emoji, (counts.get(frame.emoji) ?? 0) + (frame.count ?? 1));
+      taps.set(frame.room, counts);
     } else if (frame.type === 'send') {
       const message = JSON.stringify({
         type: 'message',

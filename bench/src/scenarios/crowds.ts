@@ -5,8 +5,9 @@ import type { TargetRun } from '../results.js';
 type Outcome = { runs: TargetRun[]; summary: string[] };
 
 /**
- * crowd-10k: 10,000 viewers in one room at 5 and then 50 messages per second (the live
- * reactions of the issue come with the events issue; until then, messages only).
+ * crowd-10k: 10,000 viewers in one room at 5 messages per second, then 50 with 2,000
+ * reaction taps a second, then 5 with every viewer tapping twice a second (20,000 taps/s):
+ * the room must stay smooth (message p99) while the taps are added up into a few frames.
  */
 export async function crowd10k(targets: TargetName[], quick: boolean): Promise<Outcome> {
   const plan: LoadPlan = {
@@ -14,7 +15,8 @@ export async function crowd10k(targets: TargetName[], quick: boolean): Promise<O
     clients: quick ? 200 : 10_000,
     rooms: () => ['crowd'],
     senders: 10,
-    rates: [5, 50],
+    rates: [5, 50, 5],
+    taps: quick ? [0, 40, 400] : [0, 2000, 20_000],
     warmSeconds: 2,
     stepSeconds: quick ? 2 : 8,
     workers: 2,
@@ -22,10 +24,15 @@ export async function crowd10k(targets: TargetName[], quick: boolean): Promise<O
   };
   const runs = await runEach(targets, plan);
   const summary = runs.map((run) => {
-    const [slow, busy] = run.steps;
+    const [slow, busy, tapping] = run.steps;
+    const taps = (step: typeof busy) =>
+      step?.taps === undefined
+        ? ''
+        : ` + ${step.taps.sent.toLocaleString('en-US')} taps/s (one viewer saw ${step.taps.seen.toLocaleString('en-US')}/s in ${step.taps.frames} frames/s)`;
     return (
-      `${run.target}: at 5 msg/s p99 ${slow?.p99} ms (p50 ${slow?.p50}); at 50 msg/s p99 ${busy?.p99} ms ` +
-      `(p50 ${busy?.p50}), ${busy?.deliveries.toLocaleString('en-US')} deliveries/s; lost ${run.lost} of ${run.expected.toLocaleString('en-US')}`
+      `${run.target}: at 5 msg/s p99 ${slow?.p99} ms (p50 ${slow?.p50}); at 50 msg/s${taps(busy)} p99 ${busy?.p99} ms ` +
+      `(p50 ${busy?.p50}), ${busy?.deliveries.toLocaleString('en-US')} deliveries/s; at 5 msg/s${taps(tapping)} ` +
+      `p99 ${tapping?.p99} ms (p50 ${tapping?.p50}); lost ${run.lost} of ${run.expected.toLocaleString('en-US')}`
     );
   });
   return { runs, summary };
