@@ -1,6 +1,7 @@
 import {
   type Analytics,
   CloseCode,
+  type EventsPage,
   type JoinedFrame,
   type MessageFrame,
   type PresenceFrame,
@@ -212,6 +213,72 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
         });
     }
   }, 60_000);
+
+  test('live reactions add up across nodes; a message the chat delay holds on one node is removed from the other', async () => {
+    const [a, b] = await cluster(2, { ADMINS: 'boss' });
+    if (a === undefined || b === undefined) throw new Error('two nodes');
+    let room = '';
+    await expect
+      .poll(async () => {
+        const page = await get<EventsPage>(b, '/api/events?status=live&limit=1');
+        room = page.body.events[0]?.room ?? '';
+        return room;
+      })
+      .not.toBe('');
+    const guest = async (node: ServerProcess, name: string) => {
+      const { body } = await post<{ token: string }>(node, '/api/auth/guest', { username: name });
+      const client = await RawClient.ready(node.wsUrl, body.token);
+      client.send({ type: 'join', room });
+      await client.next((f) => f.type === 'joined');
+      return client;
+    };
+    const fan = await guest(a, 'Fan');
+    const watcher = await guest(b, 'Watcher');
+    const boss = await register({ httpUrl: a.httpUrl }, 'boss');
+    const mod = await RawClient.ready(b.wsUrl, boss.token);
+    mod.send({ type: 'join', room });
+    await mod.next((f) => f.type === 'joined');
+    try {
+      // Taps on both nodes, every node's added up in each node's frames.
+      for (let i = 0; i < 10; i++) {
+        fan.send({ type: 'cheer', room, emoji: '🔥', count: 1 });
+        watcher.send({ type: 'cheer', room, emoji: '🔥', count: 1 });
+      }
+      const fire = (client: RawClient) =>
+        client.received.reduce(
+          (sum, f) => sum + (f.type === 'cheers' && f.room === room ? (f.counts['🔥'] ?? 0) : 0),
+          0,
+        );
+      await expect.poll(() => [fire(fan), fire(watcher)]).toEqual([20, 20]);
+
+      // The admin on node B holds the room's messages for review; a fan on node A speaks.
+      mod.send({ type: 'modes', room, delaySeconds: 10 });
+      await fan.next((f) => f.type === 'moderated' && f.action === 'modes');
+      fan.send({ type: 'send', room, cid: 'x1', content: 'the score is a spoiler' });
+      const held = await mod.next((f) => f.type === 'held' && f.cid === 'x1');
+      if (held.type !== 'held') throw new Error('unreachable');
+      mod.send({ type: 'delete', room, id: held.id });
+      expect(await fan.next((f) => f.type === 'error' && f.ref === 'x1')).toMatchObject({
+        code: 'message_removed',
+      });
+      await mod.next(
+        (f) => f.type === 'moderated' && f.action === 'delete' && f.messageId === held.id,
+      );
+      // The admin speaks at once; nobody else ever saw the held one.
+      mod.send({ type: 'send', room, cid: 'm1', content: 'keep it clean' });
+      await watcher.next((f) => f.type === 'message' && f.content === 'keep it clean');
+      // The fan was shown their own message held; the watcher nothing.
+      expect(fan.received.filter((f) => f.type === 'held').map((f) => f.id)).toEqual([held.id]);
+      expect(watcher.received.some((f) => f.type === 'held')).toBe(false);
+      for (const client of [fan, watcher]) {
+        expect(client.messagesIn(room).map((m) => m.content)).not.toContain(
+          'the score is a spoiler',
+        );
+      }
+    } finally {
+      for (const client of [fan, watcher, mod]) await client.close();
+    }
+  });
 
   test("a person's send budget holds across nodes, not per node", async () => {
     const [a, b] = await cluster(2, { RATE_LIMIT_PER_SECOND: '0.05', RATE_LIMIT_BURST: '3' });
