@@ -239,11 +239,12 @@ export class HubbubNode {
       (room, counts) => signals.broadcast({ kind: 'cheers', room, counts }),
       (room, frame) => rooms.announceHere(room, frame),
     );
+    // Event rooms' opening hours first, then the rules every room has.
+    const guard = new EventRoomGuard(access, (id) => this.catalog.find(id), this.catalog.policy);
     this.gateway = new Gateway({
       authenticator,
       rooms,
-      // Event rooms' opening hours first, then the rules every room has.
-      guard: new EventRoomGuard(access, (id) => this.catalog.find(id), this.catalog.policy),
+      guard,
       moderation,
       receipts: new ReceiptService(ports.receipts, access, (room, frame) =>
         rooms.announce(room, frame),
@@ -251,7 +252,7 @@ export class HubbubNode {
       messages: new MessageLifecycle(
         ports.store,
         ports.broker,
-        access,
+        guard,
         (room, frame) => rooms.announce(room, frame),
         config.editWindowSeconds * 1000,
         (message) => afterAck(mentions.edited(message)),

@@ -159,6 +159,13 @@ describe('crowd modes in an event room', () => {
     await modes(miaClient, { membersOnly: false, emoteOnly: true });
     expect(await say(gus, room, 'g2', 'what a goal')).toBe('emote_only');
     expect(await say(gus, room, 'g3', '⚽ 🔥🔥')).toBe('ack');
+    // Nor can an edit sneak words in.
+    const emoji = gus.received.find((f) => f.type === 'ack' && f.cid === 'g3');
+    if (emoji?.type !== 'ack') throw new Error('unreachable');
+    gus.send({ type: 'edit', room, id: emoji.id, content: 'words after all' });
+    expect(await gus.next((f) => f.type === 'error' && f.ref === emoji.id)).toMatchObject({
+      code: 'emote_only',
+    });
     expect(await say(miaClient, room, 'm1', 'Keep it clean, folks')).toBe('ack');
 
     await modes(bossClient, { emoteOnly: false, uniqueChatSeconds: 30 });

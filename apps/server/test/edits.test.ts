@@ -78,7 +78,7 @@ describe('editing messages', () => {
     host.send({ type: 'mute', room: 'stage', user: member.user.id, seconds: 60 });
     await guest.next((f) => f.type === 'moderated' && f.action === 'mute');
     guest.send({ type: 'edit', room: 'stage', id: theirs.id, content: 'sneaky' });
-    expect(await refusal(guest, theirs.id)).toMatchObject({ code: 'forbidden' });
+    expect(await refusal(guest, theirs.id)).toMatchObject({ code: 'muted' });
     // Deleted: gone for good.
     host.send({ type: 'delete', room: 'stage', id: mine.id });
     await host.next((f) => f.type === 'moderated' && f.action === 'delete');

@@ -320,6 +320,20 @@ export class RoomAccess implements RoomGuard {
     state.recent.record(fingerprint(message.content), now, windowMs);
   }
 
+  checkEdit(identity: Identity, roomId: RoomId, now: number, content: string): Refusal | undefined {
+    const state = this.loaded.get(roomId);
+    if (state === undefined) return { code: ErrorCode.notInRoom, message: 'join the room again' };
+    const standing = this.standing(identity, state, now);
+    if ('refusal' in standing) return standing.refusal;
+    const exempt = standing.role !== undefined && roleRank[standing.role] >= roleRank.moderator;
+    if (exempt) return undefined;
+    if (state.modes.membersOnly && identity.kind === 'guest')
+      return { code: ErrorCode.membersOnly, message: 'members-only mode: sign in to chat here' };
+    if (state.modes.emoteOnly && !isEmoteOnly(content))
+      return { code: ErrorCode.emoteOnly, message: 'emote-only mode: emoji only' };
+    return undefined;
+  }
+
   maySpeak(identity: Identity, roomId: RoomId, now: number): boolean {
     const state = this.loaded.get(roomId);
     if (state === undefined || 'refusal' in this.standing(identity, state, now)) return false;

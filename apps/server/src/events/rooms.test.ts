@@ -14,6 +14,7 @@ const open: RoomGuard = {
   admit: async () => undefined,
   checkSend: () => ({ slowModeMs: 0, delayMs: 0 }),
   maySpeak: () => true,
+  checkEdit: () => undefined,
   modesOf: () => undefined,
 };
 
@@ -69,6 +70,7 @@ describe('event room opening hours', () => {
     });
     expect(guard.checkSend(guest, 'event:e1', closes, hi)).toMatchObject({ code: 'room_closed' });
     expect(guard.maySpeak(guest, 'event:e1', closes)).toBe(false);
+    expect(guard.checkEdit(guest, 'event:e1', closes, 'hi')).toMatchObject({ code: 'room_closed' });
     // The window is cached: a second join reads nothing.
     await guard.admit(guest, 'event:e1');
     expect(reads()).toBe(1);

@@ -91,6 +91,10 @@ export class EventRoomGuard implements RoomGuard {
     return this.inner.modesOf(room);
   }
 
+  checkEdit(identity: Identity, room: RoomId, now: number, content: string): Refusal | undefined {
+    return this.closed(room, now) ?? this.inner.checkEdit(identity, room, now, content);
+  }
+
   maySpeak(identity: Identity, room: RoomId, now: number): boolean {
     return this.closed(room, now) === undefined && this.inner.maySpeak(identity, room, now);
   }

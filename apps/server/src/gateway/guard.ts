@@ -57,6 +57,12 @@ export interface RoomGuard {
    * aside? No side effects: it decides whether their typing is shown.
    */
   maySpeak(identity: Identity, room: RoomId, now: number): boolean;
+  /**
+   * May `identity` change a message of theirs in `room` to `content` now? What a send must
+   * pass, bar the counting rules (slow mode, unique chat): an edit cannot sneak words into
+   * an emote-only room, nor a muted person's message change.
+   */
+  checkEdit(identity: Identity, room: RoomId, now: number, content: string): Refusal | undefined;
 }
 
 /** Moderation frames, handled by the feature that owns room rules. Rejects with Refused. */

@@ -45,8 +45,8 @@ export class MessageLifecycle implements MessageHandler {
       throw new Refused(ErrorCode.forbidden, 'only its author can edit a message');
     if (this.editWindowMs > 0 && now - Date.parse(message.ts) > this.editWindowMs)
       throw new Refused(ErrorCode.editWindowClosed, 'this message is too old to edit');
-    if (!this.guard.maySpeak(identity, frame.room, now))
-      throw new Refused(ErrorCode.forbidden, 'you may not write in this room now');
+    const refusal = this.guard.checkEdit(identity, frame.room, now, frame.content);
+    if (refusal !== undefined) throw new Refused(refusal.code, refusal.message);
     if (message.content === frame.content) return;
     const revised = await this.store.edit(frame.room, frame.id, frame.content, now);
     if (revised === undefined || revised.deleted === true)
