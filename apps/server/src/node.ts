@@ -15,6 +15,7 @@ import { AuthService } from './auth/service.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Broker } from './broker/port.js';
 import { RoomAccess } from './channels/access.js';
+import { ChatDelay } from './channels/delay.js';
 import { ModerationService } from './channels/moderation.js';
 import { channelRoutes } from './channels/routes.js';
 import { ChannelService } from './channels/service.js';
@@ -49,7 +50,6 @@ import type { PresenceStore } from './presence/port.js';
 import { receiptRoutes } from './receipts/routes.js';
 import { ReceiptService } from './receipts/service.js';
 import type { ReceiptStore } from './receipts/store.js';
-import { ChatDelay } from './rooms/delay.js';
 import { RoomPresence } from './rooms/presence.js';
 import { Rooms } from './rooms/rooms.js';
 import type { MessageSearch } from './search/port.js';
@@ -181,6 +181,8 @@ export class HubbubNode {
     this.rooms = rooms;
     this.delay = new ChatDelay({
       publish: (user, frame, slowModeMs, id) => rooms.send(user, frame, slowModeMs, id),
+      // The guard is made below; a release comes long after.
+      recheck: (identity, room, content) => guard.checkEdit(identity, room, Date.now(), content),
       broadcast: (signal) => signals.broadcast(signal),
       toModerators: (room, frame) =>
         rooms.announceTo(room, frame, (member) => access.moderates(member, room)),

@@ -249,16 +249,16 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
           (sum, f) => sum + (f.type === 'cheers' && f.room === room ? (f.counts['🔥'] ?? 0) : 0),
           0,
         );
-      await expect.poll(() => [fire(fan), fire(watcher)]).toEqual([20, 20]);
+      await expect.poll(() => [fire(fan), fire(watcher)], { timeout: 15_000 }).toEqual([20, 20]);
 
       // The admin on node B holds the room's messages for review; a fan on node A speaks.
       mod.send({ type: 'modes', room, delaySeconds: 10 });
-      await fan.next((f) => f.type === 'moderated' && f.action === 'modes');
+      await fan.next((f) => f.type === 'moderated' && f.action === 'modes', 15_000);
       fan.send({ type: 'send', room, cid: 'x1', content: 'the score is a spoiler' });
-      const held = await mod.next((f) => f.type === 'held' && f.cid === 'x1');
+      const held = await mod.next((f) => f.type === 'held' && f.cid === 'x1', 15_000);
       if (held.type !== 'held') throw new Error('unreachable');
       mod.send({ type: 'delete', room, id: held.id });
-      expect(await fan.next((f) => f.type === 'error' && f.ref === 'x1')).toMatchObject({
+      expect(await fan.next((f) => f.type === 'error' && f.ref === 'x1', 15_000)).toMatchObject({
         code: 'message_removed',
       });
       await mod.next(

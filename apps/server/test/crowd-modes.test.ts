@@ -111,6 +111,11 @@ describe('crowd modes in an event room', () => {
     }
     // An empty switch is a bad frame, not a silent no-op.
     await using miaClient = await setup.inRoom(mia.token);
+    // A moderator cannot act on the admin who appointed her.
+    miaClient.send({ type: 'ban', room, user: boss.user.id });
+    expect(await miaClient.next((f) => f.type === 'error' && f.ref === 'ban')).toMatchObject({
+      code: 'forbidden',
+    });
     miaClient.send({ type: 'modes', room });
     expect(await miaClient.next((f) => f.type === 'error')).toMatchObject({
       code: 'invalid_frame',
@@ -170,6 +175,10 @@ describe('crowd modes in an event room', () => {
 
     await modes(bossClient, { emoteOnly: false, uniqueChatSeconds: 30 });
     expect(await say(rayClient, room, 'r2', 'GOAL!!!')).toBe('ack');
+    // Its resend (the ack was lost, say) is the same message again, not a repeat.
+    expect(await say(rayClient, room, 'r2', 'GOAL!!!')).toBe('ack');
+    const acks = rayClient.received.filter((f) => f.type === 'ack' && f.cid === 'r2');
+    expect(new Set(acks.map((f) => (f.type === 'ack' ? f.id : '')))).toHaveProperty('size', 1);
     // Case and spacing aside, it is the same message.
     expect(await say(gus, room, 'g4', '  goal!!! ')).toBe('duplicate_message');
     expect(await say(gus, room, 'g5', 'what a strike')).toBe('ack');
@@ -238,10 +247,24 @@ describe('crowd modes in an event room', () => {
     expect(await rayClient.next((f) => f.type === 'error' && f.ref === 'r2')).toMatchObject({
       code: 'message_removed',
     });
+    // Its author may take it back too, before anyone sees it.
+    expect(await say(rayClient, room, 'r4', 'on second thought')).toBe('held');
+    const regret = rayClient.received.find((f) => f.type === 'held' && f.cid === 'r4');
+    if (regret?.type !== 'held') throw new Error('unreachable');
+    rayClient.send({ type: 'delete', room, id: regret.id });
+    expect(await rayClient.next((f) => f.type === 'error' && f.ref === 'r4')).toMatchObject({
+      code: 'message_removed',
+    });
     // Moderators are not held; what they say overtakes what is held.
     expect(await say(rayClient, room, 'r3', 'fair enough')).toBe('held');
     expect(await say(miaClient, room, 'm1', 'thanks')).toBe('ack');
     await gus.next((f) => f.type === 'message' && f.content === 'fair enough', 10_000);
+    // Muted while a message waits: it is not published when its time comes.
+    expect(await say(rayClient, room, 'r5', 'you are all wrong')).toBe('held');
+    miaClient.send({ type: 'mute', room, user: ray.user.id, seconds: 60 });
+    expect(await rayClient.next((f) => f.type === 'error' && f.ref === 'r5', 10_000)).toMatchObject(
+      { code: 'muted' },
+    );
     const seen = gus.messagesIn(room).map((m) => m.content);
     expect(seen).toEqual(['what a save', 'thanks', 'fair enough']);
     expect(gus.received.some((f) => f.type === 'held')).toBe(false);

@@ -437,6 +437,8 @@ export const HeldFrame = z.object({
   user: UserRef,
   content: z.string(),
   heldUntil: z.string(),
+  replyTo: Seq.optional(),
+  attachments: z.array(Attachment).optional(),
 });
 export const ErrorFrame = z.object({
   type: z.literal('error'),

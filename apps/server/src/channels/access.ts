@@ -28,6 +28,8 @@ interface RoomState {
   lastSent: Map<string, number>;
   /** Unique chat: what the room said lately. */
   recent: RecentMessages;
+  /** Sends cleared here lately (`user\ncid` → when), to know a resend from a new send. */
+  cleared: Map<string, number>;
 }
 
 function active(sanctions: Sanction[], kind: SanctionKind, now: number): Sanction | undefined {
@@ -49,6 +51,19 @@ const refusal = (code: ErrorCode, message: string): { refusal: Refusal } => ({
 
 /** Plain viewers' slow-mode clocks kept per open room before old ones are dropped. */
 const lastSentKept = 10_000;
+/** Cleared sends remembered per room to know resends by: this many, this long at most. */
+const clearedKept = 10_000;
+const clearedForMs = 10 * 60_000;
+
+/** Notes `key` as cleared at `now`, forgetting the oldest past the bounds. */
+function remember(cleared: Map<string, number>, key: string, now: number): void {
+  cleared.delete(key);
+  cleared.set(key, now);
+  for (const [oldest, at] of cleared) {
+    if (cleared.size <= clearedKept && now - at < clearedForMs) break;
+    cleared.delete(oldest);
+  }
+}
 
 /**
  * The rules of rooms, cached per node so the send path stays in memory: who is a member
@@ -118,6 +133,7 @@ export class RoomAccess implements RoomGuard {
           ...settings,
           lastSent: new Map(),
           recent: new RecentMessages(),
+          cleared: new Map(),
         };
         this.loaded.set(roomId, loaded);
         return loaded;
@@ -173,6 +189,16 @@ export class RoomAccess implements RoomGuard {
     const room = await this.room(roomId);
     if (room.channel !== null) await this.user(room, roomId, identity.user.id);
     return this.roleIn(room, identity);
+  }
+
+  /** Someone else's authority in the room, by id: an admin's ownership of open rooms too. */
+  async rankOfUser(roomId: RoomId, userId: string): Promise<Role | undefined> {
+    const room = await this.room(roomId);
+    if (room.channel !== null) return (await this.user(room, roomId, userId)).role;
+    const role = room.users.get(userId)?.role;
+    if (role === 'owner' || this.admins.size === 0) return role;
+    const login = await this.store.login(userId);
+    return this.roleIn(room, { user: { id: userId, name: '' }, login });
   }
 
   /** The room's crowd modes. */
@@ -254,6 +280,7 @@ export class RoomAccess implements RoomGuard {
     now: number,
     message: SendContent,
   ): Refusal | Clearance {
+    const { cid } = message;
     const state = this.loaded.get(roomId);
     // Sends follow a join, and the join loaded this; a miss means the rules changed under us.
     if (state === undefined) return { code: ErrorCode.notInRoom, message: 'join the room again' };
@@ -263,6 +290,11 @@ export class RoomAccess implements RoomGuard {
     const modes = state.modes;
     const exempt = role !== undefined && roleRank[role] >= roleRank.moderator;
     const id = identity.user.id;
+    const delayMs = exempt ? 0 : modes.delaySeconds * 1000;
+    // A resend of a send cleared here lately (its ack was lost) counts no second time: it
+    // goes on, and the bus answers it with the original's ack.
+    const sendKey = `${id}\n${cid}`;
+    if (state.cleared.has(sendKey)) return { slowModeMs: 0, delayMs };
     const slowMs = modes.slowModeSeconds * 1000;
     const uniqueMs = modes.uniqueChatSeconds * 1000;
     const print = uniqueMs > 0 ? fingerprint(message.content) : undefined;
@@ -279,7 +311,10 @@ export class RoomAccess implements RoomGuard {
         const wait = Math.ceil((slowMs - (now - previous)) / 1000);
         return { code: ErrorCode.slowMode, message: `slow mode: wait ${wait} s between messages` };
       }
-      if (print !== undefined && state.recent.seen(print, now, uniqueMs) !== undefined)
+      const said = print === undefined ? undefined : state.recent.seen(print, now, uniqueMs);
+      // The same person's message from another node (the bus carries no cid) may be their
+      // own resend there: the bus, which knows cids, answers that one.
+      if (said !== undefined && (said.user !== id || said.cid !== undefined))
         return {
           code: ErrorCode.duplicateMessage,
           message: `unique chat: that was said in the last ${modes.uniqueChatSeconds} s`,
@@ -287,18 +322,16 @@ export class RoomAccess implements RoomGuard {
     }
     if (user !== undefined) user.lastSentAt = now;
     else if (slowMs > 0) this.sentInOpenRoom(state, id, now, slowMs);
-    if (print !== undefined) state.recent.record(print, now, uniqueMs);
+    if (print !== undefined) state.recent.record(print, { at: now, user: id, cid }, uniqueMs);
+    remember(state.cleared, sendKey, now);
     const undo = () => {
+      state.cleared.delete(sendKey);
       if (print !== undefined) state.recent.forget(print, now);
       if (user !== undefined) {
         if (user.lastSentAt === now) user.lastSentAt = previous;
       } else if (state.lastSent.get(id) === now) state.lastSent.set(id, previous);
     };
-    return {
-      slowModeMs: exempt ? 0 : slowMs,
-      delayMs: exempt ? 0 : modes.delaySeconds * 1000,
-      undo,
-    };
+    return { slowModeMs: exempt ? 0 : slowMs, delayMs, undo };
   }
 
   /** A plain viewer's send in an open room in slow mode; clocks long run out are dropped. */
@@ -313,11 +346,11 @@ export class RoomAccess implements RoomGuard {
   }
 
   /** A message the room got, from any node: unique chat remembers it. */
-  observe(message: Pick<ChatMessage, 'room' | 'content'>, now = Date.now()): void {
+  observe(message: Pick<ChatMessage, 'room' | 'content' | 'user'>, now = Date.now()): void {
     const state = this.loaded.get(message.room);
     const windowMs = (state?.modes.uniqueChatSeconds ?? 0) * 1000;
     if (state === undefined || windowMs === 0) return;
-    state.recent.record(fingerprint(message.content), now, windowMs);
+    state.recent.record(fingerprint(message.content), { at: now, user: message.user.id }, windowMs);
   }
 
   checkEdit(identity: Identity, roomId: RoomId, now: number, content: string): Refusal | undefined {
@@ -402,6 +435,7 @@ export class RoomAccess implements RoomGuard {
     const room = await this.room(roomId);
     room.modes = modes;
     if (modes.uniqueChatSeconds === 0) room.recent.clear();
+    if (modes.slowModeSeconds === 0) room.lastSent.clear();
     this.bump(roomId);
     this.changed(roomId);
   }
@@ -429,6 +463,9 @@ export class RoomAccess implements RoomGuard {
    */
   async refresh(roomId: RoomId, userId?: string): Promise<void> {
     const version = this.bump(roomId, userId);
+    // A load under way reads the room's settings, an open room's roster included, again.
+    if (userId !== undefined && !this.loaded.has(roomId) && this.rooms.has(roomId))
+      this.bump(roomId);
     const state = this.loaded.get(roomId);
     if (state === undefined) return;
     if (userId === undefined) {
@@ -440,6 +477,7 @@ export class RoomAccess implements RoomGuard {
       state.channel = channel ?? null;
       state.modes = modes;
       if (modes.uniqueChatSeconds === 0) state.recent.clear();
+      if (modes.slowModeSeconds === 0) state.lastSent.clear();
       return;
     }
     // An open room's roster must hold everyone with a role or sanction: load newcomers too.
@@ -462,6 +500,26 @@ export class RoomAccess implements RoomGuard {
   async refreshAll(): Promise<void> {
     for (const [roomId, state] of this.loaded) {
       await this.refresh(roomId);
+      if (state.channel === null) {
+        // An open room's roster may have gained people this node never heard of.
+        // A person whose standing changed while the roster was read keeps the newer one.
+        const before = new Map(this.versions);
+        const roster = await this.store.roster(roomId);
+        const changed = (userId: string) => {
+          const key = `${roomId}\n${userId}`;
+          return this.versions.get(key) !== before.get(key);
+        };
+        for (const [userId, entry] of roster) {
+          if (changed(userId)) continue;
+          const user = state.users.get(userId);
+          if (user === undefined) state.users.set(userId, { ...entry, lastSentAt: 0 });
+          else Object.assign(user, entry);
+        }
+        for (const [userId, user] of state.users)
+          if (!roster.has(userId) && !changed(userId))
+            Object.assign(user, { role: undefined, sanctions: [] });
+        continue;
+      }
       for (const userId of [...state.users.keys()]) await this.refresh(roomId, userId);
     }
   }

@@ -9,9 +9,9 @@ import type { Identity } from '../auth/authenticator.js';
 import type { Broker } from '../broker/port.js';
 import { type ModerationHandler, Refused } from '../gateway/guard.js';
 import { onceStored } from '../messages/settled.js';
-import type { ChatDelay } from '../rooms/delay.js';
 import type { MessageStore } from '../store/port.js';
 import type { RoomAccess } from './access.js';
+import type { ChatDelay } from './delay.js';
 import { type Role, roleRank } from './schema.js';
 import type { ChannelStore } from './store.js';
 
@@ -206,7 +206,7 @@ export class ModerationService implements ModerationHandler {
     if (target === identity.user.id) throw new Refused(ErrorCode.forbidden, 'not on yourself');
     const [mine, theirs] = await Promise.all([
       this.access.rankOf(identity, room),
-      this.access.roleOf(room, target),
+      this.access.rankOfUser(room, target),
     ]);
     if (theirs !== undefined && roleRank[theirs] >= roleRank[mine ?? 'member']) {
       throw new Refused(ErrorCode.forbidden, 'not on someone of equal or higher rank');

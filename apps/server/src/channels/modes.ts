@@ -20,10 +20,11 @@ export const anyModeOn = (modes: RoomModes): boolean =>
   modes.uniqueChatSeconds > 0 ||
   modes.delaySeconds > 0;
 
-// Pictographs, skin tones, flags, joiners and variation selectors; keycap digits are left
-// out, or "123" would pass for emoji.
+// Pictographs, skin tones, flags (the tag characters spell England's, Scotland's and
+// Wales'), joiners and variation selectors; keycap digits are left out, or "123" would
+// pass for emoji.
 const emojiOrSpace =
-  /^(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|\u200d|\ufe0f|\s)+$/u;
+  /^(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|[\u{E0020}-\u{E007F}]|\u200d|\ufe0f|\s)+$/u;
 const pictograph = /[\p{Extended_Pictographic}\p{Regional_Indicator}]/u;
 
 /** Whether the content is emoji only (spaces between them allowed), as emote-only mode wants. */
@@ -35,8 +36,21 @@ export const isEmoteOnly = (content: string): boolean =>
  * "GOAL!!" and "goal!! " are the same message. Hashed: a window holds thousands.
  */
 export function fingerprint(content: string): string {
-  const plain = content.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  // Invisible format characters (zero-width spaces, joiners) would make a copy look new.
+  const plain = content
+    .normalize('NFKC')
+    .replace(/\p{Cf}/gu, '')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
   return createHash('sha256').update(plain).digest('base64url').slice(0, 22);
+}
+
+/** Who last said a message: the user, and the cid when this node cleared the send itself. */
+export interface Said {
+  at: number;
+  user: string;
+  cid?: string | undefined;
 }
 
 /**
@@ -45,27 +59,33 @@ export function fingerprint(content: string): string {
  * the node sees in the room (from any node, over the bus) and with each send it clears.
  */
 export class RecentMessages {
-  /** Fingerprint → when it was last said; in the order said (a repeat moves to the end). */
-  private readonly said = new Map<string, number>();
+  /** Fingerprint → who said it last; in the order said (a repeat moves to the end). */
+  private readonly said = new Map<string, Said>();
 
-  /** When `print` was last said within the window ending at `now`, if it was. */
-  seen(print: string, now: number, windowMs: number): number | undefined {
-    const at = this.said.get(print);
-    return at !== undefined && now - at < windowMs ? at : undefined;
+  /** Who said `print` within the window ending at `now`, if anyone did. */
+  seen(print: string, now: number, windowMs: number): Said | undefined {
+    const said = this.said.get(print);
+    return said !== undefined && now - said.at < windowMs ? said : undefined;
   }
 
-  record(print: string, at: number, windowMs: number): void {
+  record(print: string, said: Said, windowMs: number): void {
+    const known = this.said.get(print);
+    // The bus brings back a send this node cleared: keep its cid, so a resend is known.
+    const entry =
+      known !== undefined && known.user === said.user && said.cid === undefined
+        ? { ...known, at: said.at }
+        : said;
     this.said.delete(print);
-    this.said.set(print, at);
-    for (const [oldest, when] of this.said) {
-      if (this.said.size <= limits.uniqueChatMaxRemembered && at - when < windowMs) break;
+    this.said.set(print, entry);
+    for (const [oldest, { at }] of this.said) {
+      if (this.said.size <= limits.uniqueChatMaxRemembered && said.at - at < windowMs) break;
       this.said.delete(oldest);
     }
   }
 
   /** Takes back a record made at `at` (a send that did not happen). */
   forget(print: string, at: number): void {
-    if (this.said.get(print) === at) this.said.delete(print);
+    if (this.said.get(print)?.at === at) this.said.delete(print);
   }
 
   clear(): void {

@@ -228,6 +228,16 @@ export class ChannelStore {
       .execute();
   }
 
+  /** An account's login, lower case (undefined for guests and unknown ids). */
+  async login(userId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .select('username')
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return row?.username ?? undefined;
+  }
+
   /** The room's crowd modes (none on when it has no row). */
   async modes(roomId: string): Promise<RoomModes> {
     const row = await this.db

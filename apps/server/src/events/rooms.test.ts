@@ -6,7 +6,7 @@ import type { EventRow } from './store.js';
 
 const minute = 60_000;
 const policy = { opensBeforeMs: 30 * minute, closesAfterMs: 60 * minute };
-const hi = { content: 'hi' };
+const hi = { cid: 'c1', content: 'hi' };
 const guest = { kind: 'guest', user: { id: 'g1', name: 'Gus' } } as Identity;
 
 /** Lets everyone in: what an open room's rules say. */

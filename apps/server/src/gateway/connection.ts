@@ -27,13 +27,13 @@ import { WebSocket } from 'ws';
 import type { Authenticator, Identity } from '../auth/authenticator.js';
 import { TokenError } from '../auth/tokens.js';
 import { BrokerError } from '../broker/local.js';
-import type { ChatDelay } from '../rooms/delay.js';
 import { encodeFrame, type Member } from '../rooms/room.js';
 import type { Rooms } from '../rooms/rooms.js';
 import { isDatabaseUnreachable } from '../store/unreachable.js';
 import {
   type AttachmentCheck,
   type CheerHandler,
+  type HeldSends,
   type MessageHandler,
   type ModerationHandler,
   type ReceiptHandler,
@@ -61,7 +61,7 @@ export interface ConnectionContext {
   receipts: ReceiptHandler;
   messages: MessageHandler;
   cheers: CheerHandler;
-  delay: ChatDelay;
+  delay: HeldSends;
   attachments: AttachmentCheck;
   userSends: KeyedLimiter;
   logger: Logger;
@@ -138,12 +138,12 @@ export class Connection implements Member {
     return this.current;
   }
 
-  /** The person on this connection. Rooms hold only ready connections, which have one. */
   /** The account's login (absent for guests): admins are known by it. */
   get login(): string | undefined {
     return this.identity?.login;
   }
 
+  /** The person on this connection. Rooms hold only ready connections, which have one. */
   get user(): UserRef {
     if (this.identity === undefined) throw new Error('only a ready connection is in rooms');
     return this.identity.user;
@@ -548,20 +548,12 @@ export class Connection implements Member {
     }
     this.strikes = 0;
     this.inflight += 1;
-    let sending: Promise<AckFrame>;
-    if (clearance.delayMs > 0) {
-      // The chat delay holds it; its author sees it held (moderators too), then the ack.
-      const held = this.ctx.delay.hold(
-        identity.user,
-        frame,
-        clearance.delayMs,
-        clearance.slowModeMs,
-      );
-      this.send(held.frame);
-      sending = held.done;
-    } else {
-      sending = this.ctx.rooms.send(identity.user, frame, clearance.slowModeMs);
-    }
+    // A room's chat delay holds it (its author sees it held, moderators too), and answers
+    // a resend of one it holds, held or removed; anything else goes out now.
+    const held = this.ctx.delay.hold(identity, frame, clearance.delayMs, clearance.slowModeMs);
+    if (held?.frame !== undefined) this.send(held.frame);
+    const sending: Promise<AckFrame> =
+      held?.done ?? this.ctx.rooms.send(identity.user, frame, clearance.slowModeMs);
     sending
       .then((ack) => this.send(ack))
       .catch((error: unknown) => {

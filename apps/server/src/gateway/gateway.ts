@@ -13,12 +13,12 @@ import {
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
-import type { ChatDelay } from '../rooms/delay.js';
 import type { Rooms } from '../rooms/rooms.js';
 import { Connection, type ConnectionMeter } from './connection.js';
 import type {
   AttachmentCheck,
   CheerHandler,
+  HeldSends,
   MessageHandler,
   ModerationHandler,
   ReceiptHandler,
@@ -35,7 +35,7 @@ export interface GatewayOptions {
   messages: MessageHandler;
   cheers: CheerHandler;
   /** The chat delay: where sends of rooms in that mode wait. */
-  delay: ChatDelay;
+  delay: HeldSends;
   attachments: AttachmentCheck;
   logger: Logger;
   /** Counts traffic and open connections for metrics and analytics. */

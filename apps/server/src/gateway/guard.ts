@@ -1,8 +1,10 @@
 import type {
+  AckFrame,
   Attachment,
   CheerEmoji,
   EditFrame,
   ErrorCode,
+  HeldFrame,
   ModerationFrame,
   ReactFrame,
   ReceiptFrame,
@@ -13,7 +15,7 @@ import type {
 import type { Identity } from '../auth/authenticator.js';
 
 /** What of a send the room's rules look at. */
-export type SendContent = Pick<SendFrame, 'content' | 'attachments'>;
+export type SendContent = Pick<SendFrame, 'cid' | 'content' | 'attachments'>;
 
 /** Why an action was refused, in the protocol's terms. */
 export interface Refusal {
@@ -98,6 +100,20 @@ export interface CheerHandler {
  */
 export interface AttachmentCheck {
   owns(userId: string, attachment: Attachment): boolean;
+}
+
+/**
+ * Where sends wait in rooms with a chat delay, handled by the feature that owns room rules.
+ * Answers a send (or a resend of one) it holds, or held, or removed, with the frame to show
+ * its author (when newly or still held) and the ack to come; undefined: publish it now.
+ */
+export interface HeldSends {
+  hold(
+    identity: Identity,
+    frame: SendFrame,
+    delayMs: number,
+    slowModeMs: number,
+  ): { frame?: HeldFrame; done: Promise<AckFrame> } | undefined;
 }
 
 /** A refusal of a room action, thrown by the rules feature and answered with its code. */

@@ -109,7 +109,15 @@ export function signalsContract(name: string, open: () => Promise<[Signals, Sign
           },
         },
         { kind: 'unhold', room: 'event:1', id: 'h1', actor },
-        { kind: 'unheld', room: 'event:1', id: 'h1', actor },
+        {
+          kind: 'unheld',
+          room: 'event:1',
+          id: 'h1',
+          user: 'u1',
+          cid: 'c1',
+          actor,
+          removed: true,
+        },
       ];
       for (const signal of signals) a.broadcast(signal);
       await until(() => heard.length >= signals.length);

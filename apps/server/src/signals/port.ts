@@ -1,5 +1,28 @@
-import type { CheersFrame, MentionedFrame, RoomAddedFrame, RoomId } from '@hubbub/protocol';
-import type { DelaySignal } from '../rooms/delay.js';
+import type {
+  CheersFrame,
+  HeldFrame,
+  MentionedFrame,
+  RoomAddedFrame,
+  RoomId,
+  UserRef,
+} from '@hubbub/protocol';
+
+/**
+ * The chat delay's signals: a message held; a moderator on another node asking its holder
+ * to drop it; one let go unpublished (`removed` by a moderator, or not published after all).
+ */
+export type DelaySignal =
+  | { kind: 'held'; frame: HeldFrame }
+  | { kind: 'unhold'; room: RoomId; id: string; actor: UserRef }
+  | {
+      kind: 'unheld';
+      room: RoomId;
+      id: string;
+      user: string;
+      cid: string;
+      actor: UserRef;
+      removed: boolean;
+    };
 
 /**
  * What one node tells every node, itself included: things about people and rules rather

@@ -175,6 +175,7 @@ const KINDS = new Set([
   'unheld',
 ]);
 const Unhold = z.object({ room: z.string(), id: z.string(), actor: UserRef });
+const Unheld = Unhold.extend({ user: z.string(), cid: z.string(), removed: z.boolean() });
 
 /**
  * A node signal as published by `broadcast`, or undefined: anything else on the channel
@@ -194,7 +195,9 @@ function parseSignal(json: string): NodeSignal | undefined {
         ? (value as NodeSignal)
         : undefined;
     if (value.kind === 'unhold' || value.kind === 'unheld')
-      return Unhold.safeParse(value).success ? (value as NodeSignal) : undefined;
+      return (value.kind === 'unhold' ? Unhold : Unheld).safeParse(value).success
+        ? (value as NodeSignal)
+        : undefined;
     if (value.kind === 'cheers')
       return typeof value.room === 'string' &&
         CheersFrame.shape.counts.safeParse(value.counts).success
