@@ -32,7 +32,15 @@ export default defineConfig({
       workbox: {
         globPatterns: ['**/*.{js,css,html,svg,png}'],
         navigateFallback: '/index.html',
-        navigateFallbackDenylist: [/^\/api\//, /^\/ws/, /^\/health/, /^\/ready/],
+        // The events dashboard comes from the server, which inlines its first listing: a
+        // cached shell would show it only after another round trip.
+        navigateFallbackDenylist: [
+          /^\/api\//,
+          /^\/ws/,
+          /^\/health/,
+          /^\/ready/,
+          /^\/events\/?(\?|$)/,
+        ],
       },
     }),
   ],

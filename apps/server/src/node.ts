@@ -25,7 +25,7 @@ import { EventAnnouncer } from './events/announcer.js';
 import { EventCatalog } from './events/catalog.js';
 import { CheerTally } from './events/cheers.js';
 import { EventRoomGuard } from './events/rooms.js';
-import { eventRoutes } from './events/routes.js';
+import { eventRoutes, eventsPage } from './events/routes.js';
 import { type EventSource, SourceError } from './events/source.js';
 import type { EventStore } from './events/store.js';
 import { Gateway } from './gateway/gateway.js';
@@ -328,7 +328,17 @@ export class HubbubNode {
         public: config.analyticsPublic,
       });
       api.get('/api/docs', { schema: { hide: true } }, async () => this.app.swagger());
-      webRoutes(api, config.webDir);
+      // The page served for /events carries the dashboard's first listing: the same page
+      // GET /api/events answers for that query.
+      webRoutes(api, config.webDir, (listing) =>
+        eventsPage(this.catalog, {
+          ...listing,
+          classification: listing.classification,
+          statuses: undefined,
+          near: undefined,
+          asOf: undefined,
+        }),
+      );
     });
     this.gateway.attach(this.app.server);
     this.stopSignals = signals.listen((signal: NodeSignal) => {

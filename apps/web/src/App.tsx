@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { toast } from 'sonner';
 import { Chat } from './Chat.js';
+import { eventIdOf } from './events/use-live-event.js';
+import { chatRoute } from './router.js';
 import {
   loadSession,
   onSessionChangedElsewhere,
@@ -11,6 +13,7 @@ import {
 import { Welcome } from './Welcome.js';
 
 export function App() {
+  const { room } = chatRoute.useSearch();
   const [session, setSession] = useState<Session | undefined>(loadSession);
   const signIn = (next: Session) => {
     saveSession(next);
@@ -36,7 +39,11 @@ export function App() {
     [],
   );
   return session === undefined ? (
-    <Welcome onSignedIn={signIn} />
+    // A link to an event's room is usually followed by someone who just wants in: as a guest.
+    <Welcome
+      onSignedIn={signIn}
+      initialMode={room !== undefined && eventIdOf(room) !== undefined ? 'guest' : 'login'}
+    />
   ) : (
     <Chat key={sessionHolder(session)} session={session} onSignOut={signOut} />
   );

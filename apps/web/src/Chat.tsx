@@ -6,6 +6,7 @@ import { toast } from 'sonner';
 import { ChatContext, globalRoom, roomLabel, useChannels, useChat } from './chat-context.js';
 import { ChatStore } from './chat-store.js';
 import { Dialog, DialogContent } from './components/ui/dialog.js';
+import { eventIdOf, useLiveEvent } from './events/use-live-event.js';
 import { RoomView } from './room/RoomView.js';
 import { chatRoute } from './router.js';
 import { type Session, tokenProvider, userOf } from './session.js';
@@ -138,12 +139,16 @@ function OpenRoom({
     if (counts.data !== undefined) store.setUnreadBase(counts.data);
   }, [store, counts.data]);
   const listing = room === 'global' ? globalRoom : channels.find((c) => c.room === room);
+  // An event's room is named for the event (until it loads, for what it is).
+  const event = useLiveEvent(room).data;
+  const title =
+    eventIdOf(room) === undefined ? roomLabel(room, listing) : (event?.name ?? 'Live event');
   return (
     <RoomView
       key={room}
       room={room}
       at={at}
-      title={roomLabel(room, listing)}
+      title={title}
       listing={listing}
       onOpenRooms={onOpenRooms}
     />

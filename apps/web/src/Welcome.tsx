@@ -1,5 +1,7 @@
 import { limits } from '@hubbub/protocol';
 import { guestToken, HubbubError, login, registerAccount } from '@hubbub/sdk';
+import { Link } from '@tanstack/react-router';
+import { Radio } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
 import { toast } from 'sonner';
 import { Button } from './components/ui/button.js';
@@ -7,11 +9,17 @@ import { Input } from './components/ui/input.js';
 import { Tabs, TabsContent, TabsList, TabsTrigger } from './components/ui/tabs.js';
 import type { Session } from './session.js';
 
-type Mode = 'login' | 'register' | 'guest';
+export type Mode = 'login' | 'register' | 'guest';
 
 /** Sign up, log in, or join as a guest. */
-export function Welcome({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
-  const [mode, setMode] = useState<Mode>('login');
+export function Welcome({
+  onSignedIn,
+  initialMode = 'login',
+}: {
+  onSignedIn: (session: Session) => void;
+  initialMode?: Mode;
+}) {
+  const [mode, setMode] = useState<Mode>(initialMode);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -84,6 +92,12 @@ export function Welcome({ onSignedIn }: { onSignedIn: (session: Session) => void
           </form>
         </TabsContent>
       </Tabs>
+      <Link
+        to="/events"
+        className="inline-flex items-center justify-center gap-2 rounded-lg px-3 py-2 text-sm text-slate-300 hover:bg-slate-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
+      >
+        <Radio aria-hidden className="size-4 text-red-400" /> See what is live now
+      </Link>
     </main>
   );
 }

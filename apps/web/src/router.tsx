@@ -1,8 +1,10 @@
-import { RoomId } from '@hubbub/protocol';
+import { DashboardSearch, RoomId } from '@hubbub/protocol';
 import { createRootRoute, createRoute, createRouter } from '@tanstack/react-router';
 import { z } from 'zod';
 import { App } from './App.js';
 import { AnalyticsPage } from './analytics/AnalyticsPage.js';
+import { Dashboard } from './events/Dashboard.js';
+import { plainSearch } from './lib/search-params.js';
 
 /**
  * One screen, with its state in the URL: `/?room=general` opens that room (`&at=42` at that
@@ -30,7 +32,21 @@ const analyticsRoute = createRoute({
   component: AnalyticsPage,
 });
 
-export const router = createRouter({ routeTree: root.addChildren([chatRoute, analyticsRoute]) });
+/**
+ * The live events dashboard: `/events?q=&classification=&offset=`. An event's room is the
+ * chat screen's `/?room=event:<id>`, so it has the chat's sidebar, session and composer.
+ */
+export const eventsRoute = createRoute({
+  getParentRoute: () => root,
+  path: '/events',
+  validateSearch: (search: Record<string, unknown>) => DashboardSearch.parse(search),
+  component: Dashboard,
+});
+
+export const router = createRouter({
+  routeTree: root.addChildren([chatRoute, analyticsRoute, eventsRoute]),
+  ...plainSearch,
+});
 
 declare module '@tanstack/react-router' {
   interface Register {

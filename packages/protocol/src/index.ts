@@ -1,6 +1,7 @@
 export * from './analytics.js';
 export * from './codec.js';
 export * from './codes.js';
+export * from './dashboard.js';
 export * from './events.js';
 export * from './frames.js';
 export * from './limits.js';

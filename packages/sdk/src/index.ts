@@ -9,6 +9,8 @@ export { RoomCursor, type Verdict } from './cursor.js';
 export { HubbubError, retryableCodes } from './errors.js';
 export {
   fetchAnalytics,
+  fetchEvent,
+  fetchEvents,
   fetchHistory,
   guestToken,
   HubbubApi,

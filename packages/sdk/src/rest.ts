@@ -5,8 +5,11 @@ import {
   ChannelView,
   type CreateChannelRequest,
   ErrorCode,
+  EventsPage,
+  type EventsQuery,
   HistoryPage,
   type HistoryQuery,
+  LiveEvent,
   MediaUploadResponse,
   MyRooms,
   OpenDmResponse,
@@ -46,6 +49,28 @@ export async function fetchAnalytics(baseUrl: string, token?: string): Promise<A
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
   });
   return parse(response, Analytics);
+}
+
+/**
+ * A page of the events catalog (`GET /api/events`), open to anyone. Pass the first page's
+ * `asOf` with the next ones: they are offsets into that one snapshot.
+ */
+export async function fetchEvents(
+  baseUrl: string,
+  query: EventsQuery,
+  signal?: AbortSignal,
+): Promise<EventsPage> {
+  const url = new URL('/api/events', baseUrl);
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
+  }
+  return parse(await fetch(url, { signal: signal ?? null }), EventsPage);
+}
+
+/** One event (`GET /api/events/:id`). */
+export async function fetchEvent(baseUrl: string, id: string): Promise<LiveEvent> {
+  const response = await fetch(new URL(`/api/events/${encodeURIComponent(id)}`, baseUrl));
+  return parse(response, LiveEvent);
 }
 
 /** A token for a new guest (`POST /api/auth/guest`). */

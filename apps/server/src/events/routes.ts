@@ -4,9 +4,24 @@ import { z } from 'zod';
 import { KeyedLimiter } from '../gateway/rate-limit.js';
 import { parseOr400, sendError } from '../http/errors.js';
 import { doc } from '../http/openapi.js';
-import type { EventCatalog } from './catalog.js';
+import type { EventCatalog, ListRequest } from './catalog.js';
 
 const EventParams = z.object({ id: z.string().min(1).max(64) });
+
+/** A page of the catalog as the API answers it (and the dashboard's first page is inlined). */
+export async function eventsPage(
+  catalog: EventCatalog,
+  request: ListRequest,
+  now = Date.now(),
+): Promise<EventsPage> {
+  const { rows, asOf } = await catalog.list(request, now);
+  return {
+    events: await catalog.view(rows.slice(0, request.limit), asOf),
+    offset: request.offset,
+    hasMore: rows.length > request.limit,
+    asOf,
+  };
+}
 
 /** The catalog, open to anyone: the dashboard shows it before anyone signs in. */
 export function eventRoutes(app: FastifyInstance, deps: { catalog: EventCatalog }): void {
@@ -41,7 +56,8 @@ export function eventRoutes(app: FastifyInstance, deps: { catalog: EventCatalog 
           ErrorCode.staleSnapshot,
           'this listing is too old to page through; start again from the first page',
         );
-      const { rows, asOf } = await catalog.list(
+      return eventsPage(
+        catalog,
         {
           q: query.q,
           offset: query.offset,
@@ -53,12 +69,6 @@ export function eventRoutes(app: FastifyInstance, deps: { catalog: EventCatalog 
         },
         now,
       );
-      return {
-        events: await catalog.view(rows.slice(0, query.limit), asOf),
-        offset: query.offset,
-        hasMore: rows.length > query.limit,
-        asOf,
-      } satisfies EventsPage;
     },
   );
   app.get(

@@ -1,7 +1,7 @@
 import type { ChannelListing, RoomId } from '@hubbub/protocol';
 import { useQueryClient } from '@tanstack/react-query';
 import { Hourglass, LogOut, Menu, Settings2 } from 'lucide-react';
-import { useSyncExternalStore } from 'react';
+import { type ReactNode, useSyncExternalStore } from 'react';
 import { useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
 import {
@@ -27,12 +27,15 @@ export function RoomHeader({
   listing,
   moderator,
   onOpenRooms,
+  details,
 }: {
   room: RoomId;
   title: string;
   listing: ChannelListing | undefined;
   moderator: boolean;
   onOpenRooms: () => void;
+  /** What goes under the title instead of the topic and who is here (an event's line). */
+  details?: ReactNode;
 }) {
   const { store } = useChat();
   const announced = useSyncExternalStore(store.subscribe, () => store.slowMode(room));
@@ -51,11 +54,12 @@ export function RoomHeader({
       </Button>
       <div className="min-w-0 flex-1">
         <h2 className="truncate font-semibold">{title}</h2>
-        {listing?.topic !== undefined && listing.topic !== '' && (
-          <p className="truncate text-xs text-slate-400">{listing.topic}</p>
-        )}
+        {details ??
+          (listing?.topic !== undefined && listing.topic !== '' && (
+            <p className="truncate text-xs text-slate-400">{listing.topic}</p>
+          ))}
       </div>
-      <Presence room={room} listing={listing} />
+      {details === undefined && <Presence room={room} listing={listing} />}
       {slowMode > 0 && (
         <span className="hidden items-center gap-1 rounded-full bg-slate-800 px-2 py-0.5 text-xs text-slate-300 sm:inline-flex">
           <Hourglass aria-hidden className="size-3" /> Slow mode {slowMode} s

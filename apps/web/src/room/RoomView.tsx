@@ -15,6 +15,10 @@ import {
 } from 'react';
 import { toast } from 'sonner';
 import { useChat } from '../chat-context.js';
+import { CheerBar } from '../events/CheerBar.js';
+import { CheerBurst } from '../events/CheerBurst.js';
+import { EventDetails } from '../events/EventDetails.js';
+import { eventIdOf, useJoinWhenOpen } from '../events/use-live-event.js';
 import { anchoredScrollTop, isAtBottom, wantsOlder } from '../scroll.js';
 import { type Entry, entries, findBySeq } from '../timeline.js';
 import { Composer } from './Composer.js';
@@ -54,6 +58,8 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [exhausted, setExhausted] = useState(false);
   const moderator = listing?.role === 'owner' || listing?.role === 'moderator';
+  // An event's room is the same chat with the event's line and its live reactions.
+  const isEvent = eventIdOf(room) !== undefined;
 
   // Joining a public channel makes one a member: the room list learns it once joined.
   const newcomer = useRef(listing?.role == null && room !== 'global');
@@ -62,6 +68,7 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
       if (joined && newcomer.current) void queries.invalidateQueries({ queryKey: ['channels'] });
     });
   }, [store, room, queries]);
+  useJoinWhenOpen(store, room);
 
   const marks = useReceipts(room, listing, timeline.messages, atBottom);
   const [replyingTo, setReplyingTo] = useState<ChatMessage>();
@@ -192,49 +199,53 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
         listing={listing}
         moderator={moderator}
         onOpenRooms={onOpenRooms}
+        details={isEvent ? <EventDetails room={room} /> : undefined}
       />
-      <div
-        ref={scroller}
-        onScroll={onScroll}
-        className="min-h-0 flex-1 overflow-y-auto"
-        role="log"
-        aria-live="polite"
-        aria-label={`Messages in ${title}`}
-        aria-busy={loadingOlder}
-        data-testid="timeline"
-      >
-        {(exhausted || (timeline.messages[0]?.seq ?? 1) <= 1) && (
-          <p className="px-4 pt-4 text-center text-xs text-slate-400">
-            This is the beginning of{' '}
-            {listing?.kind === 'dm' ? `your conversation with ${title}` : title}.
-          </p>
-        )}
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((row) => {
-            const entry = items[row.index];
-            if (entry === undefined) return null;
-            return (
-              <div
-                key={row.key}
-                data-index={row.index}
-                ref={virtualizer.measureElement}
-                className="absolute left-0 w-full px-3 py-0.5"
-                style={{ transform: `translateY(${row.start}px)` }}
-              >
-                <MessageLine
-                  entry={entry}
-                  room={room}
-                  moderator={moderator}
-                  delivery={marks.delivery(entry)}
-                  seenBy={marks.seenBy(entry)}
-                  parent={parentOf(entry)}
-                  focused={entry.kind === 'message' && entry.message.seq === focused}
-                  onReply={setReplyingTo}
-                />
-              </div>
-            );
-          })}
+      <div className="relative flex min-h-0 flex-1 flex-col">
+        <div
+          ref={scroller}
+          onScroll={onScroll}
+          className="min-h-0 flex-1 overflow-y-auto"
+          role="log"
+          aria-live="polite"
+          aria-label={`Messages in ${title}`}
+          aria-busy={loadingOlder}
+          data-testid="timeline"
+        >
+          {(exhausted || (timeline.messages[0]?.seq ?? 1) <= 1) && (
+            <p className="px-4 pt-4 text-center text-xs text-slate-400">
+              This is the beginning of{' '}
+              {listing?.kind === 'dm' ? `your conversation with ${title}` : title}.
+            </p>
+          )}
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {virtualizer.getVirtualItems().map((row) => {
+              const entry = items[row.index];
+              if (entry === undefined) return null;
+              return (
+                <div
+                  key={row.key}
+                  data-index={row.index}
+                  ref={virtualizer.measureElement}
+                  className="absolute left-0 w-full px-3 py-0.5"
+                  style={{ transform: `translateY(${row.start}px)` }}
+                >
+                  <MessageLine
+                    entry={entry}
+                    room={room}
+                    moderator={moderator}
+                    delivery={marks.delivery(entry)}
+                    seenBy={marks.seenBy(entry)}
+                    parent={parentOf(entry)}
+                    focused={entry.kind === 'message' && entry.message.seq === focused}
+                    onReply={setReplyingTo}
+                  />
+                </div>
+              );
+            })}
+          </div>
         </div>
+        {isEvent && <CheerBurst room={room} />}
       </div>
       <AnimatePresence>
         {!atBottom && unseen > 0 && (
@@ -251,6 +262,7 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
         )}
       </AnimatePresence>
       <TypingLine room={room} />
+      {isEvent && <CheerBar room={room} />}
       <Composer
         title={title}
         replyingTo={replyingTo}

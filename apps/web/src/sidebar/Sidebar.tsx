@@ -1,10 +1,11 @@
 import { type ChannelListing, limits, type RoomId } from '@hubbub/protocol';
 import { Link } from '@tanstack/react-router';
-import { ChartLine, Lock, LogOut } from 'lucide-react';
+import { ChartLine, Lock, LogOut, Radio } from 'lucide-react';
 import { type ReactNode, useId, useSyncExternalStore } from 'react';
 import { globalRoom, roomLabel, useChannels, useChat } from '../chat-context.js';
 import { Avatar } from '../components/Avatar.js';
 import { Button } from '../components/ui/button.js';
+import { eventIdOf, useLiveEvent } from '../events/use-live-event.js';
 import { cn } from '../lib/cn.js';
 import { BrowseChannels } from './BrowseChannels.js';
 import { CreateChannel } from './CreateChannel.js';
@@ -20,6 +21,13 @@ export function Sidebar({ current, onSignOut }: { current: RoomId; onSignOut: ()
     <div className="flex min-h-0 w-full flex-1 flex-col gap-4 p-3">
       <span className="text-lg font-bold tracking-tight">Hubbub</span>
       <nav aria-label="Rooms" className="flex min-h-0 flex-1 flex-col gap-5 overflow-y-auto">
+        <Link
+          to="/events"
+          className="flex items-center gap-2 rounded-md px-2 py-1.5 text-sm font-medium text-slate-200 hover:bg-slate-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
+        >
+          <Radio aria-hidden className="size-4 text-red-400" /> Live events
+        </Link>
+        {eventIdOf(current) !== undefined && <WatchingNow room={current} />}
         <Section
           title="Channels"
           actions={
@@ -63,6 +71,22 @@ export function Sidebar({ current, onSignOut }: { current: RoomId; onSignOut: ()
         </span>
       </footer>
     </div>
+  );
+}
+
+/** The event room on screen: event rooms are in no list, but one should see where one is. */
+function WatchingNow({ room }: { room: RoomId }) {
+  const name = useLiveEvent(room).data?.name ?? 'Live event';
+  return (
+    <Section title="Watching">
+      <span
+        aria-current="page"
+        className="flex items-center gap-2 truncate rounded-md bg-slate-700 px-2 py-1.5 text-sm text-white"
+      >
+        <span aria-hidden className="size-2 shrink-0 rounded-full bg-red-500" />
+        <span className="truncate">{name}</span>
+      </span>
+    </Section>
   );
 }
 
