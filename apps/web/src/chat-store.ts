@@ -12,6 +12,7 @@ import { type ClientState, HubbubClient, HubbubError, TypingRoster } from '@hubb
 import { toast } from 'sonner';
 import { describeModeration } from './moderation-text.js';
 import { type Pointers, ReadState } from './read-state.js';
+import { CrowdState } from './room/crowd.js';
 import {
   addPending,
   dropPending,
@@ -40,7 +41,7 @@ const explain: Record<string, string> = {
   members_only: 'Members-only mode: sign in to chat here.',
   emote_only: 'Emote-only mode: emoji only.',
   duplicate_message: 'Unique chat: that was just said. Say something new.',
-  message_removed: 'A moderator removed your message.',
+  message_removed: 'Your message was removed before anyone saw it.',
   forbidden: 'You are not allowed to do that here.',
   not_in_room: 'Join the room first.',
   invalid_frame: 'The server refused that message.',
@@ -53,6 +54,8 @@ const explain: Record<string, string> = {
  */
 export class ChatStore {
   readonly client: HubbubClient;
+  /** Rooms' crowd modes, our moderation of them, and what their chat delay holds. */
+  readonly crowd: CrowdState;
   private timelines = new Map<RoomId, Timeline>();
   private readonly slowModes = new Map<RoomId, number>();
   /** Rooms we are leaving by our own choice: the server's removal notice is no news. */
@@ -86,6 +89,7 @@ export class ChatStore {
   ) {
     this.client = new HubbubClient({ url, token });
     this.reads = new ReadState(me.id);
+    this.crowd = new CrowdState(this.client, () => this.changed());
     // A busy room delivers a batch frame of many messages; merging and rendering them one
     // by one would redo the timeline per message, so they are collected and merged at once.
     this.client.on('message', (message) => {

@@ -16,7 +16,7 @@ function describeModes(modes: RoomModes, where: string): string {
   const summary = modeSummary(modes);
   return summary === 'no crowd modes'
     ? `Crowd modes are off in ${where}.`
-    : `${where} is now: ${summary}.`;
+    : `${where.charAt(0).toUpperCase()}${where.slice(1)} is now: ${summary}.`;
 }
 
 function duration(seconds: number | undefined): string {
@@ -35,7 +35,8 @@ export function describeModeration(
   me: string,
   nameOf: (userId: string) => string,
 ): string | undefined {
-  const where = `#${frame.room}`;
+  // An event's room has an id, not a name: it is simply this room to the people in it.
+  const where = frame.room.startsWith('event:') ? 'this room' : `#${frame.room}`;
   if (frame.action === 'slow_mode') {
     return frame.seconds === undefined || frame.seconds === 0
       ? `Slow mode is off in ${where}.`

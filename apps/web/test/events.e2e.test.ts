@@ -11,6 +11,7 @@ import {
   screenshot,
   seen,
   sharedChromium,
+  signUp,
 } from './browser.js';
 
 const chromium = sharedChromium();
@@ -222,6 +223,57 @@ describe.runIf(chromium.enabled)(
       await page.getByRole('heading', { name: 'Live events', level: 1 }).waitFor();
       await page.getByRole('link', { name: 'Chat', exact: true }).click();
       await page.getByRole('heading', { name: '#global' }).waitFor();
+      await context.close();
+    });
+
+    test('an admin switches crowd modes in an event room and removes a held message before the crowd sees it', async () => {
+      await using server = await startServer({ env: { ADMINS: 'boss' } });
+      const catalog = await demoCatalog(server);
+      const live = catalog.events.find((event) => event.status === 'live');
+      if (live === undefined) throw new Error('the demo catalog has a live event');
+      const context = await chromium.browser().newContext({ viewport: desktop });
+      const page = await context.newPage();
+      await page.goto(server.httpUrl);
+      await signUp(page, 'boss');
+      await page.goto(`${server.httpUrl}/?room=${encodeURIComponent(live.room)}`);
+      await page.getByRole('heading', { name: live.name, exact: true }).waitFor();
+      await using fan = await guestIn(server, 'Loud Fan', live.room);
+      await using watcher = await guestIn(server, 'Quiet Fan', live.room);
+
+      // The admin owns every event room: the room's menu has the crowd modes.
+      const menu = async (item: () => Promise<void>) => {
+        await page.getByRole('button', { name: 'Room options' }).click();
+        await item();
+      };
+      await menu(() => page.getByRole('menuitemcheckbox', { name: 'Emote only' }).click());
+      await page.getByText('Emote only', { exact: true }).waitFor();
+      await fan.next((f) => f.type === 'moderated' && f.action === 'modes');
+      fan.send({ type: 'send', room: live.room, cid: 'e1', content: 'words' });
+      expect(await fan.next((f) => f.type === 'error' && f.ref === 'e1')).toMatchObject({
+        code: 'emote_only',
+      });
+      await menu(() => page.getByRole('menuitemcheckbox', { name: 'Emote only' }).click());
+      await menu(() => page.getByRole('menuitemradio', { name: '10 s' }).click());
+      await page.getByText('10 s delay', { exact: true }).waitFor();
+      await fan.next((f) => f.type === 'moderated' && f.modes?.delaySeconds === 10);
+
+      // A fan's message waits for review; the admin sees it and removes it.
+      fan.send({ type: 'send', room: live.room, cid: 'h1', content: 'the spoiler nobody wants' });
+      const review = page.getByRole('region', { name: 'Messages held for review' });
+      await review.getByText('the spoiler nobody wants').waitFor();
+      await screenshot(page, 'event-room-held');
+      await review.getByRole('button', { name: "Remove Loud Fan's held message" }).click();
+      expect(await fan.next((f) => f.type === 'error' && f.ref === 'h1')).toMatchObject({
+        code: 'message_removed',
+      });
+      await review.waitFor({ state: 'detached' });
+      // The admin's own message is not held; the crowd never saw the removed one.
+      await say(page, 'let us keep it fun');
+      await watcher.next((f) => f.type === 'message' && f.content === 'let us keep it fun');
+      expect(watcher.messagesIn(live.room).map((m) => m.content)).not.toContain(
+        'the spoiler nobody wants',
+      );
+      expect(await accessibilityViolations(page)).toEqual([]);
       await context.close();
     });
   },

@@ -39,4 +39,30 @@ describe('moderation notices', () => {
       'Slow mode is off in #stage.',
     );
   });
+
+  test('crowd modes are news to everyone, in words; an event room is "this room"', () => {
+    const modes = {
+      slowModeSeconds: 0,
+      membersOnly: true,
+      emoteOnly: false,
+      uniqueChatSeconds: 30,
+      delaySeconds: 5,
+    };
+    expect(say(frame({ action: 'modes', modes }), 'x')).toBe(
+      '#stage is now: members-only, unique chat (30 s), 5 s delay.',
+    );
+    expect(
+      say(
+        frame({
+          action: 'modes',
+          room: 'event:abc',
+          modes: { ...modes, membersOnly: false, uniqueChatSeconds: 0, delaySeconds: 0 },
+        }),
+        'x',
+      ),
+    ).toBe('Crowd modes are off in this room.');
+    expect(say(frame({ action: 'modes', room: 'event:abc', modes }), 'x')).toMatch(
+      /^This room is now: /,
+    );
+  });
 });

@@ -330,6 +330,8 @@ export const JoinedFrame = z.object({
   messages: z.array(ChatMessage),
   /** The room's crowd modes; absent when none is on. */
   modes: RoomModes.optional(),
+  /** Present when the joiner moderates the room (its moderators, owner, admins in open rooms). */
+  moderator: z.literal(true).optional(),
 });
 export const MessageFrame = ChatMessage.extend({ type: z.literal('message') });
 /** Several messages of one room, in seq order, coalesced into one frame under load. */

@@ -76,6 +76,8 @@ export interface ClientEvents {
   receipt: ReceiptNotice;
   /** Someone else in a room is typing; see TypingRoster for showing it. */
   typing: TypingNotice;
+  /** A room was joined or resumed: its head, its crowd modes, and whether you moderate it. */
+  joined: JoinedFrame;
   /** A room's live reactions of one tick: every tap in the room, added up. */
   cheers: CheersFrame;
   /**
@@ -654,6 +656,7 @@ export class HubbubClient {
     // Nothing after the head exists yet; anything up to it was in `messages` or before.
     if (frame.seq > entry.cursor.seq) entry.cursor.moveTo(frame.epoch, frame.seq);
     for (const waiter of entry.waiting.splice(0)) waiter.resolve(frame);
+    this.events.emit('joined', frame);
   }
 
   private onReset(frame: ResetFrame): void {

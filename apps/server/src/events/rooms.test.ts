@@ -16,6 +16,7 @@ const open: RoomGuard = {
   maySpeak: () => true,
   checkEdit: () => undefined,
   modesOf: () => undefined,
+  moderates: () => false,
 };
 
 function guardFor(startsIn: number, lasts: number) {

@@ -91,6 +91,10 @@ export class EventRoomGuard implements RoomGuard {
     return this.inner.modesOf(room);
   }
 
+  moderates(identity: Identity, room: RoomId): boolean {
+    return this.inner.moderates(identity, room);
+  }
+
   checkEdit(identity: Identity, room: RoomId, now: number, content: string): Refusal | undefined {
     return this.closed(room, now) ?? this.inner.checkEdit(identity, room, now, content);
   }

@@ -424,7 +424,10 @@ export class Connection implements Member {
         }
         if (!this.rooms.has(room) || this.current !== 'ready') return false;
         // Synchronous up to the member being added, so a send queued behind this join finds it.
-        const joining = this.ctx.rooms.join(this, room, resume, this.ctx.guard.modesOf(room));
+        const joining = this.ctx.rooms.join(this, room, resume, {
+          modes: this.ctx.guard.modesOf(room),
+          moderator: this.ctx.guard.moderates(identity, room) ? true : undefined,
+        });
         joining.catch((error: unknown) => {
           this.log.error({ room, err: error }, 'join failed');
           this.rooms.delete(room);

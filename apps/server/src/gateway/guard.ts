@@ -54,6 +54,8 @@ export interface RoomGuard {
   ): Refusal | Clearance;
   /** The crowd modes of a room admitted to on this node, if any is on (for `joined`). */
   modesOf(room: RoomId): RoomModes | undefined;
+  /** Whether `identity` moderates a room admitted to on this node (for `joined`). */
+  moderates(identity: Identity, room: RoomId): boolean;
   /**
    * Could `identity` send to `room` at all now (member, not muted or banned), slow mode
    * aside? No side effects: it decides whether their typing is shown.

@@ -37,6 +37,12 @@ export interface RoomsOptions {
   onReceived?: (messages: readonly ChatMessage[]) => void;
 }
 
+/** What the room's rules say to the joiner in `joined`: the crowd modes, and their role. */
+export interface JoinStanding {
+  modes?: RoomModes | undefined;
+  moderator?: true | undefined;
+}
+
 export interface ResumePoint {
   since: Seq;
   epoch?: Epoch;
@@ -86,8 +92,10 @@ export class Rooms {
     member: Member,
     roomId: RoomId,
     resume?: ResumePoint,
-    modes?: RoomModes,
+    standing: JoinStanding = {},
   ): Promise<boolean> {
+    const { modes, moderator } = standing;
+    const extras = { ...(modes ? { modes } : {}), ...(moderator ? { moderator } : {}) };
     const room = this.open(roomId);
     // Waiting first, history second: whatever is published while history loads is held for
     // the member, and `activate` drops what the history already covered.
@@ -96,7 +104,7 @@ export class Rooms {
     try {
       if (resume === undefined) {
         const recent = await this.broker.recent(roomId, this.historyOnJoin);
-        answer = { type: 'joined', room: roomId, ...recent, ...(modes ? { modes } : {}) };
+        answer = { type: 'joined', room: roomId, ...recent, ...extras };
       } else {
         const replay = await this.broker.replay(roomId, resume.since, resume.epoch);
         answer =
@@ -108,7 +116,7 @@ export class Rooms {
                 seq: replay.seq,
                 epoch: replay.epoch,
                 messages: replay.messages,
-                ...(modes ? { modes } : {}),
+                ...extras,
               };
       }
     } catch (error) {

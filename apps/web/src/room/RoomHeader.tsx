@@ -1,4 +1,4 @@
-import type { ChannelListing, RoomId } from '@hubbub/protocol';
+import type { ChannelListing, ModesFrame, RoomId, RoomModes } from '@hubbub/protocol';
 import { useQueryClient } from '@tanstack/react-query';
 import { Hourglass, LogOut, Menu, Settings2 } from 'lucide-react';
 import { type ReactNode, useSyncExternalStore } from 'react';
@@ -6,6 +6,7 @@ import { useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
 import {
   DropdownMenu,
+  DropdownMenuCheckboxItem,
   DropdownMenuContent,
   DropdownMenuItem,
   DropdownMenuLabel,
@@ -19,6 +20,19 @@ import { Presence } from './Presence.js';
 import { SearchDialog } from './SearchDialog.js';
 
 const slowModeChoices = [0, 5, 30, 60, 300];
+const delayChoices = [0, 3, 5, 10];
+/** Unique chat, when switched on from the menu: no repeat of the last half minute. */
+const uniqueChatSeconds = 30;
+
+/** The crowd modes on, as short labels for the header. */
+function modeBadges(modes: RoomModes): string[] {
+  return [
+    modes.membersOnly && 'Members only',
+    modes.emoteOnly && 'Emote only',
+    modes.uniqueChatSeconds > 0 && 'Unique chat',
+    modes.delaySeconds > 0 && `${modes.delaySeconds} s delay`,
+  ].filter((badge): badge is string => badge !== false);
+}
 
 /** The open room's name and topic, its slow mode, the connection, and the room's menu. */
 export function RoomHeader({
@@ -39,7 +53,14 @@ export function RoomHeader({
 }) {
   const { store } = useChat();
   const announced = useSyncExternalStore(store.subscribe, () => store.slowMode(room));
-  const slowMode = announced ?? listing?.slowModeSeconds ?? 0;
+  const modes = useSyncExternalStore(store.subscribe, () => store.crowd.modesOf(room));
+  // Told in `joined` too: an event's moderators and the admins, whom no listing names.
+  const moderates =
+    useSyncExternalStore(store.subscribe, () => store.crowd.moderates(room)) || moderator;
+  const slowMode =
+    modes.slowModeSeconds > 0
+      ? modes.slowModeSeconds
+      : (announced ?? listing?.slowModeSeconds ?? 0);
   const member = listing?.kind === 'channel' && listing.role !== null;
   return (
     <header className="flex min-h-14 items-center gap-2 border-b border-slate-800 px-3 py-2">
@@ -65,10 +86,24 @@ export function RoomHeader({
           <Hourglass aria-hidden className="size-3" /> Slow mode {slowMode} s
         </span>
       )}
+      {modeBadges(modes).map((badge) => (
+        <span
+          key={badge}
+          className="hidden rounded-full bg-slate-800 px-2 py-0.5 text-xs text-slate-300 sm:inline-flex"
+        >
+          {badge}
+        </span>
+      ))}
       <ConnectionBadge store={store} />
       <SearchDialog room={room} title={title} />
-      {(moderator || member) && (
-        <RoomMenu room={room} slowMode={slowMode} moderator={moderator} member={member} />
+      {(moderates || member) && (
+        <RoomMenu
+          room={room}
+          slowMode={slowMode}
+          modes={modes}
+          moderator={moderates}
+          member={member}
+        />
       )}
     </header>
   );
@@ -77,15 +112,33 @@ export function RoomHeader({
 function RoomMenu({
   room,
   slowMode,
+  modes,
   moderator,
   member,
 }: {
   room: RoomId;
   slowMode: number;
+  modes: RoomModes;
   moderator: boolean;
   member: boolean;
 }) {
   const { store, api, me, openRoom } = useChat();
+  const switchModes = (change: Omit<ModesFrame, 'type' | 'room'>) =>
+    store.client.moderate({ type: 'modes', room, ...change });
+  const toggles: Array<{ label: string; on: boolean; change: Omit<ModesFrame, 'type' | 'room'> }> =
+    [
+      {
+        label: 'Members only (no guests)',
+        on: modes.membersOnly,
+        change: { membersOnly: !modes.membersOnly },
+      },
+      { label: 'Emote only', on: modes.emoteOnly, change: { emoteOnly: !modes.emoteOnly } },
+      {
+        label: `Unique chat (${uniqueChatSeconds} s)`,
+        on: modes.uniqueChatSeconds > 0,
+        change: { uniqueChatSeconds: modes.uniqueChatSeconds > 0 ? 0 : uniqueChatSeconds },
+      },
+    ];
   const queries = useQueryClient();
   async function leave() {
     await store.leaveChannel(room, () => api.removeMember(room, me.id));
@@ -112,6 +165,29 @@ function RoomMenu({
               {slowModeChoices.map((seconds) => (
                 <DropdownMenuRadioItem key={seconds} value={String(seconds)}>
                   {seconds === 0 ? 'Off' : `One message every ${seconds} s`}
+                </DropdownMenuRadioItem>
+              ))}
+            </DropdownMenuRadioGroup>
+            <DropdownMenuSeparator />
+            <DropdownMenuLabel>Crowd modes</DropdownMenuLabel>
+            {toggles.map((toggle) => (
+              <DropdownMenuCheckboxItem
+                key={toggle.label}
+                checked={toggle.on}
+                onCheckedChange={() => switchModes(toggle.change)}
+              >
+                {toggle.label}
+              </DropdownMenuCheckboxItem>
+            ))}
+            <DropdownMenuSeparator />
+            <DropdownMenuLabel>Chat delay (review first)</DropdownMenuLabel>
+            <DropdownMenuRadioGroup
+              value={String(modes.delaySeconds)}
+              onValueChange={(value) => switchModes({ delaySeconds: Number(value) })}
+            >
+              {delayChoices.map((seconds) => (
+                <DropdownMenuRadioItem key={seconds} value={String(seconds)}>
+                  {seconds === 0 ? 'Off' : `${seconds} s`}
                 </DropdownMenuRadioItem>
               ))}
             </DropdownMenuRadioGroup>

@@ -22,6 +22,7 @@ import { eventIdOf, useJoinWhenOpen } from '../events/use-live-event.js';
 import { anchoredScrollTop, isAtBottom, wantsOlder } from '../scroll.js';
 import { type Entry, entries, findBySeq } from '../timeline.js';
 import { Composer } from './Composer.js';
+import { HeldMessages } from './HeldMessages.js';
 import { MessageLine } from './MessageLine.js';
 import { TypingLine } from './Presence.js';
 import { RoomHeader } from './RoomHeader.js';
@@ -262,6 +263,7 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
         )}
       </AnimatePresence>
       <TypingLine room={room} />
+      <HeldMessages room={room} />
       {isEvent && <CheerBar room={room} />}
       <Composer
         title={title}
