@@ -35,10 +35,8 @@ export function HeldMessages({ room }: { room: RoomId }) {
                 {!mine && <span className="font-semibold">{message.user.name}: </span>}
                 {message.content}
               </p>
-              <span
-                className="shrink-0 text-xs text-amber-300"
-                aria-label={`shows in ${seconds} seconds`}
-              >
+              <span className="shrink-0 text-xs text-amber-300">
+                <span className="sr-only">shows in </span>
                 {seconds} s
               </span>
               {(moderator || mine) && (
