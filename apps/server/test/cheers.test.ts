@@ -1,27 +1,8 @@
-import {
-  type CheerEmoji,
-  type CheersFrame,
-  cheerEmojis,
-  type EventsPage,
-  limits,
-} from '@hubbub/protocol';
-import { get, guestIn, type RawClient, startServer } from '@hubbub/testing';
+import { type CheerEmoji, type CheersFrame, cheerEmojis, limits } from '@hubbub/protocol';
+import { eventRoomOf, guestIn, type RawClient, startServer } from '@hubbub/testing';
 import { expect, test } from 'vitest';
 
 /** Live reactions over real sockets: taps added up per tick, never more, never fewer. */
-
-async function liveRoom(server: Parameters<typeof get>[0]): Promise<string> {
-  let room = '';
-  await expect
-    .poll(async () => {
-      room =
-        (await get<EventsPage>(server, '/api/events?status=live&limit=1')).body.events[0]?.room ??
-        '';
-      return room;
-    })
-    .not.toBe('');
-  return room;
-}
 
 /** The cheers frames a client got for a room, and their counts added up per emoji. */
 function tally(client: RawClient, room: string) {
@@ -38,7 +19,7 @@ function tally(client: RawClient, room: string) {
 
 test('the taps of 1,000 viewers add up exactly in the cheers frames, a few frames a second', async () => {
   await using server = await startServer({ env: { ADMISSION_PER_SECOND: '100000' } });
-  const room = await liveRoom(server);
+  const room = await eventRoomOf(server);
   await using watcher = await guestIn(server, 'Watcher', room);
   const crowd: RawClient[] = [];
   try {
@@ -81,7 +62,7 @@ test('the taps of 1,000 viewers add up exactly in the cheers frames, a few frame
 
 test('tapping faster than the rate is not an error; the extra taps are not counted', async () => {
   await using server = await startServer();
-  const room = await liveRoom(server);
+  const room = await eventRoomOf(server);
   await using alice = await guestIn(server, 'Alice', room);
   for (let i = 0; i < 10; i++) alice.send({ type: 'cheer', room, emoji: '🔥', count: 20 });
   await alice.next((f) => f.type === 'cheers');

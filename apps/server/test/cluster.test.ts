@@ -1,7 +1,6 @@
 import {
   type Analytics,
   CloseCode,
-  type EventsPage,
   type JoinedFrame,
   type MessageFrame,
   type PresenceFrame,
@@ -10,6 +9,7 @@ import {
 import {
   type Cluster,
   clusterEnv,
+  eventRoomOf,
   get,
   post,
   RawClient,
@@ -217,14 +217,7 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
   test('live reactions add up across nodes; a message the chat delay holds on one node is removed from the other', async () => {
     const [a, b] = await cluster(2, { ADMINS: 'boss' });
     if (a === undefined || b === undefined) throw new Error('two nodes');
-    let room = '';
-    await expect
-      .poll(async () => {
-        const page = await get<EventsPage>(b, '/api/events?status=live&limit=1');
-        room = page.body.events[0]?.room ?? '';
-        return room;
-      })
-      .not.toBe('');
+    const room = await eventRoomOf(b);
     const guest = async (node: ServerProcess, name: string) => {
       const { body } = await post<{ token: string }>(node, '/api/auth/guest', { username: name });
       const client = await RawClient.ready(node.wsUrl, body.token);

@@ -1,6 +1,7 @@
-import type { EventsPage, ModesFrame, RoomModes, ServerFrame } from '@hubbub/protocol';
+import type { ModesFrame, RoomModes, ServerFrame } from '@hubbub/protocol';
 import {
   discoveryEvent,
+  eventRoomOf,
   get,
   guestIn,
   RawClient,
@@ -32,14 +33,7 @@ describe('crowd modes in an event room', () => {
     const server = await startServer({
       env: { TICKETMASTER_API_KEY: fake.apiKey, TICKETMASTER_URL: fake.url, ADMINS: 'boss' },
     });
-    let room = '';
-    await expect
-      .poll(async () => {
-        const page = (await get<EventsPage>(server, '/api/events')).body;
-        room = page.events[0]?.room ?? '';
-        return room;
-      })
-      .not.toBe('');
+    const room = await eventRoomOf(server, 'status=scheduled');
     const [boss, mia, ray] = await Promise.all(
       ['boss', 'mia', 'ray'].map((name) => register(server, name)),
     );

@@ -1,5 +1,12 @@
-import type { EventsPage, PresenceFrame } from '@hubbub/protocol';
-import { get, guestIn, RawClient, register, startServer, type TestServer } from '@hubbub/testing';
+import type { PresenceFrame } from '@hubbub/protocol';
+import {
+  eventRoomOf,
+  guestIn,
+  RawClient,
+  register,
+  startServer,
+  type TestServer,
+} from '@hubbub/testing';
 import { describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -73,15 +80,7 @@ describe('presence', () => {
   test('a crowd gets a count, not a list, and a burst of arrivals is coalesced into few updates', async () => {
     await using server = await startServer();
     // A live event of the demo catalog: its room is open.
-    let room = '';
-    await expect
-      .poll(async () => {
-        room =
-          (await get<EventsPage>(server, '/api/events?status=live&limit=1')).body.events[0]?.room ??
-          '';
-        return room;
-      })
-      .not.toBe('');
+    const room = await eventRoomOf(server);
     await using watcher = await guestIn(server, 'Watcher', room);
     const seen: PresenceFrame[] = [];
     const crowd: RawClient[] = [];

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SessionResponse, TokenResponse } from '@hubbub/protocol';
+import type { EventsPage, SessionResponse, TokenResponse } from '@hubbub/protocol';
 import { type HubbubNode, loadConfig, type OpenNodeOptions, openNode } from '@hubbub/server';
 
 export interface TestServer {
@@ -131,4 +131,23 @@ export async function register(
   if (status !== 201)
     throw new Error(`register ${username}: HTTP ${status} ${JSON.stringify(body)}`);
   return body;
+}
+
+/**
+ * The room of the first event a listing finds (`query`: live ones by default), once the
+ * node has ingested its catalog (it does so just after it starts).
+ */
+export async function eventRoomOf(
+  server: { httpUrl: string },
+  query = 'status=live',
+  timeoutMs = 15_000,
+): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await get<EventsPage>(server, `/api/events?limit=1&${query}`);
+    const room = body.events[0]?.room;
+    if (room !== undefined) return room;
+    if (Date.now() > until) throw new Error(`no event for ${query} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
