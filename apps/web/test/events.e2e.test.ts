@@ -218,6 +218,16 @@ describe.runIf(chromium.enabled)(
       await screenshot(page, 'event-room-mobile');
       await page.setViewportSize(desktop);
 
+      // Without motion, reactions still show: they fade where they appear.
+      await page.emulateMedia({ reducedMotion: 'reduce' });
+      await page.getByRole('button', { name: 'Cheer with fire' }).click();
+      const still = page.locator('[data-testid="cheer"][data-emoji="🔥"]').last();
+      await still.waitFor();
+      expect(await still.evaluate((node) => getComputedStyle(node).animationName)).toBe(
+        'cheer-fade',
+      );
+      await page.emulateMedia({ reducedMotion: 'no-preference' });
+
       // The dashboard is a click away, and the chat a click back.
       await page.getByRole('link', { name: 'Live events' }).click();
       await page.getByRole('heading', { name: 'Live events', level: 1 }).waitFor();
