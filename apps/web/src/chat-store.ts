@@ -57,7 +57,6 @@ export class ChatStore {
   /** Rooms' crowd modes, our moderation of them, and what their chat delay holds. */
   readonly crowd: CrowdState;
   private timelines = new Map<RoomId, Timeline>();
-  private readonly slowModes = new Map<RoomId, number>();
   /** Rooms we are leaving by our own choice: the server's removal notice is no news. */
   private readonly leaving = new Set<RoomId>();
   /** Rooms joined to be kept up to date in the background (see joinAll): channels and DMs. */
@@ -160,10 +159,6 @@ export class ChatStore {
       if (target !== undefined) this.merge(frame.room, [{ ...target, content: '', deleted: true }]);
       return;
     }
-    if (frame.action === 'slow_mode' || frame.action === 'modes') {
-      this.slowModes.set(frame.room, frame.modes?.slowModeSeconds ?? frame.seconds ?? 0);
-      this.changed();
-    }
     const text = describeModeration(frame, this.me.id, (id) => this.nameIn(frame.room, id));
     if (text !== undefined) toast.info(text);
   }
@@ -175,11 +170,6 @@ export class ChatStore {
       if (messages[i]!.user.id === userId) return messages[i]!.user.name;
     }
     return 'someone';
-  }
-
-  /** The room's slow mode as last announced while here, if it changed since the page loaded. */
-  slowMode(room: RoomId): number | undefined {
-    return this.slowModes.get(room);
   }
 
   subscribe = (listener: () => void): (() => void) => {

@@ -95,6 +95,17 @@ const listing = (overrides: Partial<ListRequest> = {}): ListRequest => ({
 
 const silent = { info() {}, warn() {}, error() {} };
 
+/** A message of a room's history, for storing directly: the `seq`th, under cid `cid`. */
+const stored = (room: string, seq: number, cid: string, content = `line ${seq}`) => ({
+  room,
+  seq,
+  id: uuidv7(),
+  user: { id: 'u', name: 'U' },
+  content,
+  ts: new Date(now).toISOString(),
+  cid,
+});
+
 describe.each(engines)('the events catalog on %s', (_name, open) => {
   const start = harnesses(async () => {
     const engine = await open();
@@ -200,13 +211,7 @@ describe.each(engines)('the events catalog on %s', (_name, open) => {
       await messages.openRoom(room);
       await messages.insertMessages([
         {
-          room,
-          seq: 1,
-          id: uuidv7(),
-          user: { id: 'u', name: 'U' },
-          content: 'what a show',
-          ts: new Date(now).toISOString(),
-          cid: `c-${sourceId}`,
+          ...stored(room, 1, `c-${sourceId}`, 'what a show'),
           attachments: [
             {
               id: `file-${sourceId}`,
@@ -217,32 +222,16 @@ describe.each(engines)('the events catalog on %s', (_name, open) => {
             },
           ],
         },
-        ...Array.from({ length: 2500 }, (_, i) => ({
-          room,
-          seq: i + 2,
-          id: uuidv7(),
-          user: { id: 'u', name: 'U' },
-          content: `encore ${i}`,
-          ts: new Date(now).toISOString(),
-          cid: `c-${sourceId}-${i}`,
-        })),
+        ...Array.from({ length: 2500 }, (_, i) =>
+          stored(room, i + 2, `c-${sourceId}-${i}`, `encore ${i}`),
+        ),
       ]);
       return room;
     };
     const gone = await say('ended-61');
     const kept = await say('ended-59');
     await messages.openRoom('global');
-    await messages.insertMessages([
-      {
-        room: 'global',
-        seq: 1,
-        id: uuidv7(),
-        user: { id: 'u', name: 'U' },
-        content: 'hi',
-        ts: new Date(now).toISOString(),
-        cid: 'g',
-      },
-    ]);
+    await messages.insertMessages([stored('global', 1, 'g', 'hi')]);
     expect(await catalog().collect(now)).toEqual({ events: 1, histories: 1 });
     // Its members were taken out, the bus let go of it, its uploads stopped being served,
     // and the store kept nothing of it (2,501 messages, deleted in slices).
@@ -276,17 +265,7 @@ describe.each(engines)('the events catalog on %s', (_name, open) => {
     });
     const room = eventRoom(row!.id);
     await messages.openRoom(room);
-    await messages.insertMessages([
-      {
-        room,
-        seq: 1,
-        id: uuidv7(),
-        user: { id: 'u', name: 'U' },
-        content: 'gg',
-        ts: new Date(now).toISOString(),
-        cid: 'c',
-      },
-    ]);
+    await messages.insertMessages([stored(room, 1, 'c', 'gg')]);
     expect(await catalog({ historyTtlMs: 30 * minute }).collect(now)).toEqual({
       events: 0,
       histories: 1,

@@ -1,4 +1,10 @@
-import type { ChannelListing, ModesFrame, RoomId, RoomModes } from '@hubbub/protocol';
+import {
+  type ChannelListing,
+  type ModesFrame,
+  noModes,
+  type RoomId,
+  type RoomModes,
+} from '@hubbub/protocol';
 import { useQueryClient } from '@tanstack/react-query';
 import { Hourglass, LogOut, Menu, Settings2 } from 'lucide-react';
 import { type ReactNode, useSyncExternalStore } from 'react';
@@ -52,15 +58,13 @@ export function RoomHeader({
   details?: ReactNode;
 }) {
   const { store } = useChat();
-  const announced = useSyncExternalStore(store.subscribe, () => store.slowMode(room));
-  const modes = useSyncExternalStore(store.subscribe, () => store.crowd.modesOf(room));
+  const told = useSyncExternalStore(store.subscribe, () => store.crowd.modesOf(room));
+  const modes = told ?? noModes;
   // Told in `joined` too: an event's moderators and the admins, whom no listing names.
   const moderates =
     useSyncExternalStore(store.subscribe, () => store.crowd.moderates(room)) || moderator;
-  const slowMode =
-    modes.slowModeSeconds > 0
-      ? modes.slowModeSeconds
-      : (announced ?? listing?.slowModeSeconds ?? 0);
+  // Before the room's `joined` says, the channel listing's slow mode stands in.
+  const slowMode = told?.slowModeSeconds ?? listing?.slowModeSeconds ?? 0;
   const member = listing?.kind === 'channel' && listing.role !== null;
   return (
     <header className="flex min-h-14 items-center gap-2 border-b border-slate-800 px-3 py-2">

@@ -46,9 +46,9 @@ export class CrowdState {
     client.on('message', (message) => this.release(message.room, message.id));
   }
 
-  /** The room's modes, as last told (none before its `joined`). */
-  modesOf(room: RoomId): RoomModes {
-    return this.modes.get(room) ?? noModes;
+  /** The room's modes, as last told; undefined until its `joined` told them. */
+  modesOf(room: RoomId): RoomModes | undefined {
+    return this.modes.get(room);
   }
 
   moderates(room: RoomId): boolean {
