@@ -90,8 +90,11 @@ async function spawnServer(
   ];
   const [command, args] = pinned(options.core ?? 0, process.execPath, [
     ...profile,
+    '--expose-gc',
     '--import',
     'tsx',
+    '--import',
+    join(ROOT, 'bench/src/collect-on-signal.ts'),
     script,
   ]);
   const child = spawn(command, args, {

@@ -29,6 +29,40 @@ function safeRss(pid: number): number {
   }
 }
 
+/** Runs a full collection in each of a server's processes (see collect-on-signal.ts). */
+function collect(pid: number): void {
+  for (const p of tree(pid)) {
+    try {
+      process.kill(p, 'SIGWINCH');
+    } catch {
+      // Gone: weighs nothing.
+    }
+  }
+}
+
+/**
+ * The resident memory of a server's processes once it has settled: what its connections
+ * keep, not the garbage and heap slack of making them. After a burst of connections V8's
+ * young generation stays grown (~30 MiB) until its memory reducer, seconds into a quiet
+ * spell, gives it back (here 20–40 s after the burst); read any earlier and that slack is
+ * charged to the connections, differently each run. So: readings 5 s apart, each after a
+ * full collection, for at least 45 s and until three agree within 1 MiB (at most 2 min).
+ */
+async function settledRss(pid: number): Promise<number> {
+  const readings: number[] = [];
+  const started = performance.now();
+  for (;;) {
+    collect(pid);
+    await sleep(1000);
+    readings.push(treeRss(pid));
+    const last = readings.slice(-3);
+    const elapsed = performance.now() - started;
+    const agree = last.length === 3 && Math.max(...last) - Math.min(...last) <= 1048576;
+    if ((agree && elapsed >= 45_000) || elapsed >= 120_000) return last.at(-1) ?? 0;
+    await sleep(4000);
+  }
+}
+
 /** Opens `count` idle clients (authenticated, in one room) and weighs them. */
 async function weigh(
   target: TargetName,
@@ -39,8 +73,7 @@ async function weigh(
   const server = await startTarget(target, { env });
   const generator = await LoadGenerator.start(workers);
   try {
-    await sleep(2000);
-    const idle = treeRss(server.pid);
+    const idle = await settledRss(server.pid);
     const tokens = target === 'hubbub' ? await guestTokens(count) : [];
     const plans: ClientPlan[] = Array.from({ length: count }, (_, i) => ({
       ...(target === 'hubbub' ? { token: tokens[i] } : {}),
@@ -56,9 +89,7 @@ async function weigh(
       tolerant: workers > 1,
     });
     const seconds = (performance.now() - started) / 1000;
-    // Settled: allocations of the connect phase collected.
-    await sleep(5000);
-    const loaded = treeRss(server.pid);
+    const loaded = await settledRss(server.pid);
     const processes = tree(server.pid).length;
     console.log(
       `  ${target}${processes > 1 ? ` ×${processes} processes` : ''}: ${connected} idle clients in ${seconds.toFixed(1)} s, ` +

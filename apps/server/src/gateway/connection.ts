@@ -30,6 +30,7 @@ import { BrokerError } from '../broker/local.js';
 import { encodeFrame, type Member } from '../rooms/room.js';
 import type { Rooms } from '../rooms/rooms.js';
 import { isDatabaseUnreachable } from '../store/unreachable.js';
+import type { Expiries } from './expiries.js';
 import {
   type AttachmentCheck,
   type CheerHandler,
@@ -64,12 +65,38 @@ export interface ConnectionContext {
   delay: HeldSends;
   attachments: AttachmentCheck;
   userSends: KeyedLimiter;
+  /** When each connection's token runs out: one timer for the node. */
+  expiries: Expiries<Connection>;
   logger: Logger;
   meter: ConnectionMeter;
   authTimeoutMs: number;
   maxBufferedBytes: number;
   rateLimit: { perSecond: number; burst: number; strikes: number };
   onClosed(connection: Connection): void;
+}
+
+/**
+ * The socket of a connection, which knows its connection: its listeners are the same four
+ * functions for every socket, where closures would cost an idle connection ~300 bytes.
+ */
+export class MemberSocket extends WebSocket {
+  connection?: Connection;
+}
+
+function onSocketMessage(this: MemberSocket, data: WebSocket.RawData, isBinary: boolean): void {
+  this.connection?.received(data, isBinary);
+}
+
+function onSocketPong(this: MemberSocket): void {
+  if (this.connection !== undefined) this.connection.alive = true;
+}
+
+function onSocketClose(this: MemberSocket): void {
+  this.connection?.socketClosed();
+}
+
+function onSocketError(this: MemberSocket, error: Error): void {
+  this.connection?.socketFailed(error);
 }
 
 /** Frames a client may pipeline behind `authenticate` before `ready` arrives. */
@@ -85,11 +112,15 @@ export class Connection implements Member {
   readonly id = uuidv7();
   private current: ConnectionState = 'open';
   private identity: Identity | undefined;
-  /** Joins still being admitted: a send right behind its join waits for the answer. */
-  private readonly admitting = new Map<RoomId, Promise<boolean>>();
+  /**
+   * Joins still being admitted: a send right behind its join waits for the answer. Made by
+   * the first join, as `early` is by the first pipelined frame: most connections are idle.
+   */
+  private admitting: Map<RoomId, Promise<boolean>> | undefined;
   private readonly rooms = new Set<RoomId>();
-  private readonly early: string[] = [];
-  private readonly sends: TokenBucket;
+  private early: string[] | undefined;
+  /** Sends credited (made on the first send: most of a crowd never sends). */
+  private sends: TokenBucket | undefined;
   /** Every frame, whatever its type: a ceiling on join/leave/ping floods. */
   private readonly frames: TokenBucket;
   /** Taps credited (made on the first tap: most connections never tap). */
@@ -98,26 +129,25 @@ export class Connection implements Member {
   private inflight = 0;
   private draining = false;
   private authTimer: NodeJS.Timeout | undefined;
-  private expiryTimer: NodeJS.Timeout | undefined;
+  /** The token's `exp`, as entered in `ctx.expiries`. */
+  private expiresAt: number | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
   private logger: Logger | undefined;
   /** Cleared at each heartbeat, set again by any sign of life. */
   alive = true;
 
   constructor(
-    private readonly socket: WebSocket,
+    private readonly socket: MemberSocket,
     private readonly ctx: ConnectionContext,
   ) {
     const now = Date.now();
     const { perSecond, burst } = ctx.rateLimit;
-    this.sends = new TokenBucket(perSecond, burst, now);
     this.frames = new TokenBucket(Math.max(20, perSecond * 4), Math.max(40, burst * 4), now);
-    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    socket.on('pong', () => {
-      this.alive = true;
-    });
-    socket.on('close', () => this.onSocketClosed());
-    socket.on('error', (error) => this.log.debug({ err: error }, 'socket error'));
+    socket.connection = this;
+    socket.on('message', onSocketMessage);
+    socket.on('pong', onSocketPong);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
     this.authTimer = setTimeout(
       () => this.close(CloseCode.authTimeout, 'authenticate first'),
       ctx.authTimeoutMs,
@@ -218,7 +248,8 @@ export class Connection implements Member {
     this.socket.terminate();
   }
 
-  private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
+  /** A frame from the peer (its socket's `message`). */
+  received(data: WebSocket.RawData, isBinary: boolean): void {
     this.alive = true;
     this.ctx.meter.received(rawLength(data));
     if (this.current === 'closing' || this.current === 'closed') return;
@@ -236,6 +267,7 @@ export class Connection implements Member {
     }
     const text = data.toString();
     if (this.current === 'authenticating') {
+      this.early ??= [];
       if (this.early.length >= MAX_EARLY_FRAMES) {
         this.strike(Codes.notAuthenticated, 'wait for ready', undefined);
       } else {
@@ -327,7 +359,9 @@ export class Connection implements Member {
       this.authTimer = undefined;
       this.current = 'ready';
       this.acceptIdentity(identity);
-      for (const text of this.early.splice(0)) {
+      const early = this.early ?? [];
+      this.early = undefined;
+      for (const text of early) {
         if (this.current !== 'ready') break;
         this.handle(text);
       }
@@ -394,16 +428,17 @@ export class Connection implements Member {
   }
 
   private armExpiry(expiresAt: number): void {
-    clearTimeout(this.expiryTimer);
-    const delay = Math.max(0, expiresAt * 1000 - Date.now());
-    // setTimeout overflows past ~24.8 days; such tokens are re-armed at re-authentication.
-    this.expiryTimer = setTimeout(
-      () => {
-        this.refuse(Codes.tokenExpired, 'token expired: authenticate again', 'authenticate');
-        this.close(CloseCode.tokenExpired, 'token expired');
-      },
-      Math.min(delay, 2 ** 31 - 1),
-    );
+    if (this.expiresAt !== undefined) this.ctx.expiries.remove(this, this.expiresAt);
+    this.expiresAt = expiresAt;
+    this.ctx.expiries.add(this, expiresAt);
+  }
+
+  /** The token ran out (`ctx.expiries` says so): the client authenticates again. */
+  expire(): void {
+    this.expiresAt = undefined;
+    if (this.current !== 'ready') return;
+    this.refuse(Codes.tokenExpired, 'token expired: authenticate again', 'authenticate');
+    this.close(CloseCode.tokenExpired, 'token expired');
   }
 
   private join(room: RoomId, resume?: { since: number; epoch?: string }): void {
@@ -442,8 +477,11 @@ export class Connection implements Member {
         return false;
       })
       .finally(() => {
-        if (this.admitting.get(room) === admitted) this.admitting.delete(room);
+        if (this.admitting?.get(room) !== admitted) return;
+        this.admitting.delete(room);
+        if (this.admitting.size === 0) this.admitting = undefined;
       });
+    this.admitting ??= new Map();
     this.admitting.set(room, admitted);
   }
 
@@ -517,7 +555,7 @@ export class Connection implements Member {
   }
 
   private publish(frame: SendFrame): void {
-    const admitting = this.admitting.get(frame.room);
+    const admitting = this.admitting?.get(frame.room);
     if (admitting !== undefined) {
       // Pipelined right behind its join: wait for the answer, keeping the order of sends.
       void admitting.then(() => this.publishNow(frame));
@@ -535,6 +573,8 @@ export class Connection implements Member {
       return;
     }
     const now = Date.now();
+    const { perSecond, burst } = this.ctx.rateLimit;
+    this.sends ??= new TokenBucket(perSecond, burst, now);
     if (!this.sends.take(now) || !this.ctx.userSends.take(identity.user.id, now)) {
       this.strike(Codes.rateLimited, 'sending too fast; resend later with the same cid', cid);
       return;
@@ -626,12 +666,18 @@ export class Connection implements Member {
     this.rooms.clear();
   }
 
-  private onSocketClosed(): void {
+  /** A socket error: the `close` that follows does the cleanup. */
+  socketFailed(error: Error): void {
+    this.log.debug({ err: error }, 'socket error');
+  }
+
+  /** The socket is closed (its `close`), however that came about. */
+  socketClosed(): void {
     if (this.current === 'closed') return;
     this.leaveAllRooms();
     this.current = 'closed';
     clearTimeout(this.authTimer);
-    clearTimeout(this.expiryTimer);
+    if (this.expiresAt !== undefined) this.ctx.expiries.remove(this, this.expiresAt);
     clearTimeout(this.closeTimer);
     this.ctx.onClosed(this);
   }

@@ -14,7 +14,13 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Rooms } from '../rooms/rooms.js';
-import { Connection, type ConnectionMeter } from './connection.js';
+import {
+  Connection,
+  type ConnectionContext,
+  type ConnectionMeter,
+  MemberSocket,
+} from './connection.js';
+import { Expiries } from './expiries.js';
 import type {
   AttachmentCheck,
   CheerHandler,
@@ -61,6 +67,7 @@ export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly expiries = new Expiries<Connection>((connection) => connection.expire());
   private accepting = true;
   /** New connections admitted at a bounded rate: a reconnect storm becomes a stream. */
   private readonly admission: TokenBucket;
@@ -74,36 +81,38 @@ export class Gateway {
       maxPayload: limits.frameMaxBytes,
       perMessageDeflate: false,
       clientTracking: false,
+      WebSocket: MemberSocket,
     });
-    const userSends = new KeyedLimiter(options.rateLimit.perSecond, options.rateLimit.burst);
     this.admission = new TokenBucket(
       options.admissionPerSecond,
       options.admissionPerSecond,
       Date.now(),
     );
-    this.wss.on('connection', (socket) => {
-      const connection = new Connection(socket, {
-        authenticator: options.authenticator,
-        rooms: options.rooms,
-        guard: options.guard,
-        moderation: options.moderation,
-        receipts: options.receipts,
-        messages: options.messages,
-        cheers: options.cheers,
-        delay: options.delay,
-        attachments: options.attachments,
-        userSends,
-        logger: options.logger,
-        meter: options.meter,
-        authTimeoutMs: options.authTimeoutMs,
-        maxBufferedBytes: options.maxBufferedBytes,
-        rateLimit: options.rateLimit,
-        onClosed: (closed) => {
-          this.connections.delete(closed);
-          options.meter.disconnected(this.connections.size);
-        },
-      });
-      this.connections.add(connection);
+    // One context for every connection: an idle connection keeps nothing it could share.
+    const context: ConnectionContext = {
+      authenticator: options.authenticator,
+      rooms: options.rooms,
+      guard: options.guard,
+      moderation: options.moderation,
+      receipts: options.receipts,
+      messages: options.messages,
+      cheers: options.cheers,
+      delay: options.delay,
+      attachments: options.attachments,
+      userSends: new KeyedLimiter(options.rateLimit.perSecond, options.rateLimit.burst),
+      expiries: this.expiries,
+      logger: options.logger,
+      meter: options.meter,
+      authTimeoutMs: options.authTimeoutMs,
+      maxBufferedBytes: options.maxBufferedBytes,
+      rateLimit: options.rateLimit,
+      onClosed: (closed) => {
+        this.connections.delete(closed);
+        options.meter.disconnected(this.connections.size);
+      },
+    };
+    this.wss.on('connection', (socket: MemberSocket) => {
+      this.connections.add(new Connection(socket, context));
       options.meter.connected(this.connections.size);
     });
     this.heartbeat = setInterval(() => this.checkHeartbeats(), options.heartbeatIntervalMs);
@@ -259,6 +268,7 @@ export class Gateway {
   async shutdown(timeoutMs: number): Promise<void> {
     this.accepting = false;
     clearInterval(this.heartbeat);
+    this.expiries.stop();
     const deadline = Date.now() + timeoutMs;
     for (const connection of this.connections) connection.stopReading();
     while (Date.now() < deadline && [...this.connections].some((c) => c.pendingSends > 0)) {

@@ -13,6 +13,7 @@ export function presenceContract(name: string, open: () => Promise<PresenceStore
     test('a person is present once however many connections they have, until the last one goes', async () => {
       const presence = await open();
       expect(await presence.enter('r', alice, 'tab1')).toBe(true);
+      expect(await presence.enter('r', alice, 'tab1')).toBe(false);
       expect(await presence.enter('r', alice, 'tab2')).toBe(false);
       expect(await presence.enter('r', alice, 'tab2')).toBe(false);
       expect(await presence.headcount('r', 10)).toEqual({ users: [alice], count: 1 });
