@@ -169,6 +169,17 @@ export function ratesOr(defaults: number[]): number[] {
   return process.env.BENCH_RATES?.split(',').map(Number) ?? defaults;
 }
 
+/**
+ * Reaction taps/s per step: BENCH_TAPS when set, else the scenario's own while its rates
+ * are too; steps of BENCH_RATES without BENCH_TAPS tap nothing.
+ */
+export function tapsOr(defaults: number[]): number[] {
+  const taps = process.env.BENCH_TAPS?.split(',').map(Number);
+  if (taps !== undefined) return taps;
+  if (process.env.BENCH_RATES === undefined) return defaults;
+  return ratesOr(defaults).map(() => 0);
+}
+
 /** A step that held: p99 within 100 ms, the generator sent what was asked, nobody was shed. */
 export function withinBudget(step: Step): boolean {
   return step.p99 <= 100 && step.sent >= step.offered * 0.9 && step.closed === 0;

@@ -153,9 +153,10 @@ export function writeReport(): void {
     '- Loss = deliveries owed (each message sent to a room and not refused with an error',
     '  frame, once per member) minus distinct deliveries seen once nothing more arrives (at',
     '  most 30 s after the last send). Server CPU is its own process (1.0 = one core).',
-    "- Knobs: `BENCH_RATES=100,200` replaces a stepped scenario's rates; `BENCH_ENGINES=postgres`",
+    "- Knobs: `BENCH_RATES=100,200` replaces a stepped scenario's rates (`BENCH_TAPS=0,2000`",
+    "  its reaction taps/s, `BENCH_STEP_SECONDS=30` crowd-10k's step length); `BENCH_ENGINES=postgres`",
     '  runs ingest on one engine; `BENCH_CLIENTS=3000` sizes the storm; `BENCH_PROFILE=1` writes',
-    "  the server's V8 CPU profiles to bench/profiles/.",
+    "  the server's V8 CPU profiles to bench/profiles/ (`bench/src/profile-summary.ts` tables one).",
     '',
   ];
   if (existsSync(analysis)) lines.push(readFileSync(analysis, 'utf8').trim(), '');

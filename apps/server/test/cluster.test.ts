@@ -273,6 +273,41 @@ describe.runIf(postgres.enabled && redis.enabled)('two nodes on Redis and Postgr
     }
   });
 
+  test('two moderators on two nodes switching different modes at once both get their switch', async () => {
+    const [a, b] = await cluster(2, { ADMINS: 'boss' });
+    if (a === undefined || b === undefined) throw new Error('two nodes');
+    const room = await eventRoomOf(a);
+    const boss = await register({ httpUrl: a.httpUrl }, 'boss');
+    const onNode = async (node: ServerProcess) => {
+      const client = await RawClient.ready(node.wsUrl, boss.token);
+      client.send({ type: 'join', room });
+      await client.next((f) => f.type === 'joined');
+      return client;
+    };
+    // Both nodes have the room's modes (all off) cached before either switch.
+    const [left, right] = [await onNode(a), await onNode(b)];
+    try {
+      left.send({ type: 'modes', room, emoteOnly: true });
+      right.send({ type: 'modes', room, slowModeSeconds: 30 });
+      const both = { emoteOnly: true, slowModeSeconds: 30 };
+      for (const node of [a, b]) {
+        await expect
+          .poll(
+            async () => {
+              const fresh = await onNode(node);
+              const joined = fresh.received.find((f): f is JoinedFrame => f.type === 'joined');
+              await fresh.close();
+              return joined?.modes;
+            },
+            { timeout: 15_000 },
+          )
+          .toMatchObject(both);
+      }
+    } finally {
+      for (const client of [left, right]) await client.close();
+    }
+  });
+
   test("a person's send budget holds across nodes, not per node", async () => {
     const [a, b] = await cluster(2, { RATE_LIMIT_PER_SECOND: '0.05', RATE_LIMIT_BURST: '3' });
     if (a === undefined || b === undefined) throw new Error('two nodes');

@@ -1,5 +1,5 @@
 import type { TargetName } from '../dialects.js';
-import { bestUnder, type LoadPlan, ratesOr, runEach, stepped } from '../load.js';
+import { bestUnder, type LoadPlan, ratesOr, runEach, stepped, tapsOr } from '../load.js';
 import type { TargetRun } from '../results.js';
 
 type Outcome = { runs: TargetRun[]; summary: string[] };
@@ -15,10 +15,10 @@ export async function crowd10k(targets: TargetName[], quick: boolean): Promise<O
     clients: quick ? 200 : 10_000,
     rooms: () => ['crowd'],
     senders: 10,
-    rates: [5, 50, 5],
-    taps: quick ? [0, 40, 400] : [0, 2000, 20_000],
+    rates: ratesOr([5, 50, 5]),
+    taps: tapsOr(quick ? [0, 40, 400] : [0, 2000, 20_000]),
     warmSeconds: 2,
-    stepSeconds: quick ? 2 : 8,
+    stepSeconds: Number(process.env.BENCH_STEP_SECONDS ?? (quick ? 2 : 8)),
     workers: 2,
     padding: 20,
   };

@@ -20,6 +20,14 @@ function tree(pid: number): number[] {
   return [pid, ...children];
 }
 
+function isNode(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node';
+  } catch {
+    return false;
+  }
+}
+
 const treeRss = (pid: number) => tree(pid).reduce((sum, p) => sum + safeRss(p), 0);
 function safeRss(pid: number): number {
   try {
@@ -90,7 +98,8 @@ async function weigh(
     });
     const seconds = (performance.now() - started) / 1000;
     const loaded = await settledRss(server.pid);
-    const processes = tree(server.pid).length;
+    // Node processes (the primary and its workers); tsx's esbuild helper may come and go.
+    const processes = tree(server.pid).filter(isNode).length;
     console.log(
       `  ${target}${processes > 1 ? ` ×${processes} processes` : ''}: ${connected} idle clients in ${seconds.toFixed(1)} s, ` +
         `${((loaded - idle) / 1024 / connected).toFixed(1)} KiB each (RSS ${Math.round(idle / 1048576)} → ${Math.round(loaded / 1048576)} MiB)`,

@@ -1,6 +1,6 @@
-import type { ChatMessage } from '@hubbub/protocol';
+import type { ChatMessage, HeldFrame } from '@hubbub/protocol';
 import { fetchHistory, guestToken, HubbubClient, HubbubError } from '@hubbub/sdk';
-import { startServer, type TestServer } from '@hubbub/testing';
+import { post, RawClient, register, startServer, type TestServer } from '@hubbub/testing';
 import { afterEach, describe, expect, test } from 'vitest';
 
 const fast = { RATE_LIMIT_PER_SECOND: '1000', RATE_LIMIT_BURST: '1000' };
@@ -125,6 +125,33 @@ describe('HubbubClient against a real server', () => {
       'global',
     );
     expect(page.messages).toHaveLength(1);
+  });
+
+  test('a send the chat delay holds is not resent while held, and resolves at its release', async () => {
+    await using server = await startServer({ env: fast });
+    const owner = await register(server, 'owner');
+    expect((await post(server, '/api/channels', { name: 'stage' }, owner.token)).status).toBe(201);
+    await using mod = await RawClient.ready(server.wsUrl, owner.token);
+    mod.send({ type: 'join', room: 'stage' });
+    await mod.next((f) => f.type === 'joined');
+    mod.send({ type: 'modes', room: 'stage', delaySeconds: 2 });
+    await mod.next((f) => f.type === 'moderated');
+
+    const speaker = await register(server, 'speaker');
+    // An ack timeout far below the delay: only the held frame stops a resend every 300 ms.
+    const client = new HubbubClient({ url: server.wsUrl, token: speaker.token, ackTimeoutMs: 300 });
+    clients.push(client);
+    await client.ready();
+    await client.join('stage');
+    const held: HeldFrame[] = [];
+    client.on('held', (frame) => held.push(frame));
+    const ack = await client.send('stage', 'worth the wait');
+    expect(ack.seq).toBe(1);
+    // The server answers every resend of a held message with the hold again.
+    expect(held.map((f) => f.cid)).toEqual([ack.cid]);
+    await expect
+      .poll(() => mod.messagesIn('stage').map((m) => [m.seq, m.content]))
+      .toEqual([[1, 'worth the wait']]);
   });
 
   test('a refused send rejects with a typed error; an invalid token closes for good', async () => {

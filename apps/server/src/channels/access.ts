@@ -430,14 +430,16 @@ export class RoomAccess implements RoomGuard {
     this.changed(roomId, userId);
   }
 
-  async setModes(roomId: RoomId, modes: RoomModes): Promise<void> {
-    await this.store.setModes(roomId, modes);
+  /** Switches some of a room's modes; answers all of them as they now stand. */
+  async setModes(roomId: RoomId, change: Partial<RoomModes>): Promise<RoomModes> {
+    const modes = await this.store.setModes(roomId, change);
     const room = await this.room(roomId);
     room.modes = modes;
     if (modes.uniqueChatSeconds === 0) room.recent.clear();
     if (modes.slowModeSeconds === 0) room.lastSent.clear();
     this.bump(roomId);
     this.changed(roomId);
+    return modes;
   }
 
   /** Drops what this node cached of a room that closed (an event's room): no one is in it. */

@@ -62,8 +62,7 @@ export class ModerationService implements ModerationHandler {
           frame.type === 'slow_mode'
             ? { slowModeSeconds: frame.seconds }
             : (({ type: _t, room: _r, ...modes }) => modes)(frame);
-        const modes = { ...(await this.access.modes(room)), ...change };
-        await this.access.setModes(room, modes);
+        const modes = await this.access.setModes(room, change);
         await this.channels.audit({
           roomId: room,
           actorId: actor.id,

@@ -1,9 +1,16 @@
 import { noModes, type RoomModes, type UserRef } from '@hubbub/protocol';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Database } from '../store/schema.js';
 import { modesOf } from './modes.js';
-import type { ChannelsTable, Role, RoomKind, SanctionKind, Visibility } from './schema.js';
+import type {
+  ChannelsTable,
+  Role,
+  RoomKind,
+  RoomModesTable,
+  SanctionKind,
+  Visibility,
+} from './schema.js';
 
 export type ChannelRow = Selectable<ChannelsTable>;
 
@@ -248,20 +255,28 @@ export class ChannelStore {
     return row === undefined ? { ...noModes } : modesOf(row);
   }
 
-  async setModes(roomId: string, modes: RoomModes): Promise<void> {
-    const values = {
-      slow_mode_seconds: modes.slowModeSeconds,
-      members_only: modes.membersOnly ? 1 : 0,
-      emote_only: modes.emoteOnly ? 1 : 0,
-      unique_chat_seconds: modes.uniqueChatSeconds,
-      delay_seconds: modes.delaySeconds,
-      updated_at: Date.now(),
-    };
-    await this.db
+  /**
+   * Switches some of a room's modes and answers all of them as stored. Only the columns
+   * named are written, so two moderators switching different modes at once (on two nodes,
+   * each with its own cached copy) both get their switch.
+   */
+  async setModes(roomId: string, change: Partial<RoomModes>): Promise<RoomModes> {
+    const first = { ...noModes, ...change };
+    const row = await this.db
       .insertInto('room_modes')
-      .values({ room_id: roomId, ...values })
-      .onConflict((oc) => oc.column('room_id').doUpdateSet(values))
-      .execute();
+      .values({
+        room_id: roomId,
+        slow_mode_seconds: first.slowModeSeconds,
+        members_only: first.membersOnly ? 1 : 0,
+        emote_only: first.emoteOnly ? 1 : 0,
+        unique_chat_seconds: first.uniqueChatSeconds,
+        delay_seconds: first.delaySeconds,
+        updated_at: Date.now(),
+      })
+      .onConflict((oc) => oc.column('room_id').doUpdateSet(changedColumns(change)))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return modesOf(row);
   }
 
   /**
@@ -389,4 +404,15 @@ export class ChannelStore {
       at: new Date(Number(r.created_at)).toISOString(),
     }));
   }
+}
+
+/** The columns of the modes a switch names, and nothing else. */
+function changedColumns(change: Partial<RoomModes>): Updateable<RoomModesTable> {
+  const row: Updateable<RoomModesTable> = { updated_at: Date.now() };
+  if (change.slowModeSeconds !== undefined) row.slow_mode_seconds = change.slowModeSeconds;
+  if (change.membersOnly !== undefined) row.members_only = change.membersOnly ? 1 : 0;
+  if (change.emoteOnly !== undefined) row.emote_only = change.emoteOnly ? 1 : 0;
+  if (change.uniqueChatSeconds !== undefined) row.unique_chat_seconds = change.uniqueChatSeconds;
+  if (change.delaySeconds !== undefined) row.delay_seconds = change.delaySeconds;
+  return row;
 }
