@@ -333,12 +333,12 @@ describe('tokens an attacker might try', () => {
   test('a fresh token sent before the old one runs out keeps the session open past it', async () => {
     await using server = await startServer();
     const now = Math.floor(Date.now() / 1000);
-    const shortLived = await forge(server, { name: 'Renewing' }, { exp: now + 2 });
+    const shortLived = await forge(server, { name: 'Renewing' }, { exp: now + 4 });
     await using socket = await RawClient.ready(server.wsUrl, shortLived);
     socket.send({ type: 'authenticate', token: await forge(server, { name: 'Renewing' }) });
     await socket.next((f) => f.type === 'ready');
     // Past the first token's exp and the sweep after it: still open, still answering.
-    await new Promise((resolve) => setTimeout(resolve, (now + 4) * 1000 - Date.now()));
+    await new Promise((resolve) => setTimeout(resolve, (now + 6) * 1000 - Date.now()));
     socket.send({ type: 'ping' });
     await socket.next((f) => f.type === 'pong');
     expect(socket.received.filter((f) => f.type === 'error')).toEqual([]);

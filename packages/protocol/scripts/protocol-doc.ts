@@ -458,7 +458,8 @@ clients can talk to older servers; field names are never renamed within a versio
    \`authenticate\` are held and served, in order, once \`ready\` is sent.
 4. Once \`ready\`, the client joins rooms and sends. Sending \`authenticate\` again with a
    fresh token of the same user extends the session without reconnecting; when the token
-   expires without that, the socket is closed with ${CloseCode.tokenExpired}.
+   expires without that, the socket is closed with ${CloseCode.tokenExpired} within a second
+   after its \`exp\`.
 5. The server pings every connection (WebSocket ping/pong); a peer that misses a
    heartbeat is dropped. Every path out of \`ready\` leaves every room.
 

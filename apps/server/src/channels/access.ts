@@ -430,7 +430,12 @@ export class RoomAccess implements RoomGuard {
     this.changed(roomId, userId);
   }
 
-  /** Switches some of a room's modes; answers all of them as they now stand. */
+  /**
+   * Switches some of a room's modes; answers all of them as stored by this switch. The
+   * cache is read again after it: another node's switch may have been stored just after
+   * ours, and its notice, arriving while ours was on its way, would be dropped here as
+   * overtaken.
+   */
   async setModes(roomId: RoomId, change: Partial<RoomModes>): Promise<RoomModes> {
     const modes = await this.store.setModes(roomId, change);
     const room = await this.room(roomId);
@@ -439,6 +444,7 @@ export class RoomAccess implements RoomGuard {
     if (modes.slowModeSeconds === 0) room.lastSent.clear();
     this.bump(roomId);
     this.changed(roomId);
+    await this.refresh(roomId);
     return modes;
   }
 

@@ -32,6 +32,15 @@ describe('Expiries', () => {
     expect(expired).toEqual(['a', 'b']);
   });
 
+  test('a fractional exp goes at the sweep of the second after it', () => {
+    const { expiries, expired } = open();
+    expiries.add('half', S0 + 2.5);
+    expiries.sweep(T0 + 2999);
+    expect(expired).toEqual([]);
+    expiries.sweep(T0 + 3000);
+    expect(expired).toEqual(['half']);
+  });
+
   test('a removed item does not expire; one moved to a later second expires then', () => {
     const { expiries, expired } = open();
     expiries.add('gone', S0 + 1);

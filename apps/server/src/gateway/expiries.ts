@@ -2,7 +2,9 @@
  * When the tokens of a node's connections run out, in one-second buckets swept by one
  * timer. A timer per connection costs an idle connection ~200 bytes (the Timeout, its
  * closure and context); an entry here costs a Set slot. A token is acted on within a second
- * after its `exp`, never before.
+ * after its `exp` (a JWT date, so wall-clock seconds, fractions allowed), never before. If
+ * the wall clock steps back, what was already due goes at the next sweep, and what is due
+ * after the step goes that much later.
  */
 export class Expiries<T> {
   /** Second (since the epoch) → what expires in it. */
@@ -22,7 +24,7 @@ export class Expiries<T> {
 
   /** `item` expires at `atSeconds` (a token's `exp`); one already past goes at the next sweep. */
   add(item: T, atSeconds: number): void {
-    const second = Math.max(atSeconds, this.swept + 1);
+    const second = this.bucketOf(atSeconds);
     let bucket = this.buckets.get(second);
     if (bucket === undefined) {
       bucket = new Set();
@@ -33,11 +35,16 @@ export class Expiries<T> {
 
   /** Forgets `item`'s expiry at `atSeconds` (the second it was added with). */
   remove(item: T, atSeconds: number): void {
-    const second = Math.max(atSeconds, this.swept + 1);
+    const second = this.bucketOf(atSeconds);
     const bucket = this.buckets.get(second);
     if (bucket === undefined) return;
     bucket.delete(item);
     if (bucket.size === 0) this.buckets.delete(second);
+  }
+
+  /** The bucket of a time: its second rounded up, or the next to be swept if that passed. */
+  private bucketOf(atSeconds: number): number {
+    return Math.max(Math.ceil(atSeconds), this.swept + 1);
   }
 
   /** Expires everything due by `now`. Public for tests, which pass their own clock. */

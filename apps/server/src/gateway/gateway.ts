@@ -67,7 +67,14 @@ export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
   private readonly heartbeat: NodeJS.Timeout;
-  private readonly expiries = new Expiries<Connection>((connection) => connection.expire());
+  private readonly expiries = new Expiries<Connection>((connection) => {
+    try {
+      connection.expire();
+    } catch (error) {
+      // One connection's failure must not keep the others of its second past their exp.
+      this.options.logger.error({ err: error, conn: connection.id }, 'token expiry failed');
+    }
+  });
   private accepting = true;
   /** New connections admitted at a bounded rate: a reconnect storm becomes a stream. */
   private readonly admission: TokenBucket;
