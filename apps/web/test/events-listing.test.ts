@@ -5,6 +5,7 @@ import {
   firstListing,
   type LiveEvent,
 } from '@hubbub/protocol';
+import { listedEvent } from '@hubbub/testing';
 import { describe, expect, test } from 'vitest';
 import {
   bySection,
@@ -16,30 +17,8 @@ import {
 } from '../src/events/listing.js';
 import { plainSearch } from '../src/lib/search-params.js';
 
-function event(id: string, status: EventStatus = 'scheduled'): LiveEvent {
-  return {
-    id,
-    room: `event:${id}`,
-    source: 'demo',
-    name: `Event ${id}`,
-    classification: 'music',
-    venue: null,
-    city: null,
-    country: null,
-    latitude: null,
-    longitude: null,
-    startsAt: '2026-11-23T18:00:00.000Z',
-    endsAt: '2026-11-23T21:00:00.000Z',
-    endEstimated: false,
-    image: null,
-    ticketUrl: null,
-    rank: 1,
-    status,
-    viewers: 0,
-    roomOpensAt: '2026-11-23T16:00:00.000Z',
-    roomClosesAt: '2026-11-23T22:00:00.000Z',
-  };
-}
+const event = (id: string, status: EventStatus = 'scheduled'): LiveEvent =>
+  listedEvent(id, { status });
 
 /** A page of `count` events numbered from `offset`. */
 function page(offset: number, count: number, hasMore = true, asOf = 1000): EventsPage {

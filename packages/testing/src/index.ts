@@ -1,4 +1,5 @@
 export * from './discovery.js';
+export * from './events.js';
 export * from './nginx.js';
 export * from './ports.js';
 export * from './postgres.js';

@@ -261,6 +261,7 @@ export class ChannelStore {
    * each with its own cached copy) both get their switch.
    */
   async setModes(roomId: string, change: Partial<RoomModes>): Promise<RoomModes> {
+    // A room's first switch makes its row: the rest of its modes off.
     const first = { ...noModes, ...change };
     const row = await this.db
       .insertInto('room_modes')

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DashboardListing, type EventsPage, EventsPreload } from '@hubbub/protocol';
+import { listedEvent } from '@hubbub/testing';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type FirstEvents, webRoutes, withPreload } from './web.js';
@@ -10,30 +11,7 @@ const shell = '<!doctype html><html><head></head><body><div id="root"></div></bo
 
 function pageOf(name: string): EventsPage {
   return {
-    events: [
-      {
-        id: 'e1',
-        room: 'event:e1',
-        source: 'demo',
-        name,
-        classification: 'music',
-        venue: 'Hall',
-        city: 'Town',
-        country: 'GB',
-        latitude: null,
-        longitude: null,
-        startsAt: '2026-11-23T18:00:00.000Z',
-        endsAt: '2026-11-23T21:00:00.000Z',
-        endEstimated: false,
-        image: null,
-        ticketUrl: null,
-        rank: 1,
-        status: 'scheduled',
-        viewers: 0,
-        roomOpensAt: '2026-11-23T16:00:00.000Z',
-        roomClosesAt: '2026-11-23T22:00:00.000Z',
-      },
-    ],
+    events: [listedEvent('e1', { name, venue: 'Hall', city: 'Town', country: 'GB' })],
     offset: 0,
     hasMore: false,
     asOf: 1_795_456_370_705,

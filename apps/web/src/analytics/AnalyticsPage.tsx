@@ -1,9 +1,8 @@
 import type { Analytics } from '@hubbub/protocol';
 import { fetchAnalytics, HubbubError } from '@hubbub/sdk';
 import { useQuery } from '@tanstack/react-query';
-import { Link } from '@tanstack/react-router';
-import { ArrowLeft } from 'lucide-react';
 import { useEffect, useMemo, useState } from 'react';
+import { BackToChat } from '../components/BackToChat.js';
 import { loadSession, tokenProvider } from '../session.js';
 import { Chart } from './Chart.js';
 
@@ -42,12 +41,7 @@ export function AnalyticsPage() {
   return (
     <main className="mx-auto flex min-h-dvh w-full max-w-6xl flex-col gap-4 p-4 text-slate-100">
       <header className="flex items-center gap-3">
-        <Link
-          to="/"
-          className="inline-flex items-center gap-1 rounded-lg px-2 py-1 text-sm text-slate-300 hover:bg-slate-800"
-        >
-          <ArrowLeft aria-hidden className="size-4" /> Chat
-        </Link>
+        <BackToChat />
         <h1 className="text-xl font-bold tracking-tight">Analytics</h1>
         {figures.data !== undefined && (
           <span className="text-xs text-slate-400" aria-live="polite">

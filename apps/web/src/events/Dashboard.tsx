@@ -1,7 +1,7 @@
 import { EventClassification, type LiveEvent } from '@hubbub/protocol';
-import { Link } from '@tanstack/react-router';
-import { ArrowLeft, RefreshCw, SearchX } from 'lucide-react';
+import { RefreshCw, SearchX } from 'lucide-react';
 import { useCallback, useEffect, useId, useMemo, useRef } from 'react';
+import { BackToChat } from '../components/BackToChat.js';
 import { Button } from '../components/ui/button.js';
 import { cn } from '../lib/cn.js';
 import { useNow } from '../lib/use-now.js';
@@ -52,12 +52,7 @@ export function Dashboard() {
   return (
     <main className="mx-auto flex min-h-full w-full max-w-7xl flex-col gap-4 p-4 text-slate-100">
       <header className="flex flex-wrap items-center gap-x-3 gap-y-2">
-        <Link
-          to="/"
-          className="inline-flex items-center gap-1 rounded-lg px-2 py-1 text-sm text-slate-300 hover:bg-slate-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
-        >
-          <ArrowLeft aria-hidden className="size-4" /> Chat
-        </Link>
+        <BackToChat />
         <h1 className="text-xl font-bold tracking-tight">Live events</h1>
       </header>
       <div className="flex flex-col gap-3">
