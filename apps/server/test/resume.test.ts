@@ -70,6 +70,36 @@ describe('idempotent sends', () => {
 });
 
 describe('resume', () => {
+  test('after a restart, a join and a resume carry every message as it now is: reactions, edits, deletions', async () => {
+    await using server = await startServer({ env: fast });
+    const alice = await guestIn(server, 'Alice', 'global');
+    const [reacted, edited, deleted] = await sendAll(alice, 'global', ['one', 'two', 'three']);
+    alice.send({ type: 'react', room: 'global', id: reacted!.id, emoji: '👍', on: true });
+    alice.send({ type: 'edit', room: 'global', id: edited!.id, content: 'two, edited' });
+    alice.send({ type: 'delete', room: 'global', id: deleted!.id });
+    await alice.next((f) => f.type === 'moderated' && f.action === 'delete');
+    await expect.poll(() => alice.received.filter((f) => f.type === 'updated').length).toBe(2);
+    const joined = alice.received.find((f) => f.type === 'joined') as JoinedFrame;
+    alice.socket.terminate();
+    await server.restart();
+
+    const expected = [
+      { seq: 1, content: 'one', reactions: [{ emoji: '👍', count: 1 }] },
+      { seq: 2, content: 'two, edited', editedAt: expect.any(String) },
+      { seq: 3, content: '', deleted: true },
+    ];
+    // A newcomer's join, answered from the room's log as the restart loaded it.
+    await using bob = await guestIn(server, 'Bob', 'global');
+    const answer = bob.received.find((f) => f.type === 'joined') as JoinedFrame;
+    expect(answer.messages).toMatchObject(expected);
+    expect(answer.messages[1]?.reactions).toBeUndefined();
+    // A returning client's resume from before the first message: the same three.
+    await using back = await RawClient.ready(server.wsUrl, (await server.guest('Alice')).token);
+    back.send({ type: 'resume', room: 'global', since: 0, epoch: joined.epoch });
+    const resumed = (await back.next((f) => f.type === 'joined')) as JoinedFrame;
+    expect(resumed.messages).toMatchObject(expected);
+  });
+
   test('a client that resumes gets exactly the messages it missed, in order', async () => {
     await using server = await startServer({ env: fast });
     await using alice = await guestIn(server, 'Alice', 'global');

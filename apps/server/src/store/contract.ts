@@ -258,6 +258,8 @@ export function messageStoreContract(name: string, open: () => Promise<StoreHarn
       });
       expect(await store.findMessage('r', id)).toEqual(reacted);
       expect((await store.roomMessages('r', { limit: 10 }))[0]).toEqual(reacted);
+      // Read forwards too: a room's log window after a restart and a resume's replay.
+      expect((await store.roomMessages('r', { after: 0, limit: 10 }))[0]).toEqual(reacted);
       expect((await store.roomMessages('r', { limit: 10 }))[1]?.reactions).toBeUndefined();
       const taken = await store.react('r', id, ann!, '👍', false);
       expect(taken !== 'full' && taken?.reactions).toEqual([

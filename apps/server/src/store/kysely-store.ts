@@ -128,7 +128,7 @@ export class KyselyMessageStore implements MessageStore {
         .orderBy('seq', 'asc')
         .limit(range.limit)
         .execute();
-      return rows.map(toMessage);
+      return withReactions(this.db, rows.map(toMessage));
     }
     const rows = await query.orderBy('seq', 'desc').limit(range.limit).execute();
     return withReactions(this.db, rows.reverse().map(toMessage));
