@@ -1,4 +1,10 @@
-import type { AckFrame, ChatMessage, SessionResponse } from '@hubbub/protocol';
+import type {
+  AckFrame,
+  AuditLog,
+  ChannelMembers,
+  ChatMessage,
+  SessionResponse,
+} from '@hubbub/protocol';
 import { get, post, RawClient, register, startServer, type TestServer } from '@hubbub/testing';
 import { describe, expect, test } from 'vitest';
 
@@ -375,6 +381,8 @@ describe('moderation', () => {
     expect(audit.body.entries.map((e) => [e.action, e.actor, e.messageId])).toEqual([
       ['delete', mod.user.id, theirs.id],
       ['delete', member.user.id, mine.id],
+      ['member_added', owner.user.id, null],
+      ['member_added', owner.user.id, null],
     ]);
     expect((await get(server, '/api/rooms/stage/audit', member.token)).status).toBe(403);
   });
@@ -440,5 +448,66 @@ describe('moderation', () => {
       owner.token,
     );
     expect(members.body.members.find((m) => m.userId === member.user.id)?.role).toBe('moderator');
+  });
+
+  test('membership: names and roles listed, a role change told to the room, the last owner stays, all in the audit log', async () => {
+    await using server = await startServer();
+    const { owner, mod, member } = await channelWithModerator(server);
+    await using memberSocket = await joined(server, member, 'stage');
+    const members = await get<ChannelMembers>(server, '/api/channels/stage/members', member.token);
+    expect(members.body.members.map((m) => [m.name, m.username, m.role])).toEqual([
+      ['owner', 'owner', 'owner'],
+      ['mod', 'mod', 'moderator'],
+      ['member', 'member', 'member'],
+    ]);
+
+    // Promoted: the member hears it at once, and may moderate from then on.
+    const promote = `/api/channels/stage/members/${member.user.id}`;
+    expect(
+      (await request(server, 'PATCH', promote, owner.token, { role: 'moderator' })).status,
+    ).toBe(204);
+    expect(await memberSocket.next((f) => f.type === 'moderated')).toMatchObject({
+      action: 'role',
+      target: member.user.id,
+      role: 'moderator',
+      actor: owner.user,
+    });
+    memberSocket.send({ type: 'slow_mode', room: 'stage', seconds: 5 });
+    await memberSocket.next((f) => f.type === 'moderated' && f.action === 'slow_mode');
+
+    // The only owner can neither step down nor leave while others remain; a second owner can.
+    const self = `/api/channels/stage/members/${owner.user.id}`;
+    expect(await request(server, 'PATCH', self, owner.token, { role: 'member' })).toMatchObject({
+      status: 409,
+      body: { error: { code: 'last_owner' } },
+    });
+    expect((await request(server, 'DELETE', self, owner.token)).body.error?.code).toBe(
+      'last_owner',
+    );
+    const promoteMod = `/api/channels/stage/members/${mod.user.id}`;
+    expect(
+      (await request(server, 'PATCH', promoteMod, owner.token, { role: 'owner' })).status,
+    ).toBe(204);
+    expect((await request(server, 'DELETE', self, owner.token)).status).toBe(204);
+    // A moderator removes a member below them; the log names everyone involved.
+    const [extra] = await team(server, 'extra');
+    const add = { userId: extra!.user.id };
+    expect(
+      (await request(server, 'POST', '/api/channels/stage/members', member.token, add)).status,
+    ).toBe(204);
+    const removeExtra = `/api/channels/stage/members/${extra!.user.id}`;
+    expect((await request(server, 'DELETE', removeExtra, member.token)).status).toBe(204);
+    const audit = await get<AuditLog>(server, '/api/rooms/stage/audit', mod.token);
+    expect(
+      audit.body.entries.map((e) => [e.action, e.actorName, e.targetName, e.details.role ?? null]),
+    ).toEqual([
+      ['member_removed', 'member', 'extra', null],
+      ['member_added', 'member', 'extra', 'member'],
+      ['role', 'owner', 'mod', 'owner'],
+      ['slow_mode', 'member', null, null],
+      ['role', 'owner', 'member', 'moderator'],
+      ['member_added', 'owner', 'member', 'member'],
+      ['member_added', 'owner', 'mod', 'moderator'],
+    ]);
   });
 });

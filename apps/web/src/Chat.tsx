@@ -7,6 +7,7 @@ import { ChatContext, globalRoom, roomLabel, useChannels, useChat } from './chat
 import { ChatStore } from './chat-store.js';
 import { Dialog, DialogContent } from './components/ui/dialog.js';
 import { eventIdOf, useLiveEvent } from './events/use-live-event.js';
+import { focusComposer } from './room/Composer.js';
 import { RoomView } from './room/RoomView.js';
 import { chatRoute } from './router.js';
 import { type Session, tokenProvider, userOf } from './session.js';
@@ -35,6 +36,10 @@ export function Chat({
         onSessionEnded: () => onSignOut('Your session has ended. Please sign in again.'),
         onRoomAdded: () => void queries.invalidateQueries({ queryKey: ['channels'] }),
         onMentioned: (message) => mentioned.current(message),
+        onMembersChanged: (room) => {
+          void queries.invalidateQueries({ queryKey: ['channels'] });
+          void queries.invalidateQueries({ queryKey: ['members', room] });
+        },
       }),
     [origin, token, me, onSignOut, queries],
   );
@@ -95,6 +100,14 @@ export function Chat({
   return (
     <ChatContext.Provider value={context}>
       <div className="flex h-full">
+        {/* The first stop of Tab: past the room list, straight to writing. */}
+        <button
+          type="button"
+          onClick={focusComposer}
+          className="sr-only z-50 rounded-md bg-sky-700 px-3 py-2 font-semibold text-white focus:not-sr-only focus:fixed focus:top-2 focus:left-2"
+        >
+          Skip to the message box
+        </button>
         <aside className="hidden w-64 shrink-0 border-r border-slate-800 bg-slate-900 md:flex">
           <Sidebar current={room} onSignOut={signOut} />
         </aside>

@@ -48,6 +48,12 @@ const explain: Record<string, string> = {
   unavailable: 'The server is out of reach. Retrying…',
 };
 
+/** Why the page may not show a room: a refused join, or being put out of it. */
+export interface Refusal {
+  code: string;
+  message: string;
+}
+
 /**
  * The page's view of the chat: one client, a timeline per room, the connection state.
  * React reads it through useSyncExternalStore; every change makes new objects.
@@ -63,6 +69,8 @@ export class ChatStore {
   private readonly background = new Set<RoomId>();
   /** Receipts and unread counts of those rooms. */
   private readonly reads: ReadState;
+  /** Rooms this page may not show now, and why (see `refusal`). */
+  private refusals = new Map<RoomId, Refusal>();
   private connection: Connection = { state: 'connecting', session: undefined, retryAt: undefined };
   private readonly listeners = new Set<() => void>();
 
@@ -84,11 +92,13 @@ export class ChatStore {
       onRoomAdded: (frame: RoomAddedFrame) => void;
       /** Someone `@mentioned` us: say so unless that room is on screen. */
       onMentioned: (message: ChatMessage) => void;
+      /** A channel's members or their roles changed: lists and menus are stale. */
+      onMembersChanged: (room: RoomId) => void;
     },
   ) {
     this.client = new HubbubClient({ url, token });
     this.reads = new ReadState(me.id);
-    this.crowd = new CrowdState(this.client, () => this.changed());
+    this.crowd = new CrowdState(this.client, me.id, () => this.changed());
     // A busy room delivers a batch frame of many messages; merging and rendering them one
     // by one would redo the timeline per message, so they are collected and merged at once.
     this.client.on('message', (message) => {
@@ -130,11 +140,26 @@ export class ChatStore {
     );
     this.client.on('removed', (frame) => {
       this.background.delete(frame.room);
-      if (!this.leaving.delete(frame.room))
-        toast.warning(`You were ${frame.reason} from #${frame.room}.`);
+      hooks.onMembersChanged(frame.room);
+      if (this.leaving.delete(frame.room)) return;
+      const where = frame.room.startsWith('event:') ? 'this room' : `#${frame.room}`;
+      const reason = frame.reason ?? 'removed';
+      const message =
+        reason === 'closed' || reason === 'left'
+          ? `${where.charAt(0).toUpperCase()}${where.slice(1)} has closed.`
+          : `You were ${reason} from ${where}.`;
+      this.refuse(frame.room, { code: reason === 'closed' ? 'room_closed' : reason, message });
+      toast.warning(message);
     });
-    this.client.on('moderated', (frame) => this.moderated(frame));
-    this.client.on('roomAdded', hooks.onRoomAdded);
+    this.client.on('moderated', (frame) => {
+      if (frame.action === 'role') hooks.onMembersChanged(frame.room);
+      this.moderated(frame);
+    });
+    this.client.on('roomAdded', (frame) => {
+      hooks.onRoomAdded(frame);
+      // Added to a private channel whose door this page showed: in we go.
+      if (this.refusals.has(frame.room)) void this.join(frame.room);
+    });
     this.client.on('mentioned', hooks.onMentioned);
     this.client.on('presence', () => this.changed());
     // An edit or a reaction replaces the message of the same seq; the original may still
@@ -298,17 +323,36 @@ export class ChatStore {
     }
   }
 
-  /** Joins a room; a refusal is explained in a toast. Resolves whether it worked. */
+  /**
+   * Joins a room. A refusal is kept (`refusal`), for the room's view to explain in place of
+   * the chat. Resolves whether it worked.
+   */
   async join(room: RoomId): Promise<boolean> {
     try {
       await this.client.join(room);
+      if (this.refusals.has(room)) this.refuse(room, undefined);
       return true;
     } catch (error) {
-      toast.error(
-        error instanceof HubbubError ? (explain[error.code] ?? error.message) : 'Could not join.',
+      this.refuse(
+        room,
+        error instanceof HubbubError
+          ? { code: error.code, message: error.message }
+          : { code: 'unavailable', message: 'Could not reach the server.' },
       );
       return false;
     }
+  }
+
+  /** Why the room cannot be shown now (its join was refused, or we were put out), if so. */
+  refusal(room: RoomId): Refusal | undefined {
+    return this.refusals.get(room);
+  }
+
+  private refuse(room: RoomId, refusal: Refusal | undefined): void {
+    this.refusals = new Map(this.refusals);
+    if (refusal === undefined) this.refusals.delete(room);
+    else this.refusals.set(room, refusal);
+    this.changed();
   }
 
   /**

@@ -132,3 +132,68 @@ export function findBySeq(messages: readonly ChatMessage[], seq: number): ChatMe
   }
   return undefined;
 }
+
+/** How a row of the timeline is drawn beside its neighbours. */
+export interface RowLayout {
+  /** Set on the first row of a day: the day divider's words ("Today", "Monday 30 November"). */
+  day: string | undefined;
+  /** The same author as the row above, moments later: drawn without name and time. */
+  continued: boolean;
+}
+
+/** Messages of one author within this long of each other are drawn as one group. */
+export const groupWithinMs = 5 * 60_000;
+
+const dayKey = (date: Date) => `${date.getFullYear()}-${date.getMonth()}-${date.getDate()}`;
+
+/** "Today", "Yesterday", or the date, with the year only when it is not this one. */
+export function dayLabel(date: Date, now: Date): string {
+  if (dayKey(date) === dayKey(now)) return 'Today';
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (dayKey(date) === dayKey(yesterday)) return 'Yesterday';
+  return date.toLocaleDateString(undefined, {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    ...(date.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }),
+  });
+}
+
+/**
+ * The day divider and author group of `rows[index]`, from it and the row above alone (so a
+ * virtualized list works out only the rows it renders), in local time. A row continues the
+ * group above when the same person wrote both within `groupWithinMs` on the same day and it
+ * is not a reply (a reply shows what it answers, under its author's name). Pending sends
+ * are "now".
+ */
+export function layoutRow(
+  rows: readonly Entry[],
+  index: number,
+  now: Date = new Date(),
+): RowLayout {
+  const row = rows[index];
+  if (row === undefined) return { day: undefined, continued: false };
+  const here = placeOf(row, now);
+  const above = index > 0 ? rows[index - 1] : undefined;
+  const previous = above === undefined ? undefined : placeOf(above, now);
+  const sameDay = previous !== undefined && previous.day === here.day;
+  return {
+    day: sameDay ? undefined : dayLabel(new Date(here.at), now),
+    continued:
+      sameDay &&
+      previous.user === here.user &&
+      !here.reply &&
+      here.at - previous.at < groupWithinMs,
+  };
+}
+
+function placeOf(row: Entry, now: Date) {
+  const at = row.kind === 'message' ? Date.parse(row.message.ts) : now.getTime();
+  return {
+    user: row.kind === 'message' ? row.message.user.id : row.user.id,
+    at,
+    day: dayKey(new Date(at)),
+    reply: (row.kind === 'message' ? row.message.replyTo : row.replyTo) !== undefined,
+  };
+}

@@ -45,7 +45,7 @@ describe.runIf(chromium.enabled)(
       // Channels one is in stay joined: Bob reading #tech is still online in #general.
       await bob.page
         .getByRole('navigation', { name: 'Rooms' })
-        .getByRole('button', { name: '#tech' })
+        .getByRole('link', { name: '#tech' })
         .click();
       await bob.page.getByRole('heading', { name: '#tech' }).waitFor();
 
@@ -60,14 +60,14 @@ describe.runIf(chromium.enabled)(
       await say(bob.page, 'ping');
       await alice.page
         .getByRole('navigation', { name: 'Rooms' })
-        .getByRole('button', { name: 'bob' })
+        .getByRole('link', { name: 'bob' })
         .click();
       await seen(alice.page, 'ping');
 
       // The room list shows it too: a green dot on the other person's avatar.
       const dot = bob.page
         .getByRole('navigation', { name: 'Rooms' })
-        .getByRole('button', { name: 'alice' })
+        .getByRole('link', { name: 'alice' })
         .locator('.bg-emerald-400');
       await dot.waitFor();
 
@@ -77,7 +77,7 @@ describe.runIf(chromium.enabled)(
       expect(await dot.count()).toBe(0);
       await bob.page
         .getByRole('navigation', { name: 'Rooms' })
-        .getByRole('button', { name: '#general' })
+        .getByRole('link', { name: '#general' })
         .click();
       await bob.page.getByText('1 online').waitFor();
       await bob.context.close();
@@ -110,7 +110,7 @@ describe.runIf(chromium.enabled)(
       for (const page of [bob.page, bobTab]) {
         await page
           .getByRole('navigation', { name: 'Rooms' })
-          .getByRole('button', { name: 'alice' })
+          .getByRole('link', { name: 'alice' })
           .getByTestId('unread')
           .filter({ hasText: '1' })
           .waitFor();
@@ -120,7 +120,7 @@ describe.runIf(chromium.enabled)(
       // Bob opens it in one tab: Alice sees it read, and both of his tabs drop the badge.
       await bob.page
         .getByRole('navigation', { name: 'Rooms' })
-        .getByRole('button', { name: 'alice' })
+        .getByRole('link', { name: 'alice' })
         .click();
       await seen(bob.page, 'are you there?');
       await expect.poll(() => ticks.getAttribute('data-delivery')).toBe('read');
@@ -133,13 +133,13 @@ describe.runIf(chromium.enabled)(
       // In a channel, one's latest message says how many others have seen it.
       await alice.page
         .getByRole('navigation', { name: 'Rooms' })
-        .getByRole('button', { name: '#general' })
+        .getByRole('link', { name: '#general' })
         .click();
       await say(alice.page, 'hello everyone');
       await seen(alice.page, 'hello everyone');
       await bob.page
         .getByRole('navigation', { name: 'Rooms' })
-        .getByRole('button', { name: '#general' })
+        .getByRole('link', { name: '#general' })
         .click();
       await seen(bob.page, 'hello everyone');
       await alice.page.getByTestId('seen-by').filter({ hasText: 'Seen by 1' }).waitFor();
@@ -227,7 +227,7 @@ describe.runIf(chromium.enabled)(
       await bob.page.getByText('alice mentioned you in #general').waitFor();
       const general = bob.page
         .getByRole('navigation', { name: 'Rooms' })
-        .getByRole('button', { name: '#general', exact: true });
+        .getByRole('link', { name: '#general', exact: true });
       await general.getByTestId('mentions').filter({ hasText: '@1' }).waitFor();
       await screenshot(bob.page, 'mention-desktop');
       await bob.page.getByRole('button', { name: 'Open' }).click();

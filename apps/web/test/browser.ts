@@ -104,7 +104,7 @@ export async function twoInGeneral(browser: Browser, server: TestServer) {
 export async function openRoom(page: Page, name: string): Promise<void> {
   await page
     .getByRole('navigation', { name: 'Rooms' })
-    .getByRole('button', { name, exact: true })
+    .getByRole('link', { name, exact: true })
     .click();
   await page.getByRole('heading', { name, exact: true }).waitFor();
 }

@@ -25,6 +25,14 @@ describe('moderation notices', () => {
     expect(say(frame({ action: 'ban', target: 'b' }), 'b')).toBe('Mod banned you in #stage.');
   });
 
+  test('a member given a role is told; the owner sees it in the panel, bystanders hear nothing', () => {
+    const role = frame({ action: 'role', target: 'b', role: 'moderator' });
+    expect(say(role, 'b')).toBe('Mod made you a moderator of #stage.');
+    expect(say({ ...role, role: 'member' }, 'b')).toBe('Mod made you a member of #stage.');
+    expect(say(role, 'm')).toBeUndefined();
+    expect(say(role, 'someone-else')).toBeUndefined();
+  });
+
   test('the moderator gets a confirmation naming the target; bystanders hear nothing', () => {
     expect(say(frame({ action: 'kick', target: 'b' }), 'm')).toBe('You kicked Bob in #stage.');
     expect(say(frame({ target: 'b', seconds: 45 }), 'someone-else')).toBeUndefined();

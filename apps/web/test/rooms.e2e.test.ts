@@ -68,10 +68,10 @@ describe.runIf(chromium.enabled)(
       await carol.page.getByRole('heading', { name: '#match-day' }).waitFor();
       await seen(carol.page, 'who is watching?');
       const nav = carol.page.getByRole('navigation', { name: 'Rooms' });
-      await nav.getByRole('button', { name: '#match-day', exact: true }).waitFor();
+      await nav.getByRole('link', { name: '#match-day', exact: true }).waitFor();
       await carol.page.reload();
       await carol.page.getByRole('heading', { name: '#match-day' }).waitFor();
-      await nav.getByRole('button', { name: '#match-day', exact: true }).waitFor();
+      await nav.getByRole('link', { name: '#match-day', exact: true }).waitFor();
 
       // Carol finds Dave in the directory and writes to him; the DM is named for him.
       await carol.page.getByRole('button', { name: 'New message' }).click();
@@ -84,7 +84,7 @@ describe.runIf(chromium.enabled)(
       await dave.page.getByRole('button', { name: 'Open rooms' }).click();
       await dave.page
         .getByRole('dialog', { name: 'Rooms' })
-        .getByRole('button', { name: 'carol', exact: true })
+        .getByRole('link', { name: 'carol', exact: true })
         .click();
       await seen(dave.page, 'fancy a drink after?');
       await screenshot(dave.page, 'dm-mobile');
@@ -95,7 +95,7 @@ describe.runIf(chromium.enabled)(
       await carol.page.getByRole('menuitem', { name: 'Leave channel' }).click();
       await carol.page.getByRole('heading', { name: '#global' }).waitFor();
       await expect
-        .poll(() => nav.getByRole('button', { name: '#match-day', exact: true }).count())
+        .poll(() => nav.getByRole('link', { name: '#match-day', exact: true }).count())
         .toBe(0);
       await carol.context.close();
       await dave.context.close();
@@ -126,6 +126,10 @@ describe.runIf(chromium.enabled)(
       await bob.page.keyboard.press('Escape');
 
       await messageAction(alice.page, 'first from bob', 'Delete message');
+      // Deleting asks first; the confirmation names what goes.
+      const confirm = alice.page.getByRole('dialog', { name: 'Delete this message?' });
+      await confirm.getByText('first from bob').waitFor();
+      await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
       for (const page of [alice.page, bob.page]) {
         await page.getByTestId('message').filter({ hasText: 'message deleted' }).waitFor();
       }

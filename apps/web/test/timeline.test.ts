@@ -5,6 +5,7 @@ import {
   emptyTimeline,
   entries,
   failPending,
+  layoutRow,
   mergeMessages,
   settlePending,
 } from '../src/timeline.js';
@@ -76,5 +77,42 @@ describe('timeline', () => {
   test('an unordered batch past the end is sorted, not appended as it came', () => {
     const t = mergeMessages(mergeMessages(emptyTimeline, [message(1)]), [message(3), message(2)]);
     expect(t.messages.map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('layout', () => {
+  const bob = { id: 'b', name: 'Bob' };
+  // Local times, so the day boundaries are the reader's.
+  const at = (day: number, hour: number, minute: number) =>
+    new Date(2026, 10, day, hour, minute).toISOString();
+  const now = new Date(2026, 10, 22, 12, 0);
+
+  test('one author within five minutes is one group; a gap, another author, a reply or a new day starts one', () => {
+    const rows = entries(
+      mergeMessages(emptyTimeline, [
+        message(1, { ts: at(20, 9, 0) }),
+        message(2, { ts: at(21, 23, 58) }),
+        message(3, { ts: at(21, 23, 59) }),
+        message(4, { ts: at(22, 0, 1) }),
+        message(5, { ts: at(22, 0, 4) }),
+        message(6, { ts: at(22, 0, 10) }),
+        message(7, { ts: at(22, 0, 11), user: bob }),
+        message(8, { ts: at(22, 0, 12), user: bob, replyTo: 6 }),
+      ]),
+    );
+    const withMine = entries(
+      addPending({ ...emptyTimeline, messages: [] }, { cid: 'c', content: 'x', user: bob }),
+    );
+    expect(rows.map((_, i) => layoutRow(rows, i, now))).toEqual([
+      { day: expect.stringMatching(/20/), continued: false },
+      { day: 'Yesterday', continued: false },
+      { day: undefined, continued: true },
+      { day: 'Today', continued: false },
+      { day: undefined, continued: true },
+      { day: undefined, continued: false },
+      { day: undefined, continued: false },
+      { day: undefined, continued: false },
+    ]);
+    expect(layoutRow(withMine, 0, now)).toEqual({ day: 'Today', continued: false });
   });
 });

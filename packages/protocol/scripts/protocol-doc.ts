@@ -57,6 +57,8 @@ const errorMeanings: Record<ErrorCode, string> = {
     'The chat delay held the message and a moderator removed it before anyone else saw it. Do not resend.',
   name_taken: 'A room by that name exists already.',
   not_found: 'No such route or resource.',
+  last_owner:
+    "The channel's last owner cannot step down or leave while others remain: make someone else an owner first.",
   stale_snapshot:
     'A page of a listing named a snapshot (`asOf`) too old to page through consistently: start again from the first page.',
   edit_window_closed:
@@ -294,7 +296,7 @@ const serverFrames: Record<string, FrameDoc> = {
   moderated: {
     schema: frames.ModeratedFrame,
     summary:
-      'A moderation action in the room, for everyone in it. On `delete`, blank message `messageId`.',
+      "A moderation action in the room, for everyone in it. On `delete`, blank message `messageId`. On `role`, a channel's owner gave `target` the channel role `role` (who moderates changes at once).",
     example: {
       type: 'moderated',
       room: 'general',

@@ -54,6 +54,11 @@ export const ErrorCode = {
   /** Not found (REST). */
   notFound: 'not_found',
   /**
+   * The channel's last owner cannot step down or leave while others remain: make someone
+   * else an owner first.
+   */
+  lastOwner: 'last_owner',
+  /**
    * A page asked for a listing's snapshot (`asOf`) that is too old to page through
    * consistently: start again from the first page.
    */
@@ -109,6 +114,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   message_removed: 410,
   name_taken: 409,
   not_found: 404,
+  last_owner: 409,
   stale_snapshot: 410,
   edit_window_closed: 403,
   too_large: 413,

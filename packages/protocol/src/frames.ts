@@ -43,6 +43,9 @@ export const Content = z
   .refine((s) => s.trim().length > 0, 'content must not be empty');
 
 export const UserRef = z.object({ id: z.string(), name: z.string() });
+/** A person's standing in a channel: owners give roles, moderators moderate. */
+export const ChannelRole = z.enum(['owner', 'moderator', 'member']);
+export type ChannelRole = z.infer<typeof ChannelRole>;
 export type UserRef = z.infer<typeof UserRef>;
 
 /**
@@ -416,7 +419,17 @@ export const MentionedFrame = z.object({ type: z.literal('mentioned'), message: 
 export const ModeratedFrame = z.object({
   type: z.literal('moderated'),
   room: RoomId,
-  action: z.enum(['delete', 'mute', 'unmute', 'kick', 'ban', 'unban', 'slow_mode', 'modes']),
+  action: z.enum([
+    'delete',
+    'mute',
+    'unmute',
+    'kick',
+    'ban',
+    'unban',
+    'slow_mode',
+    'modes',
+    'role',
+  ]),
   actor: UserRef,
   target: z.string().optional(),
   messageId: z.string().optional(),
@@ -424,6 +437,8 @@ export const ModeratedFrame = z.object({
   seconds: z.number().int().nonnegative().optional(),
   /** With `modes` and `slow_mode`: every crowd mode of the room now. */
   modes: RoomModes.optional(),
+  /** With `role`: the channel role `target` now has. */
+  role: ChannelRole.optional(),
 });
 /**
  * A message held by the room's chat delay (`delaySeconds`), sent to its author and to the

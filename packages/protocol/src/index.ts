@@ -2,6 +2,7 @@ export * from './analytics.js';
 export * from './codec.js';
 export * from './codes.js';
 export * from './dashboard.js';
+export * from './emote.js';
 export * from './events.js';
 export * from './frames.js';
 export * from './limits.js';

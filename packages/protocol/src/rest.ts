@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCode } from './codes.js';
-import { Attachment, ChatMessage, RoomId, Seq, Username, UserRef } from './frames.js';
+import { Attachment, ChannelRole, ChatMessage, RoomId, Seq, Username, UserRef } from './frames.js';
 import { limits } from './limits.js';
 
 /** REST bodies shared by the server and its clients. */
@@ -124,9 +124,6 @@ export const ChannelName = RoomId.refine(
   'channel names cannot contain ":"',
 );
 
-export const ChannelRole = z.enum(['owner', 'moderator', 'member']);
-export type ChannelRole = z.infer<typeof ChannelRole>;
-
 export const CreateChannelRequest = z.object({
   name: ChannelName,
   visibility: z.enum(['public', 'private']).default('public'),
@@ -160,6 +157,54 @@ export const ChannelList = z.object({
 });
 export type ChannelList = z.infer<typeof ChannelList>;
 export type ChannelListing = ChannelList['channels'][number];
+
+/** `GET /api/channels/:room/members`: who is in a channel, oldest member first. */
+export const ChannelMembers = z.object({
+  members: z.array(
+    z.object({
+      userId: z.string(),
+      /** Display name. */
+      name: z.string(),
+      /** Login, for `@mentions`; null for people who sign in only through a provider. */
+      username: z.string().nullable(),
+      role: ChannelRole,
+      /** When they became a member (ms since the epoch). */
+      addedAt: z.number(),
+    }),
+  ),
+});
+export type ChannelMembers = z.infer<typeof ChannelMembers>;
+export type ChannelMember = ChannelMembers['members'][number];
+
+/** `POST /api/channels/:room/members`: add someone (moderators; a role above member: owners). */
+export const AddMemberRequest = z.object({
+  userId: z.string().min(1).max(100),
+  role: ChannelRole.default('member'),
+});
+export type AddMemberRequest = z.input<typeof AddMemberRequest>;
+
+/**
+ * `GET /api/rooms/:room/audit` (moderators): what was done in the room and by whom, newest
+ * first. `action` is a moderation frame's type (`delete`, `mute`, `kick`, `ban`, `modes`…)
+ * or a membership change: `member_added`, `member_removed`, `role`.
+ */
+export const AuditLog = z.object({
+  entries: z.array(
+    z.object({
+      id: z.string(),
+      action: z.string(),
+      actor: z.string(),
+      actorName: z.string(),
+      target: z.string().nullable(),
+      targetName: z.string().nullable(),
+      messageId: z.string().nullable(),
+      details: z.record(z.string(), z.unknown()),
+      at: z.string(),
+    }),
+  ),
+});
+export type AuditLog = z.infer<typeof AuditLog>;
+export type AuditEntry = AuditLog['entries'][number];
 
 export const OpenDmRequest = z.object({ userId: z.string().min(1).max(100) });
 export const OpenDmResponse = z.object({ room: RoomId });

@@ -1,7 +1,10 @@
 import {
   Analytics,
   type Attachment,
+  AuditLog,
   ChannelList,
+  ChannelMembers,
+  type ChannelRole,
   ChannelView,
   type CreateChannelRequest,
   ErrorCode,
@@ -207,13 +210,30 @@ export class HubbubApi {
     return this.call('POST', '/api/channels', ChannelView, input);
   }
 
+  /** A channel's members with their names and roles (members of the channel only). */
+  async members(room: RoomId): Promise<ChannelMembers['members']> {
+    return (await this.call('GET', `${channelPath(room)}/members`, ChannelMembers)).members;
+  }
+
+  /** Adds someone to a channel (moderators; a role above member takes an owner). */
+  async addMember(room: RoomId, userId: string, role: ChannelRole = 'member'): Promise<void> {
+    await this.call('POST', `${channelPath(room)}/members`, z.unknown(), { userId, role });
+  }
+
+  /** Gives a member another role (owners); the last owner cannot step down (`last_owner`). */
+  async setRole(room: RoomId, userId: string, role: ChannelRole): Promise<void> {
+    await this.call('PATCH', memberPath(room, userId), z.unknown(), { role });
+  }
+
   /** Removes `userId` from a channel; the caller's own id leaves it. */
   async removeMember(room: RoomId, userId: string): Promise<void> {
-    await this.call(
-      'DELETE',
-      `/api/channels/${encodeURIComponent(room)}/members/${encodeURIComponent(userId)}`,
-      z.unknown(),
-    );
+    await this.call('DELETE', memberPath(room, userId), z.unknown());
+  }
+
+  /** The room's moderation and membership log, newest first (moderators). */
+  async auditLog(room: RoomId): Promise<AuditLog['entries']> {
+    const path = `/api/rooms/${encodeURIComponent(room)}/audit`;
+    return (await this.call('GET', path, AuditLog)).entries;
   }
 
   /** The DM room with `userId`, opened on first use. */
@@ -267,4 +287,12 @@ export class HubbubApi {
   async history(room: RoomId, query: Partial<HistoryQuery> = {}): Promise<HistoryPage> {
     return fetchHistory(this.baseUrl, await this.token(), room, query);
   }
+}
+
+function channelPath(room: RoomId): string {
+  return `/api/channels/${encodeURIComponent(room)}`;
+}
+
+function memberPath(room: RoomId, userId: string): string {
+  return `${channelPath(room)}/members/${encodeURIComponent(userId)}`;
 }

@@ -1,7 +1,13 @@
-import { type ChatMessage, ErrorCode, type RoomId, type RoomModes } from '@hubbub/protocol';
+import {
+  type ChatMessage,
+  ErrorCode,
+  isEmoteOnly,
+  type RoomId,
+  type RoomModes,
+} from '@hubbub/protocol';
 import type { Identity } from '../auth/authenticator.js';
 import type { Clearance, Refusal, RoomGuard, SendContent } from '../gateway/guard.js';
-import { anyModeOn, fingerprint, isEmoteOnly, RecentMessages } from './modes.js';
+import { anyModeOn, fingerprint, RecentMessages } from './modes.js';
 import { type Role, roleRank, type SanctionKind } from './schema.js';
 import type { ChannelRow, ChannelStore, Sanction } from './store.js';
 

@@ -1,6 +1,6 @@
-import { limits } from '@hubbub/protocol';
+import { isEmoteOnly, limits } from '@hubbub/protocol';
 import { describe, expect, test } from 'vitest';
-import { fingerprint, isEmoteOnly, RecentMessages } from './modes.js';
+import { fingerprint, RecentMessages } from './modes.js';
 
 describe('crowd mode rules', () => {
   test('emote-only takes emoji, skin tones, flags and ZWJ sequences, and nothing with words or digits', () => {

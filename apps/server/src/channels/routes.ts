@@ -1,5 +1,8 @@
 import {
+  AddMemberRequest,
+  AuditLog,
   ChannelList,
+  ChannelMembers,
   ChannelRole,
   ChannelView,
   CreateChannelRequest,
@@ -24,7 +27,6 @@ const Role = ChannelRole;
 const RoomParams = z.object({ room: RoomId });
 const MemberParams = z.object({ room: RoomId, userId: z.string().min(1).max(100) });
 const MessageParams = z.object({ room: RoomId, id: MessageId });
-const AddMember = z.object({ userId: z.string().min(1).max(100), role: Role.default('member') });
 
 function channelView(row: ChannelRow & { slow_mode_seconds?: number }): ChannelView {
   return {
@@ -100,13 +102,11 @@ export function channelRoutes(
   app.get(
     '/api/channels/:room/members',
     doc({
-      summary: 'Members of a channel the caller is in',
+      summary: 'Members of a channel the caller is in, with their names and roles',
       tags: ['channels'],
       auth: true,
       params: RoomParams,
-      response: z.object({
-        members: z.array(z.object({ userId: z.string(), role: Role, addedAt: z.number() })),
-      }),
+      response: ChannelMembers,
     }),
     (request, reply) =>
       asCaller(request, reply, async (identity) => {
@@ -123,13 +123,13 @@ export function channelRoutes(
       tags: ['channels'],
       auth: true,
       params: RoomParams,
-      body: AddMember,
+      body: AddMemberRequest,
       response: null,
     }),
     (request, reply) =>
       asCaller(request, reply, async (identity) => {
         const params = parseOr400(reply, RoomParams, request.params);
-        const body = params && parseOr400(reply, AddMember, request.body);
+        const body = params && parseOr400(reply, AddMemberRequest, request.body);
         if (params === undefined || body === undefined) return reply;
         await channels.addMember(identity, params.room, body.userId, body.role);
         return reply.code(204).send();
@@ -139,7 +139,7 @@ export function channelRoutes(
   app.patch(
     '/api/channels/:room/members/:userId',
     doc({
-      summary: 'Change a member’s role (owners)',
+      summary: 'Change a member’s role (owners); the last owner cannot step down (409 last_owner)',
       tags: ['channels'],
       auth: true,
       params: MemberParams,
@@ -258,10 +258,11 @@ export function channelRoutes(
   app.get(
     '/api/rooms/:room/audit',
     doc({
-      summary: 'The room’s moderation log, newest first (moderators)',
+      summary: 'The room’s moderation and membership log, newest first (moderators)',
       tags: ['moderation'],
       auth: true,
       params: RoomParams,
+      response: AuditLog,
     }),
     (request, reply) =>
       asCaller(request, reply, async (identity) => {

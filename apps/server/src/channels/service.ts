@@ -23,7 +23,7 @@ export class ChannelService {
     private readonly store: ChannelStore,
     private readonly access: RoomAccess,
     private readonly accounts: AccountStore,
-    private readonly effects: Pick<RoomEffects, 'evict' | 'roomAdded'>,
+    private readonly effects: Pick<RoomEffects, 'announce' | 'evict' | 'roomAdded'>,
   ) {}
 
   /** Creates the default channels that do not exist yet (and whose names hold no open room). */
@@ -96,22 +96,33 @@ export class ChannelService {
     const current = await this.access.roleOf(room, userId);
     if (current !== undefined && roleRank[current] > roleRank[role] && mine !== 'owner')
       refuse(ErrorCode.forbidden, 'cannot demote');
+    if (current === role) return;
+    if (current === 'owner') await this.keepAnOwner(room);
     await this.access.setMember(room, userId, role);
-    if (current === undefined)
+    if (current === undefined) {
+      await this.record(identity, room, 'member_added', userId, { role });
       this.effects.roomAdded(userId, {
         type: 'room_added',
         room,
         kind: 'channel',
         by: identity.user,
       });
+    } else await this.roleChanged(identity, room, userId, role, current);
   }
 
+  /**
+   * Gives a member another role (owners). The room hears of it (`moderated` with `role`),
+   * so the member's menus change at once; an owner may step down only if another remains.
+   */
   async setRole(identity: Identity, room: RoomId, userId: string, role: Role): Promise<void> {
     const mine = await this.requireChannel(identity, room);
     if (mine !== 'owner') refuse(ErrorCode.forbidden, 'only an owner changes roles');
-    if ((await this.access.roleOf(room, userId)) === undefined)
-      refuse(ErrorCode.notFound, 'not a member');
+    const current = await this.access.roleOf(room, userId);
+    if (current === undefined) refuse(ErrorCode.notFound, 'not a member');
+    if (current === role) return;
+    if (current === 'owner') await this.keepAnOwner(room);
     await this.access.setMember(room, userId, role);
+    await this.roleChanged(identity, room, userId, role, current);
   }
 
   /** Removes a member: yourself (leaving), or someone below you. They stop receiving at once. */
@@ -123,9 +134,58 @@ export class ChannelService {
       if (roleRank[mine] < roleRank.moderator || roleRank[theirs] >= roleRank[mine]) {
         refuse(ErrorCode.forbidden, 'only someone of higher rank may remove a member');
       }
+    } else if (mine === 'owner') {
+      // The last person out may go; an owner leaving others behind hands the channel on first.
+      const others = (await this.store.members(room)).some((m) => m.userId !== userId);
+      if (others) await this.keepAnOwner(room);
     }
     await this.access.removeMember(room, userId);
+    if (userId !== identity.user.id) await this.record(identity, room, 'member_removed', userId);
     this.effects.evict(userId, room, 'removed');
+  }
+
+  /** Refuses to let `userId`, an owner, stop being one when no other owner would remain. */
+  private async keepAnOwner(room: RoomId): Promise<void> {
+    if ((await this.store.owners(room)) <= 1)
+      refuse(
+        ErrorCode.lastOwner,
+        'the channel needs another owner first: make someone else an owner, then step down',
+      );
+  }
+
+  private async roleChanged(
+    identity: Identity,
+    room: RoomId,
+    userId: string,
+    role: Role,
+    was: Role,
+  ): Promise<void> {
+    await this.record(identity, room, 'role', userId, { role, was });
+    this.effects.announce(room, {
+      type: 'moderated',
+      room,
+      action: 'role',
+      actor: identity.user,
+      target: userId,
+      role,
+    });
+  }
+
+  /** Membership changes go in the room's audit log beside moderation. */
+  private record(
+    identity: Identity,
+    room: RoomId,
+    action: 'member_added' | 'member_removed' | 'role',
+    userId: string,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
+    return this.store.audit({
+      roomId: room,
+      actorId: identity.user.id,
+      action,
+      targetUserId: userId,
+      ...(details === undefined ? {} : { details }),
+    });
   }
 
   /**

@@ -1,4 +1,10 @@
-import { noModes, type RoomModes, type UserRef } from '@hubbub/protocol';
+import {
+  type AuditEntry,
+  type ChannelMember,
+  noModes,
+  type RoomModes,
+  type UserRef,
+} from '@hubbub/protocol';
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Database } from '../store/schema.js';
@@ -169,14 +175,34 @@ export class ChannelStore {
     return row?.role;
   }
 
-  async members(roomId: string): Promise<Array<{ userId: string; role: Role; addedAt: number }>> {
+  /** A channel's members with their names, oldest member first. */
+  async members(roomId: string): Promise<ChannelMember[]> {
     const rows = await this.db
       .selectFrom('room_members')
-      .select(['user_id', 'role', 'added_at'])
+      .innerJoin('users', 'users.id', 'room_members.user_id')
+      .select(['user_id', 'role', 'added_at', 'users.display_name', 'users.username'])
       .where('room_id', '=', roomId)
       .orderBy('added_at')
+      .orderBy('user_id')
       .execute();
-    return rows.map((r) => ({ userId: r.user_id, role: r.role, addedAt: Number(r.added_at) }));
+    return rows.map((r) => ({
+      userId: r.user_id,
+      name: r.display_name,
+      username: r.username,
+      role: r.role,
+      addedAt: Number(r.added_at),
+    }));
+  }
+
+  /** How many owners the channel has (a channel keeps at least one while it has members). */
+  async owners(roomId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('room_members')
+      .select((eb) => eb.fn.countAll<string | number>().as('owners'))
+      .where('room_id', '=', roomId)
+      .where('role', '=', 'owner')
+      .executeTakeFirst();
+    return Number(row?.owners ?? 0);
   }
 
   /** Adds a member or changes their role. */
@@ -387,10 +413,14 @@ export class ChannelStore {
       .execute();
   }
 
-  async auditLog(roomId: string, limit: number) {
+  /** The room's audit log, newest first, with the names of who acted and on whom. */
+  async auditLog(roomId: string, limit: number): Promise<AuditEntry[]> {
     const rows = await this.db
       .selectFrom('moderation_log')
-      .selectAll()
+      .leftJoin('users as actor', 'actor.id', 'moderation_log.actor_id')
+      .leftJoin('users as target', 'target.id', 'moderation_log.target_user_id')
+      .selectAll('moderation_log')
+      .select(['actor.display_name as actor_name', 'target.display_name as target_name'])
       .where('room_id', '=', roomId)
       .orderBy('id', 'desc')
       .limit(limit)
@@ -399,7 +429,10 @@ export class ChannelStore {
       id: r.id,
       action: r.action,
       actor: r.actor_id,
+      // Guests have no row: their name is kept in the entry's details when it matters.
+      actorName: r.actor_name ?? 'a guest',
       target: r.target_user_id,
+      targetName: r.target_user_id === null ? null : (r.target_name ?? 'a guest'),
       messageId: r.message_id,
       details: JSON.parse(r.details) as Record<string, unknown>,
       at: new Date(Number(r.created_at)).toISOString(),

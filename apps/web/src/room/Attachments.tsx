@@ -11,7 +11,14 @@ const bytes = new Intl.NumberFormat(undefined, {
 });
 
 /** A message's files: images inline (thumbnails that open a lightbox), others as downloads. */
-export function Attachments({ attachments }: { attachments: readonly Attachment[] }) {
+export function Attachments({
+  attachments,
+  tabIndex,
+}: {
+  attachments: readonly Attachment[];
+  /** -1 outside the message the list's arrow keys are on. */
+  tabIndex?: number | undefined;
+}) {
   const [open, setOpen] = useState<Attachment>();
   return (
     <span className="mt-1 flex flex-wrap gap-2" data-testid="attachments">
@@ -20,6 +27,7 @@ export function Attachments({ attachments }: { attachments: readonly Attachment[
           <button
             key={attachment.id}
             type="button"
+            tabIndex={tabIndex}
             aria-label={`Open image ${attachment.name}`}
             onClick={() => setOpen(attachment)}
             className="overflow-hidden rounded-md border border-slate-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
@@ -37,6 +45,7 @@ export function Attachments({ attachments }: { attachments: readonly Attachment[
             key={attachment.id}
             href={`/api/media/${attachment.id}`}
             download={attachment.name}
+            tabIndex={tabIndex}
             className="flex items-center gap-2 rounded-md border border-slate-700 bg-slate-900 px-3 py-2 text-sm hover:border-slate-500 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
           >
             <FileText aria-hidden className="size-5 text-slate-300" />

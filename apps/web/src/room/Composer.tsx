@@ -1,4 +1,4 @@
-import { type ChatMessage, limits } from '@hubbub/protocol';
+import { type ChatMessage, isEmoteOnly, limits, type RoomModes } from '@hubbub/protocol';
 import { Paperclip, SendHorizontal, X } from 'lucide-react';
 import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { Button } from '../components/ui/button.js';
@@ -19,11 +19,17 @@ export function Composer({
   onCancelReply,
   uploads,
   canAttach,
+  rules,
   onSend,
   onTyping,
 }: {
   /** Accounts may attach files; guests may not upload. */
   canAttach: boolean;
+  /**
+   * The room's crowd modes that bind this person (none for moderators), shown before
+   * sending rather than refused after.
+   */
+  rules: { modes: RoomModes; guest: boolean };
   title: string;
   /** Files attached so far (the picker, a paste, or a drop on the room). */
   uploads: Uploads;
@@ -48,8 +54,23 @@ export function Composer({
   const picker = useRef<HTMLInputElement>(null);
   const over = text.length > limits.contentMaxChars;
   const blank = text.trim().length === 0;
+  const guestsMuted = rules.modes.membersOnly && rules.guest;
+  const emoteOnly = rules.modes.emoteOnly;
+  const notEmoji = emoteOnly && !blank && !isEmoteOnly(text);
+  const attaching = canAttach && !emoteOnly;
   // Text or at least one finished upload, and nothing still on its way.
-  const sendable = !over && !uploads.busy && (!blank || uploads.attachments.length > 0);
+  const sendable =
+    !over &&
+    !notEmoji &&
+    !guestsMuted &&
+    !uploads.busy &&
+    (!blank || (attaching && uploads.attachments.length > 0));
+  const hintId = useId();
+  const hint = guestsMuted
+    ? 'Members-only mode: sign in to chat here. You can still read along.'
+    : notEmoji
+      ? 'Emote-only mode: only emoji can be sent here.'
+      : undefined;
   useLayoutEffect(() => {
     const element = box.current;
     if (element === null) return;
@@ -97,6 +118,11 @@ export function Composer({
   useEffect(() => {
     if (replyingTo !== undefined) box.current?.focus();
   }, [replyingTo]);
+  // A room that opens is a room to write in: the caret goes to the composer, except on touch
+  // screens, where focusing would throw up the keyboard over what one came to read.
+  useEffect(() => {
+    if (window.matchMedia('(pointer: fine)').matches) focusComposer();
+  }, []);
   return (
     <div className="border-t border-slate-800">
       {replyingTo !== undefined && (
@@ -145,6 +171,11 @@ export function Composer({
       {picking && (
         <MentionPicker id={pickerId} candidates={candidates} active={chosen} onPick={pick} />
       )}
+      {hint !== undefined && (
+        <p id={hintId} className="px-3 pt-2 text-xs text-amber-200">
+          {hint}
+        </p>
+      )}
       <form
         className="flex items-end gap-2 p-3"
         onSubmit={(e) => {
@@ -152,7 +183,7 @@ export function Composer({
           send();
         }}
       >
-        {canAttach && (
+        {attaching && (
           <>
             <input
               ref={picker}
@@ -178,9 +209,13 @@ export function Composer({
         )}
         <Textarea
           ref={box}
+          id="composer"
           aria-label="Message"
           rows={1}
           value={text}
+          disabled={guestsMuted}
+          aria-invalid={notEmoji || over}
+          aria-describedby={hint === undefined ? undefined : hintId}
           aria-controls={picking ? pickerId : undefined}
           aria-activedescendant={picking ? `${pickerId}-${chosen}` : undefined}
           onChange={(e) => {
@@ -191,12 +226,18 @@ export function Composer({
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onPaste={(e) => {
             const files = Array.from(e.clipboardData.files);
-            if (!canAttach || files.length === 0) return;
+            if (!attaching || files.length === 0) return;
             e.preventDefault();
             uploads.add(files);
           }}
           onKeyDown={onKeyDown}
-          placeholder={`Message ${title}`}
+          placeholder={
+            guestsMuted
+              ? 'Members-only mode: sign in to chat'
+              : emoteOnly
+                ? `Emoji only in ${title}`
+                : `Message ${title}`
+          }
           className="max-h-40 min-w-0 flex-1"
         />
         <span
@@ -214,4 +255,9 @@ export function Composer({
       </form>
     </div>
   );
+}
+
+/** Puts the caret in the open room's composer (after a reply is chosen, an edit, a dialog). */
+export function focusComposer(): void {
+  document.getElementById('composer')?.focus({ preventScroll: true });
 }

@@ -5,9 +5,10 @@ import { useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
 import { cn } from '../lib/cn.js';
 import { mentionsLogin } from '../mentions.js';
-import type { Entry } from '../timeline.js';
+import type { Entry, RowLayout } from '../timeline.js';
 import { Attachments } from './Attachments.js';
-import { MessageActions } from './MessageActions.js';
+import { focusComposer } from './Composer.js';
+import { editBoxId, MessageActions } from './MessageActions.js';
 import { Content, type Delivery, EditBox, Quote, Reactions, Ticks } from './MessageParts.js';
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -27,6 +28,10 @@ function isFresh(entry: Entry): boolean {
 interface LineProps {
   room: RoomId;
   moderator: boolean;
+  /** Whether the list's arrow keys are on this line: only its controls are in the tab order. */
+  active: boolean;
+  /** Its day divider, and whether it continues the author's group above. */
+  layout: RowLayout;
   /** Ticks on one's own messages in a DM. */
   delivery?: Delivery | undefined;
   /** "Seen by N" under one's latest message in a channel. */
@@ -40,38 +45,64 @@ interface LineProps {
 
 export function MessageLine({ entry, ...line }: LineProps & { entry: Entry }) {
   return (
-    <m.div
-      initial={isFresh(entry) ? { opacity: 0, y: 8 } : false}
-      animate={{ opacity: 1, y: 0 }}
-      transition={{ duration: 0.18, ease: 'easeOut' }}
-    >
-      {entry.kind === 'pending' ? (
-        <PendingLine entry={entry} room={line.room} />
-      ) : (
-        <StoredLine entry={entry} {...line} />
-      )}
-    </m.div>
+    <>
+      {line.layout.day !== undefined && <DayDivider label={line.layout.day} />}
+      <m.div
+        initial={isFresh(entry) ? { opacity: 0, y: 8 } : false}
+        animate={{ opacity: 1, y: 0 }}
+        transition={{ duration: 0.18, ease: 'easeOut' }}
+        className={line.layout.continued ? '' : 'pt-1.5'}
+      >
+        {entry.kind === 'pending' ? (
+          <PendingLine entry={entry} room={line.room} line={line} />
+        ) : (
+          <StoredLine entry={entry} {...line} />
+        )}
+      </m.div>
+    </>
+  );
+}
+
+function DayDivider({ label }: { label: string }) {
+  return (
+    <div className="flex items-center gap-3 py-2" data-testid="day-divider">
+      <span aria-hidden className="h-px flex-1 bg-slate-800" />
+      <span className="text-xs font-semibold text-slate-400">{label}</span>
+      <span aria-hidden className="h-px flex-1 bg-slate-800" />
+    </div>
+  );
+}
+
+/** The author's name, or, inside a group, the same name for screen readers only. */
+function Author({ name, continued }: { name: string; continued: boolean }) {
+  return (
+    <span data-author className={continued ? 'sr-only' : 'font-semibold text-sky-300'}>
+      {name}
+    </span>
   );
 }
 
 function PendingLine({
   entry,
   room,
+  line,
 }: {
   entry: Extract<Entry, { kind: 'pending' }>;
   room: RoomId;
+  line: LineProps;
 }) {
   const { store } = useChat();
+  const tabIndex = line.active ? 0 : -1;
   return (
     <div
       className={entry.ackedId === undefined ? 'opacity-60' : ''}
       data-testid="pending-message"
       aria-busy={entry.ackedId === undefined && entry.failed === undefined}
     >
-      <span className="font-semibold text-sky-300">{entry.user.name}</span>{' '}
+      <Author name={entry.user.name} continued={line.layout.continued} />{' '}
       <Content text={entry.content} login={undefined} />
       {entry.attachments !== undefined && entry.attachments.length > 0 && (
-        <Attachments attachments={entry.attachments} />
+        <Attachments attachments={entry.attachments} tabIndex={tabIndex} />
       )}
       {entry.failed !== undefined && (
         <span className="ml-2 inline-flex items-center gap-1 text-xs text-rose-300">
@@ -80,6 +111,7 @@ function PendingLine({
             variant="link"
             size="sm"
             className="h-auto px-1"
+            tabIndex={tabIndex}
             onClick={() => store.retry(room, entry)}
           >
             Retry
@@ -88,6 +120,7 @@ function PendingLine({
             variant="link"
             size="sm"
             className="h-auto px-1 text-slate-300"
+            tabIndex={tabIndex}
             onClick={() => store.discard(room, entry.cid)}
           >
             Discard
@@ -102,6 +135,8 @@ function StoredLine({
   entry,
   room,
   moderator,
+  active,
+  layout,
   delivery,
   seenBy,
   parent,
@@ -115,6 +150,8 @@ function StoredLine({
   const [editing, setEditing] = useState(false);
   const login = useSyncExternalStore(store.subscribe, () => store.login);
   const mentionsMe = !mine && !message.deleted && mentionsLogin(message, login);
+  const tabIndex = active ? 0 : -1;
+  const { continued } = layout;
   return (
     <div
       className={cn(
@@ -129,10 +166,11 @@ function StoredLine({
     >
       <div className="min-w-0 flex-1">
         {parent !== undefined && <Quote parent={parent} />}
-        {isAccount && !mine ? (
+        {isAccount && !mine && !continued ? (
           <button
             type="button"
             data-author
+            tabIndex={tabIndex}
             title={`Message ${message.user.name}`}
             className="font-semibold text-sky-300 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
             onClick={() => void openDm(message.user.id)}
@@ -140,14 +178,17 @@ function StoredLine({
             {message.user.name}
           </button>
         ) : (
-          <span data-author className="font-semibold text-sky-300">
-            {message.user.name}
-          </span>
+          <Author name={message.user.name} continued={continued} />
         )}{' '}
         <time
           dateTime={message.ts}
           title={fullDate.format(at)}
-          className="text-xs text-slate-400 tabular-nums"
+          className={cn(
+            'text-xs text-slate-400 tabular-nums',
+            // In a group the time shows on hover or focus, as Slack's does.
+            continued &&
+              'inline-block w-0 overflow-hidden group-hover:w-auto group-focus-within:w-auto',
+          )}
         >
           {clock.format(at)}
         </time>{' '}
@@ -157,11 +198,13 @@ function StoredLine({
           </em>
         ) : editing ? (
           <EditBox
+            id={editBoxId(message.id)}
             content={message.content}
             onDone={(content) => {
               setEditing(false);
               if (content !== undefined && content !== message.content)
                 store.client.edit(room, message.id, content);
+              focusComposer();
             }}
           />
         ) : (
@@ -177,12 +220,13 @@ function StoredLine({
         )}
         {delivery !== undefined && <Ticks delivery={delivery} />}
         {message.attachments !== undefined && !message.deleted && (
-          <Attachments attachments={message.attachments} />
+          <Attachments attachments={message.attachments} tabIndex={tabIndex} />
         )}
         {message.reactions !== undefined && !message.deleted && (
           <Reactions
             reactions={message.reactions}
             me={me.id}
+            tabIndex={tabIndex}
             toggle={(emoji, on) => store.client.react(room, message.id, emoji, on)}
           />
         )}
@@ -196,6 +240,7 @@ function StoredLine({
         <MessageActions
           room={room}
           messageId={message.id}
+          tabIndex={tabIndex}
           author={message.user}
           content={message.content}
           canDelete={mine || moderator}

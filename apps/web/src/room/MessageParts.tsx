@@ -8,9 +8,11 @@ export type Delivery = 'sent' | 'delivered' | 'read';
 
 /** Editing in place: Enter saves, Shift+Enter is a new line, Escape cancels. */
 export function EditBox({
+  id,
   content,
   onDone,
 }: {
+  id: string;
   content: string;
   onDone: (content: string | undefined) => void;
 }) {
@@ -19,13 +21,18 @@ export function EditBox({
   return (
     <span className="mt-1 flex flex-col gap-1">
       <Textarea
+        id={id}
         aria-label="Edit message"
         autoFocus
         rows={Math.min(6, text.split('\n').length)}
         value={text}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={(event) => {
-          if (event.key === 'Escape') onDone(undefined);
+          if (event.key === 'Escape') {
+            // Escape ends the edit, not whatever dialog or list holds the box.
+            event.stopPropagation();
+            onDone(undefined);
+          }
           if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
             event.preventDefault();
             if (valid) onDone(text);
@@ -45,10 +52,12 @@ export function Reactions({
   reactions,
   me,
   toggle,
+  tabIndex,
 }: {
   reactions: NonNullable<ChatMessage['reactions']>;
   me: string;
   toggle: (emoji: string, on: boolean) => void;
+  tabIndex?: number | undefined;
 }) {
   return (
     <span className="mt-1 flex flex-wrap gap-1" data-testid="reactions">
@@ -60,6 +69,7 @@ export function Reactions({
           <button
             key={emoji}
             type="button"
+            tabIndex={tabIndex}
             aria-pressed={mine}
             aria-label={`${emoji} ${count}: ${who}`}
             title={`${who} reacted with ${emoji}`}

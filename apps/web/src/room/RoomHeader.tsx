@@ -6,8 +6,8 @@ import {
   type RoomModes,
 } from '@hubbub/protocol';
 import { useQueryClient } from '@tanstack/react-query';
-import { Hourglass, LogOut, Menu, Settings2 } from 'lucide-react';
-import { type ReactNode, useSyncExternalStore } from 'react';
+import { Hourglass, LogOut, Menu, Settings2, Users } from 'lucide-react';
+import { type ReactNode, useState, useSyncExternalStore } from 'react';
 import { useChat } from '../chat-context.js';
 import { Button } from '../components/ui/button.js';
 import {
@@ -21,6 +21,7 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from '../components/ui/dropdown-menu.js';
+import { MembersDialog } from '../members/MembersDialog.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
 import { Presence } from './Presence.js';
 import { SearchDialog } from './SearchDialog.js';
@@ -78,7 +79,7 @@ export function RoomHeader({
         <Menu />
       </Button>
       <div className="min-w-0 flex-1">
-        <h2 className="truncate font-semibold">{title}</h2>
+        <h1 className="truncate font-semibold">{title}</h1>
         {details ??
           (listing?.topic !== undefined && listing.topic !== '' && (
             <p className="truncate text-xs text-slate-400">{listing.topic}</p>
@@ -103,6 +104,7 @@ export function RoomHeader({
       {(moderates || member) && (
         <RoomMenu
           room={room}
+          listing={listing}
           slowMode={slowMode}
           modes={modes}
           moderator={moderates}
@@ -115,12 +117,14 @@ export function RoomHeader({
 
 function RoomMenu({
   room,
+  listing,
   slowMode,
   modes,
   moderator,
   member,
 }: {
   room: RoomId;
+  listing: ChannelListing | undefined;
   slowMode: number;
   modes: RoomModes;
   moderator: boolean;
@@ -144,66 +148,86 @@ function RoomMenu({
       },
     ];
   const queries = useQueryClient();
+  const [membersOpen, setMembersOpen] = useState(false);
   async function leave() {
     await store.leaveChannel(room, () => api.removeMember(room, me.id));
     await queries.invalidateQueries({ queryKey: ['channels'] });
     openRoom('global');
   }
   return (
-    <DropdownMenu>
-      <DropdownMenuTrigger asChild>
-        <Button variant="ghost" size="icon" aria-label="Room options">
-          <Settings2 />
-        </Button>
-      </DropdownMenuTrigger>
-      <DropdownMenuContent align="end">
-        {moderator && (
-          <>
-            <DropdownMenuLabel>Slow mode</DropdownMenuLabel>
-            <DropdownMenuRadioGroup
-              value={String(slowMode)}
-              onValueChange={(value) =>
-                store.client.moderate({ type: 'slow_mode', room, seconds: Number(value) })
-              }
-            >
-              {slowModeChoices.map((seconds) => (
-                <DropdownMenuRadioItem key={seconds} value={String(seconds)}>
-                  {seconds === 0 ? 'Off' : `One message every ${seconds} s`}
-                </DropdownMenuRadioItem>
-              ))}
-            </DropdownMenuRadioGroup>
-            <DropdownMenuSeparator />
-            <DropdownMenuLabel>Crowd modes</DropdownMenuLabel>
-            {toggles.map((toggle) => (
-              <DropdownMenuCheckboxItem
-                key={toggle.label}
-                checked={toggle.on}
-                onCheckedChange={() => switchModes(toggle.change)}
+    <>
+      {member && listing !== undefined && (
+        <MembersDialog
+          room={room}
+          listing={listing}
+          open={membersOpen}
+          onOpenChange={setMembersOpen}
+        />
+      )}
+      <DropdownMenu>
+        <DropdownMenuTrigger asChild>
+          <Button variant="ghost" size="icon" aria-label="Room options">
+            <Settings2 />
+          </Button>
+        </DropdownMenuTrigger>
+        <DropdownMenuContent align="end">
+          {member && (
+            <>
+              <DropdownMenuItem onSelect={() => setMembersOpen(true)}>
+                <Users aria-hidden /> Members
+                {listing?.visibility === 'private' ? ' and access' : ''}
+              </DropdownMenuItem>
+              <DropdownMenuSeparator />
+            </>
+          )}
+          {moderator && (
+            <>
+              <DropdownMenuLabel>Slow mode</DropdownMenuLabel>
+              <DropdownMenuRadioGroup
+                value={String(slowMode)}
+                onValueChange={(value) =>
+                  store.client.moderate({ type: 'slow_mode', room, seconds: Number(value) })
+                }
               >
-                {toggle.label}
-              </DropdownMenuCheckboxItem>
-            ))}
-            <DropdownMenuSeparator />
-            <DropdownMenuLabel>Chat delay (review first)</DropdownMenuLabel>
-            <DropdownMenuRadioGroup
-              value={String(modes.delaySeconds)}
-              onValueChange={(value) => switchModes({ delaySeconds: Number(value) })}
-            >
-              {delayChoices.map((seconds) => (
-                <DropdownMenuRadioItem key={seconds} value={String(seconds)}>
-                  {seconds === 0 ? 'Off' : `${seconds} s`}
-                </DropdownMenuRadioItem>
+                {slowModeChoices.map((seconds) => (
+                  <DropdownMenuRadioItem key={seconds} value={String(seconds)}>
+                    {seconds === 0 ? 'Off' : `One message every ${seconds} s`}
+                  </DropdownMenuRadioItem>
+                ))}
+              </DropdownMenuRadioGroup>
+              <DropdownMenuSeparator />
+              <DropdownMenuLabel>Crowd modes</DropdownMenuLabel>
+              {toggles.map((toggle) => (
+                <DropdownMenuCheckboxItem
+                  key={toggle.label}
+                  checked={toggle.on}
+                  onCheckedChange={() => switchModes(toggle.change)}
+                >
+                  {toggle.label}
+                </DropdownMenuCheckboxItem>
               ))}
-            </DropdownMenuRadioGroup>
-          </>
-        )}
-        {moderator && member && <DropdownMenuSeparator />}
-        {member && (
-          <DropdownMenuItem tone="danger" onSelect={() => void leave().catch(() => {})}>
-            <LogOut aria-hidden /> Leave channel
-          </DropdownMenuItem>
-        )}
-      </DropdownMenuContent>
-    </DropdownMenu>
+              <DropdownMenuSeparator />
+              <DropdownMenuLabel>Chat delay (review first)</DropdownMenuLabel>
+              <DropdownMenuRadioGroup
+                value={String(modes.delaySeconds)}
+                onValueChange={(value) => switchModes({ delaySeconds: Number(value) })}
+              >
+                {delayChoices.map((seconds) => (
+                  <DropdownMenuRadioItem key={seconds} value={String(seconds)}>
+                    {seconds === 0 ? 'Off' : `${seconds} s`}
+                  </DropdownMenuRadioItem>
+                ))}
+              </DropdownMenuRadioGroup>
+            </>
+          )}
+          {moderator && member && <DropdownMenuSeparator />}
+          {member && (
+            <DropdownMenuItem tone="danger" onSelect={() => void leave().catch(() => {})}>
+              <LogOut aria-hidden /> Leave channel
+            </DropdownMenuItem>
+          )}
+        </DropdownMenuContent>
+      </DropdownMenu>
+    </>
   );
 }

@@ -1,4 +1,4 @@
-import type { ChannelListing, ChatMessage, RoomId } from '@hubbub/protocol';
+import { type ChannelListing, type ChatMessage, noModes, type RoomId } from '@hubbub/protocol';
 import { useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { ArrowDown } from 'lucide-react';
@@ -20,14 +20,16 @@ import { CheerBurst } from '../events/CheerBurst.js';
 import { EventDetails } from '../events/EventDetails.js';
 import { eventIdOf, useJoinWhenOpen } from '../events/use-live-event.js';
 import { anchoredScrollTop, isAtBottom, wantsOlder } from '../scroll.js';
-import { type Entry, entries, findBySeq } from '../timeline.js';
+import { type Entry, entries, findBySeq, layoutRow } from '../timeline.js';
 import { Composer } from './Composer.js';
 import { HeldMessages } from './HeldMessages.js';
 import { MessageLine } from './MessageLine.js';
 import { TypingLine } from './Presence.js';
 import { RoomHeader } from './RoomHeader.js';
+import { RoomUnavailable } from './RoomUnavailable.js';
 import { useReceipts } from './receipts.js';
 import { useUploads } from './uploads.js';
+import { useRovingRows } from './use-roving-rows.js';
 
 /** Pages of 200 loaded back, at most, to show a message in context. */
 const maxSeekPages = 25;
@@ -58,7 +60,12 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
   const [unseen, setUnseen] = useState(0);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [exhausted, setExhausted] = useState(false);
-  const moderator = listing?.role === 'owner' || listing?.role === 'moderator';
+  // Told in `joined` (and changed live by a role change); the channel list stands in until then.
+  const moderator =
+    useSyncExternalStore(store.subscribe, () => store.crowd.moderates(room)) ||
+    listing?.role === 'owner' ||
+    listing?.role === 'moderator';
+  const refusal = useSyncExternalStore(store.subscribe, () => store.refusal(room));
   // An event's room is the same chat with the event's line and its live reactions.
   const isEvent = eventIdOf(room) !== undefined;
 
@@ -82,10 +89,14 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => scroller.current,
-    estimateSize: () => 32,
+    // The smallest row (a message continuing its author's group): rows only ever measure
+    // taller than estimated, so measuring never pulls the list up under the reader.
+    estimateSize: () => 26,
     overscan: 12,
     getItemKey: (index) => items[index]?.key ?? index,
   });
+  const rows = useRovingRows(items, virtualizer, scroller);
+  const modes = useSyncExternalStore(store.subscribe, () => store.crowd.modesOf(room));
 
   // Stick to the bottom while the reader is there; otherwise count what arrived below.
   const lastKey = items.at(-1)?.key;
@@ -152,12 +163,19 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
       .finally(() => setLoadingOlder(false));
   }, [at, focused, items, timeline.messages, loadingOlder, api, room, store, virtualizer]);
 
+  // Only the reader scrolling up leaves the bottom: rows measured taller than estimated, or
+  // a burst landing while the list follows it, move the content, not the reader.
+  const lastScrollTop = useRef(0);
   function onScroll() {
     const element = scroller.current;
     if (element === null) return;
     const bottom = isAtBottom(element);
-    setAtBottom(bottom);
-    if (bottom) setUnseen(0);
+    const up = element.scrollTop < lastScrollTop.current;
+    lastScrollTop.current = element.scrollTop;
+    if (bottom) {
+      setAtBottom(true);
+      setUnseen(0);
+    } else if (up) setAtBottom(false);
     if (wantsOlder(element.scrollTop)) void loadOlder();
   }
 
@@ -168,7 +186,8 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
   }
 
   return (
-    <section
+    <main
+      id="room"
       className="relative flex min-w-0 flex-1 flex-col"
       aria-label={title}
       // Files dropped anywhere on the room are attached to the message being written.
@@ -202,85 +221,98 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
         onOpenRooms={onOpenRooms}
         details={isEvent ? <EventDetails room={room} /> : undefined}
       />
-      <div className="relative flex min-h-0 flex-1 flex-col">
-        <div
-          ref={scroller}
-          onScroll={onScroll}
-          className="min-h-0 flex-1 overflow-y-auto"
-          role="log"
-          aria-live="polite"
-          aria-label={`Messages in ${title}`}
-          aria-busy={loadingOlder}
-          data-testid="timeline"
-        >
-          {(exhausted || (timeline.messages[0]?.seq ?? 1) <= 1) && (
-            <p className="px-4 pt-4 text-center text-xs text-slate-400">
-              This is the beginning of{' '}
-              {listing?.kind === 'dm' ? `your conversation with ${title}` : title}.
-            </p>
-          )}
-          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-            {virtualizer.getVirtualItems().map((row) => {
-              const entry = items[row.index];
-              if (entry === undefined) return null;
-              return (
-                <div
-                  key={row.key}
-                  data-index={row.index}
-                  ref={virtualizer.measureElement}
-                  className="absolute left-0 w-full px-3 py-0.5"
-                  style={{ transform: `translateY(${row.start}px)` }}
-                >
-                  <MessageLine
-                    entry={entry}
-                    room={room}
-                    moderator={moderator}
-                    delivery={marks.delivery(entry)}
-                    seenBy={marks.seenBy(entry)}
-                    parent={parentOf(entry)}
-                    focused={entry.kind === 'message' && entry.message.seq === focused}
-                    onReply={setReplyingTo}
-                  />
-                </div>
-              );
-            })}
+      {refusal !== undefined ? (
+        <RoomUnavailable room={room} title={title} refusal={refusal} listing={listing} />
+      ) : (
+        <>
+          <div className="relative flex min-h-0 flex-1 flex-col">
+            <div
+              ref={scroller}
+              onScroll={onScroll}
+              onKeyDown={rows.onKeyDown}
+              onFocus={rows.onListFocus}
+              tabIndex={rows.listTabIndex}
+              className="min-h-0 flex-1 overflow-y-auto focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400 focus-visible:ring-inset"
+              role="log"
+              aria-live="polite"
+              aria-label={`Messages in ${title}`}
+              aria-busy={loadingOlder}
+              data-testid="timeline"
+            >
+              {(exhausted || (timeline.messages[0]?.seq ?? 1) <= 1) && (
+                <p className="px-4 pt-4 text-center text-xs text-slate-400">
+                  This is the beginning of{' '}
+                  {listing?.kind === 'dm' ? `your conversation with ${title}` : title}.
+                </p>
+              )}
+              <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+                {virtualizer.getVirtualItems().map((row) => {
+                  const entry = items[row.index];
+                  if (entry === undefined) return null;
+                  return (
+                    <article
+                      key={row.key}
+                      data-index={row.index}
+                      ref={virtualizer.measureElement}
+                      {...rows.rowProps(entry.key, row.index)}
+                      className="absolute left-0 w-full px-3 py-px focus-visible:bg-slate-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400 focus-visible:ring-inset"
+                      style={{ transform: `translateY(${row.start}px)` }}
+                    >
+                      <MessageLine
+                        entry={entry}
+                        room={room}
+                        moderator={moderator}
+                        active={row.index === rows.activeIndex}
+                        layout={layoutRow(items, row.index)}
+                        delivery={marks.delivery(entry)}
+                        seenBy={marks.seenBy(entry)}
+                        parent={parentOf(entry)}
+                        focused={entry.kind === 'message' && entry.message.seq === focused}
+                        onReply={setReplyingTo}
+                      />
+                    </article>
+                  );
+                })}
+              </div>
+            </div>
+            {isEvent && <CheerBurst room={room} />}
           </div>
-        </div>
-        {isEvent && <CheerBurst room={room} />}
-      </div>
-      <AnimatePresence>
-        {!atBottom && unseen > 0 && (
-          <m.button
-            type="button"
-            onClick={jumpToLatest}
-            initial={{ opacity: 0, y: 12 }}
-            animate={{ opacity: 1, y: 0 }}
-            exit={{ opacity: 0, y: 12 }}
-            className="absolute bottom-20 left-1/2 flex -translate-x-1/2 items-center gap-1 rounded-full bg-sky-700 px-3 py-1 text-sm font-semibold text-white shadow-lg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-300"
-          >
-            <ArrowDown aria-hidden className="size-4" /> New messages
-          </m.button>
-        )}
-      </AnimatePresence>
-      <TypingLine room={room} />
-      <HeldMessages room={room} />
-      {isEvent && <CheerBar room={room} />}
-      <Composer
-        title={title}
-        replyingTo={replyingTo}
-        onCancelReply={() => setReplyingTo(undefined)}
-        uploads={uploads}
-        canAttach={isAccount}
-        onSend={(content) => {
-          void store.send(room, content, {
-            replyTo: replyingTo?.seq,
-            attachments: uploads.attachments,
-          });
-          setReplyingTo(undefined);
-          uploads.clear();
-        }}
-        onTyping={() => store.client.typing(room)}
-      />
-    </section>
+          <AnimatePresence>
+            {!atBottom && unseen > 0 && (
+              <m.button
+                type="button"
+                onClick={jumpToLatest}
+                initial={{ opacity: 0, y: 12 }}
+                animate={{ opacity: 1, y: 0 }}
+                exit={{ opacity: 0, y: 12 }}
+                className="absolute bottom-20 left-1/2 flex -translate-x-1/2 items-center gap-1 rounded-full bg-sky-700 px-3 py-1 text-sm font-semibold text-white shadow-lg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-300"
+              >
+                <ArrowDown aria-hidden className="size-4" /> New messages
+              </m.button>
+            )}
+          </AnimatePresence>
+          <TypingLine room={room} />
+          <HeldMessages room={room} />
+          {isEvent && <CheerBar room={room} />}
+          <Composer
+            title={title}
+            replyingTo={replyingTo}
+            onCancelReply={() => setReplyingTo(undefined)}
+            uploads={uploads}
+            canAttach={isAccount}
+            rules={{ modes: moderator ? noModes : (modes ?? noModes), guest: !isAccount }}
+            onSend={(content) => {
+              void store.send(room, content, {
+                replyTo: replyingTo?.seq,
+                attachments: uploads.attachments,
+              });
+              setReplyingTo(undefined);
+              uploads.clear();
+            }}
+            onTyping={() => store.client.typing(room)}
+          />
+        </>
+      )}
+    </main>
   );
 }

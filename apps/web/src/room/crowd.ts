@@ -18,6 +18,7 @@ export class CrowdState {
 
   constructor(
     client: HubbubClient,
+    me: string,
     private readonly changed: () => void,
   ) {
     client.on('joined', (frame) => {
@@ -33,6 +34,12 @@ export class CrowdState {
       }
       if (frame.action === 'delete' && frame.messageId !== undefined)
         this.release(frame.room, frame.messageId);
+      // A channel's owner made us a moderator, or took it back: the menus follow at once.
+      if (frame.action === 'role' && frame.target === me) {
+        if (frame.role === 'member') this.moderating.delete(frame.room);
+        else this.moderating.add(frame.room);
+        this.changed();
+      }
     });
     client.on('held', (frame) => {
       const list = this.held.get(frame.room) ?? nothingHeld;

@@ -126,11 +126,18 @@ function RoomLink({ listing, current }: { listing: ChannelListing; current: Room
   const unreadId = useId();
   return (
     <>
-      <button
-        type="button"
+      {/* A real link (open in a new tab works); a plain click stays in this page's store. */}
+      <Link
+        to="/"
+        search={{ room: listing.room }}
         aria-current={active ? 'page' : undefined}
         aria-describedby={unread > 0 ? unreadId : undefined}
-        onClick={() => openRoom(listing.room)}
+        onClick={(event) => {
+          if (event.defaultPrevented || event.button !== 0) return;
+          if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+          event.preventDefault();
+          openRoom(listing.room);
+        }}
         className={cn(
           'flex items-center gap-2 truncate rounded-md px-2 py-1.5 text-left text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400',
           active ? 'bg-slate-700 text-white' : 'text-slate-300 hover:bg-slate-800',
@@ -163,7 +170,7 @@ function RoomLink({ listing, current }: { listing: ChannelListing; current: Room
             {unread > limits.unreadCountMax ? `${limits.unreadCountMax}+` : unread}
           </span>
         )}
-      </button>
+      </Link>
       {unread > 0 && (
         <span id={unreadId} className="sr-only">
           {unread} unread{mentions > 0 ? `, ${mentions} mentioning you` : ''}

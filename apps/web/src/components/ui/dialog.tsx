@@ -38,31 +38,26 @@ export function DialogContent({
         {...(description === undefined ? { 'aria-describedby': undefined } : {})}
         {...props}
       >
-        <div
-          className={cn(
-            'flex items-start justify-between gap-4',
-            side === 'left' && 'absolute top-3 right-3',
+        {/* The title first and the close button last: opening a dialog puts focus on its
+            first field, as Radix focuses the first focusable element. */}
+        <div className={cn('flex flex-col gap-1 pr-8', side === 'left' && 'absolute')}>
+          {/* A drawer's content names itself; its title is for screen readers. */}
+          <Primitive.Title className={cn('text-lg font-semibold', side === 'left' && 'sr-only')}>
+            {title}
+          </Primitive.Title>
+          {description !== undefined && (
+            <Primitive.Description className="text-sm text-slate-400">
+              {description}
+            </Primitive.Description>
           )}
-        >
-          <div className="flex flex-col gap-1">
-            {/* A drawer's content names itself; its title is for screen readers. */}
-            <Primitive.Title className={cn('text-lg font-semibold', side === 'left' && 'sr-only')}>
-              {title}
-            </Primitive.Title>
-            {description !== undefined && (
-              <Primitive.Description className="text-sm text-slate-400">
-                {description}
-              </Primitive.Description>
-            )}
-          </div>
-          <Primitive.Close
-            aria-label="Close"
-            className="rounded-md p-1 text-slate-400 hover:bg-slate-800 hover:text-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
-          >
-            <X className="size-4" />
-          </Primitive.Close>
         </div>
         {children}
+        <Primitive.Close
+          aria-label="Close"
+          className="absolute top-4 right-4 rounded-md p-1 text-slate-400 hover:bg-slate-800 hover:text-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
+        >
+          <X className="size-4" />
+        </Primitive.Close>
       </Primitive.Content>
     </Primitive.Portal>
   );
