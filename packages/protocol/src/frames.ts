@@ -4,8 +4,9 @@ import { limits, roomNamePattern } from './limits.js';
 
 /**
  * The v1 wire format: JSON text frames, one object each, discriminated by `type`. Field
- * names are fixed (ARCHITECTURE.md "Wire format"); extend, don't rename. Unknown extra
- * fields are dropped, so newer clients can talk to older servers.
+ * names are fixed (docs/protocol.md is generated from this package; docs/architecture.md
+ * explains the design): extend, don't rename. Unknown extra fields are dropped, so newer
+ * clients can talk to older servers.
  */
 
 export const RoomId = z
