@@ -155,7 +155,7 @@ function StoredLine({
   return (
     <div
       className={cn(
-        'group flex items-start gap-2 rounded-md px-1 hover:bg-slate-900/60',
+        'group relative flex items-start gap-2 rounded-md px-1 hover:bg-slate-900/60 [@media(hover:none)]:pr-8',
         mentionsMe && 'border-l-2 border-amber-400 bg-amber-400/5',
         focused && 'bg-sky-900/40 ring-1 ring-sky-500',
       )}
@@ -237,26 +237,29 @@ function StoredLine({
         )}
       </div>
       {!message.deleted && (
-        <MessageActions
-          room={room}
-          messageId={message.id}
-          tabIndex={tabIndex}
-          author={message.user}
-          content={message.content}
-          canDelete={mine || moderator}
-          onEdit={mine ? () => setEditing(true) : undefined}
-          onReply={() => onReply(message)}
-          onReact={(emoji) => {
-            const mineAlready = message.reactions
-              ?.find((r) => r.emoji === emoji)
-              ?.users.some((u) => u.id === me.id);
-            store.client.react(room, message.id, emoji, mineAlready !== true);
-          }}
-          canModerate={moderator && !mine}
-          canDm={isAccount && !mine}
-          act={(frame) => store.client.moderate(frame)}
-          openDm={() => void openDm(message.user.id)}
-        />
+        // Over the line's end, as Slack's toolbar is: a line is as tall as its text.
+        <div className="absolute top-0 right-1 rounded-md group-focus-within:bg-slate-800 group-hover:bg-slate-800 [@media(hover:none)]:bg-transparent">
+          <MessageActions
+            room={room}
+            messageId={message.id}
+            tabIndex={tabIndex}
+            author={message.user}
+            content={message.content}
+            canDelete={mine || moderator}
+            onEdit={mine ? () => setEditing(true) : undefined}
+            onReply={() => onReply(message)}
+            onReact={(emoji) => {
+              const mineAlready = message.reactions
+                ?.find((r) => r.emoji === emoji)
+                ?.users.some((u) => u.id === me.id);
+              store.client.react(room, message.id, emoji, mineAlready !== true);
+            }}
+            canModerate={moderator && !mine}
+            canDm={isAccount && !mine}
+            act={(frame) => store.client.moderate(frame)}
+            openDm={() => void openDm(message.user.id)}
+          />
+        </div>
       )}
     </div>
   );

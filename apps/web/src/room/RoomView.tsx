@@ -231,6 +231,7 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
               onScroll={onScroll}
               onKeyDown={rows.onKeyDown}
               onFocus={rows.onListFocus}
+              onBlur={rows.onListBlur}
               tabIndex={rows.listTabIndex}
               className="min-h-0 flex-1 overflow-y-auto focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400 focus-visible:ring-inset"
               role="log"
@@ -262,7 +263,7 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
                         entry={entry}
                         room={room}
                         moderator={moderator}
-                        active={row.index === rows.activeIndex}
+                        active={rows.controlsTabbable(row.index)}
                         layout={layoutRow(items, row.index)}
                         delivery={marks.delivery(entry)}
                         seenBy={marks.seenBy(entry)}

@@ -16,7 +16,8 @@ const page = 10;
  * The message list as one tab stop, as Slack's is: Tab lands on one row (the newest, or the
  * last one the arrows were on), arrow keys move between rows (Home, End, PageUp, PageDown
  * too), Enter opens the row's actions, Escape goes back to the composer. Only that row's
- * controls are in the tab order. Rows are virtualized, so a row is focused once it has been
+ * controls are in the tab order, and only while focus is in the list (Tab from the row
+ * walks them). Rows are virtualized, so a row is focused once it has been
  * rendered; while the active row is scrolled out of the rendered window, the list itself is
  * the tab stop and hands focus to the first row in view.
  */
@@ -26,6 +27,9 @@ export function useRovingRows(
   scroller: RefObject<HTMLDivElement | null>,
 ) {
   const [activeKey, setActiveKey] = useState<string>();
+  // Whether focus is in the list: only then are the active row's controls tabbable, so that
+  // Shift+Tab into the list lands on the row, not on its last button.
+  const [within, setWithin] = useState(false);
   // Searched from the end: the active row is usually among the newest.
   const found = activeKey === undefined ? -1 : rows.findLastIndex((row) => row.key === activeKey);
   const activeIndex = found === -1 ? rows.length - 1 : found;
@@ -96,10 +100,17 @@ export function useRovingRows(
 
   return {
     activeIndex,
+    /** Whether the row's controls are in the tab order now. */
+    controlsTabbable: (index: number) => within && index === activeIndex,
     onKeyDown,
+    onListBlur(event: FocusEvent<HTMLDivElement>): void {
+      const to = event.relatedTarget;
+      if (!(to instanceof Node && event.currentTarget.contains(to))) setWithin(false);
+    },
     /** The list is the tab stop only while no active row is rendered to take that role. */
     listTabIndex: activeRendered ? -1 : 0,
     onListFocus(event: FocusEvent<HTMLDivElement>): void {
+      setWithin(true);
       if (event.target !== event.currentTarget) return;
       const firstInView = rendered.find((row) => row.start >= (scroller.current?.scrollTop ?? 0));
       moveTo(firstInView?.index ?? rows.length - 1);
