@@ -32,12 +32,22 @@ async function parse<T extends z.ZodType>(response: Response, schema: T): Promis
     throw new HubbubError(
       error?.code ?? ErrorCode.internal,
       error?.message ?? `HTTP ${response.status}`,
+      retryAfterMs(response.headers.get('retry-after')),
     );
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success)
     throw new HubbubError(ErrorCode.invalidFrame, 'unexpected response from the server');
   return parsed.data;
+}
+
+/** `Retry-After` (seconds, or an HTTP date) in milliseconds from now; undefined if absent. */
+function retryAfterMs(header: string | null): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /**
