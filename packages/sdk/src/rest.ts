@@ -11,6 +11,7 @@ import {
   type HistoryQuery,
   LiveEvent,
   MediaUploadResponse,
+  MeResponse,
   MyRooms,
   OpenDmResponse,
   type RestError,
@@ -206,6 +207,11 @@ export class HubbubApi {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return parse(response, schema);
+  }
+
+  /** Who the token belongs to, and what it may open (`GET /api/me`). */
+  me(): Promise<MeResponse> {
+    return this.call('GET', '/api/me', MeResponse);
   }
 
   /** Public channels, and the private ones and DMs the caller is in. */
