@@ -1,4 +1,4 @@
-import { limits } from '@hubbub/protocol';
+import { limits, type RoomId } from '@hubbub/protocol';
 import { guestToken, login, registerAccount } from '@hubbub/sdk';
 import { Link } from '@tanstack/react-router';
 import { CircleAlert, Radio } from 'lucide-react';
@@ -7,6 +7,8 @@ import { toast } from 'sonner';
 import { Button } from './components/ui/button.js';
 import { Input } from './components/ui/input.js';
 import { Tabs, TabsContent, TabsList, TabsTrigger } from './components/ui/tabs.js';
+import { EventInvite } from './events/EventInvite.js';
+import { eventIdOf } from './events/use-live-event.js';
 import type { Session } from './session.js';
 import {
   checkInput,
@@ -23,14 +25,17 @@ export type { Mode } from './sign-in-problems.js';
 
 /**
  * Sign up, log in, or join as a guest. What stops a try is said at the field it concerns
- * (marked invalid, focused), in plain words, and goes as soon as that field is edited.
+ * (marked invalid, focused), in plain words, and goes as soon as that field is edited. A
+ * link to an event's room (`room`) shows which event one is about to join.
  */
 export function Welcome({
   onSignedIn,
   initialMode = 'login',
+  room,
 }: {
   onSignedIn: (session: Session) => void;
   initialMode?: Mode;
+  room?: RoomId | undefined;
 }) {
   const [mode, setMode] = useState<Mode>(initialMode);
   const [username, setUsername] = useState('');
@@ -94,6 +99,7 @@ export function Welcome({
     <main className="mx-auto flex min-h-full max-w-sm flex-col justify-center gap-6 p-6">
       <h1 className="text-center text-3xl font-bold tracking-tight">Hubbub</h1>
       <p className="text-center text-slate-400">Chat with the crowd, live.</p>
+      {room !== undefined && eventIdOf(room) !== undefined && <EventInvite room={room} />}
       <Tabs
         value={mode}
         onValueChange={(value) => {
