@@ -267,6 +267,8 @@ describe.runIf(chromium.enabled)(
       );
       await page.keyboard.type('Early Bird');
       await page.keyboard.press('Enter');
+      await invite.waitFor({ state: 'detached' });
+      await page.getByText('Connected').waitFor();
       await page.getByRole('heading', { name: 'Harbour Lights Live', exact: true }).waitFor();
       await context.close();
     });
@@ -289,6 +291,8 @@ describe.runIf(chromium.enabled)(
         'true',
       );
       await joinAsGuest(page, 'Fan One');
+      // (The welcome screen names the event too: wait for the chat's own heading.)
+      await page.getByText('Connected').waitFor();
       await page.getByRole('heading', { name, exact: true }).waitFor();
       expect(await page.getByTestId('status').textContent()).toBe('LIVE');
       await expect
