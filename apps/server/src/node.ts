@@ -6,7 +6,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import { metricsRegistry } from './analytics/metrics.js';
 import type { FiguresBoard } from './analytics/port.js';
-import { analyticsRoutes } from './analytics/routes.js';
+import { analyticsReaders, analyticsRoutes } from './analytics/routes.js';
 import { NodeAnalytics } from './analytics/service.js';
 import type { Telemetry } from './analytics/telemetry.js';
 import type { AccountStore } from './auth/accounts.js';
@@ -300,6 +300,7 @@ export class HubbubNode {
         accounts: ports.accounts,
         guestAccess: config.guestAccess,
         loginAttempts: config.loginAttempts,
+        canReadAnalytics: analyticsReaders(config.admins, config.analyticsPublic),
       });
       historyRoutes(api, ports.store, authenticator, (identity, room) =>
         access.canRead(identity, room),

@@ -1,4 +1,4 @@
-import { Analytics, type ErrorFrame } from '@hubbub/protocol';
+import { Analytics, type ErrorFrame, type MeResponse } from '@hubbub/protocol';
 import { get, RawClient, register, startServer, type TestServer } from '@hubbub/testing';
 import pino from 'pino';
 import { expect, test } from 'vitest';
@@ -31,6 +31,11 @@ test('analytics count people, messages, deliveries and latency, and only admins 
   const refused = await get<{ error: { code: string } }>(server, '/api/analytics', bob.token);
   expect(refused.status).toBe(403);
   expect(refused.body.error.code).toBe('forbidden');
+  // A client can tell before it asks (and offer the page only to those it answers).
+  const may = async (token: string) =>
+    (await get<MeResponse>(server, '/api/me', token)).body.canReadAnalytics;
+  expect(await may(alice.token)).toBe(true);
+  expect(await may(bob.token)).toBe(false);
 
   // Alice in two tabs, Bob in one: three connections, two people.
   const tab1 = await readyIn(server, alice.token, 'general');
@@ -116,6 +121,9 @@ test('/metrics speaks Prometheus: traffic, refusals, batches, commits, backlog a
 test('ANALYTICS_PUBLIC opens the analytics to anyone', async () => {
   await using server = await startServer({ env: { ANALYTICS_PUBLIC: 'true' } });
   expect((await analytics(server)).connections.active).toBe(0);
+  const guest = await server.guest('Visitor');
+  const me = await get<MeResponse>(server, '/api/me', guest.token);
+  expect(me.body.canReadAnalytics).toBe(true);
 });
 
 test('every log line of a request or a connection carries its id, and no secret or message body', async () => {

@@ -45,7 +45,12 @@ describe('accounts', () => {
     const alice = await register(server, 'Alice');
     expect(alice.user.name).toBe('alice');
     const me = await get<MeResponse>(server, '/api/me', alice.token);
-    expect(me.body).toEqual({ user: alice.user, kind: 'user', username: 'alice' });
+    expect(me.body).toEqual({
+      user: alice.user,
+      kind: 'user',
+      username: 'alice',
+      canReadAnalytics: false,
+    });
 
     const taken = await post(server, '/api/auth/register', {
       username: 'ALICE',

@@ -43,6 +43,7 @@ export function App() {
     <Welcome
       onSignedIn={signIn}
       initialMode={room !== undefined && eventIdOf(room) !== undefined ? 'guest' : 'login'}
+      room={room}
     />
   ) : (
     <Chat key={sessionHolder(session)} session={session} onSignOut={signOut} />

@@ -1,5 +1,12 @@
 import type { EventsPage } from '@hubbub/protocol';
-import { get, guestIn, startServer, type TestServer } from '@hubbub/testing';
+import {
+  discoveryEvent,
+  get,
+  guestIn,
+  startFakeDiscovery,
+  startServer,
+  type TestServer,
+} from '@hubbub/testing';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import {
@@ -169,6 +176,103 @@ describe.runIf(chromium.enabled)(
       await context.close();
     });
 
+    test('called-off events never lead Upcoming; a shared link opened signed out names the event', async () => {
+      const minute = 60_000;
+      const now = Date.now();
+      await using fake = await startFakeDiscovery([
+        discoveryEvent({
+          id: 'off',
+          name: 'Called Off Gala',
+          start: now + 20 * minute,
+          status: 'cancelled',
+        }),
+        discoveryEvent({
+          id: 'moved',
+          name: 'Moved Recital',
+          start: now + 25 * minute,
+          status: 'postponed',
+        }),
+        discoveryEvent({
+          id: 'on',
+          name: 'Harbour Lights Live',
+          start: now + 60 * minute,
+          end: now + 180 * minute,
+        }),
+        discoveryEvent({ id: 'later', name: 'Late Night Jazz', start: now + 300 * minute }),
+      ]);
+      await using server = await startServer({
+        env: { TICKETMASTER_API_KEY: fake.apiKey, TICKETMASTER_URL: fake.url },
+      });
+      let listed: EventsPage | undefined;
+      await expect
+        .poll(
+          async () => {
+            listed = (await get<EventsPage>(server, '/api/events')).body;
+            return listed.events.length;
+          },
+          { timeout: 15_000 },
+        )
+        .toBe(4);
+      const named = (name: string) => {
+        const event = listed?.events.find((e) => e.name === name);
+        if (event === undefined) throw new Error(`${name} is listed`);
+        return event;
+      };
+
+      // The events going ahead come first, soonest first; the called-off ones after them.
+      const context = await chromium.browser().newContext({ viewport: phone });
+      const page = await context.newPage();
+      await page.goto(`${server.httpUrl}/events`);
+      const upcoming = page.getByRole('region', { name: /^Upcoming/ });
+      await upcoming.getByTestId('event-card').first().waitFor();
+      expect(await upcoming.getByTestId('event-name').allTextContents()).toEqual([
+        'Harbour Lights Live',
+        'Late Night Jazz',
+        'Called Off Gala',
+        'Moved Recital',
+      ]);
+      expect(await upcoming.getByTestId('status').allTextContents()).toEqual([
+        'Upcoming',
+        'Upcoming',
+        'Cancelled',
+        'Postponed',
+      ]);
+
+      // A link to an event's room, opened signed out, says which event it is and when.
+      const invite = page.getByRole('region', { name: 'The event you are joining' });
+      await page.goto(
+        `${server.httpUrl}/?room=${encodeURIComponent(named('Called Off Gala').room)}`,
+      );
+      await invite.getByRole('heading', { name: 'Called Off Gala' }).waitFor();
+      expect(await invite.getByTestId('status').textContent()).toBe('Cancelled');
+      const harbour = named('Harbour Lights Live');
+      await page.goto(`${server.httpUrl}/?room=${encodeURIComponent(harbour.room)}`);
+      await invite.getByRole('heading', { name: 'Harbour Lights Live' }).waitFor();
+      expect(await invite.locator('time').getAttribute('datetime')).toBe(harbour.startsAt);
+      expect(await invite.textContent()).toMatch(/Today|Tomorrow/);
+      expect(await page.getByRole('tab', { name: 'Guest' }).getAttribute('aria-selected')).toBe(
+        'true',
+      );
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await screenshot(page, 'event-invite-mobile');
+
+      // By keyboard: to the display name, a name, Enter: in the event's room.
+      for (let i = 0; i < 8; i++) {
+        if (await page.evaluate(() => document.activeElement?.getAttribute('name') === 'username'))
+          break;
+        await page.keyboard.press('Tab');
+      }
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe(
+        'username',
+      );
+      await page.keyboard.type('Early Bird');
+      await page.keyboard.press('Enter');
+      await invite.waitFor({ state: 'detached' });
+      await page.getByText('Connected').waitFor();
+      await page.getByRole('heading', { name: 'Harbour Lights Live', exact: true }).waitFor();
+      await context.close();
+    });
+
     test('a guest opens a live event from the dashboard, chats, and cheers with the crowd', async () => {
       await using server = await startServer();
       await demoCatalog(server);
@@ -187,6 +291,8 @@ describe.runIf(chromium.enabled)(
         'true',
       );
       await joinAsGuest(page, 'Fan One');
+      // (The welcome screen names the event too: wait for the chat's own heading.)
+      await page.getByText('Connected').waitFor();
       await page.getByRole('heading', { name, exact: true }).waitFor();
       expect(await page.getByTestId('status').textContent()).toBe('LIVE');
       await expect

@@ -72,7 +72,8 @@ const Near = z
   );
 
 /**
- * `GET /api/events`: the catalog, soonest first (live events, which started earlier, lead).
+ * `GET /api/events`: the catalog, soonest first (live events, which started earlier, lead),
+ * events called off (cancelled, postponed) after every event that goes ahead.
  * `q` matches every word against name, venue and city (each word also as a prefix);
  * `status` is a comma-separated list (default: every event that has not ended);
  * `near` keeps events within a radius and orders them nearest first. Pages are offsets

@@ -61,6 +61,11 @@ export const MeResponse = z.object({
   user: UserRef,
   kind: z.enum(['user', 'guest']),
   username: z.string().nullable(),
+  /**
+   * Whether `GET /api/analytics` answers this caller (an admin, or anyone where the server
+   * has ANALYTICS_PUBLIC=true): clients offer the analytics only to those it does.
+   */
+  canReadAnalytics: z.boolean(),
 });
 export type MeResponse = z.infer<typeof MeResponse>;
 

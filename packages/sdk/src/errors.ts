@@ -5,6 +5,8 @@ export class HubbubError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** How long the server asked to wait before trying again (REST `Retry-After`), if it said. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'HubbubError';

@@ -14,6 +14,7 @@ import {
   type HistoryQuery,
   LiveEvent,
   MediaUploadResponse,
+  MeResponse,
   MyRooms,
   OpenDmResponse,
   type RestError,
@@ -35,12 +36,22 @@ async function parse<T extends z.ZodType>(response: Response, schema: T): Promis
     throw new HubbubError(
       error?.code ?? ErrorCode.internal,
       error?.message ?? `HTTP ${response.status}`,
+      retryAfterMs(response.headers.get('retry-after')),
     );
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success)
     throw new HubbubError(ErrorCode.invalidFrame, 'unexpected response from the server');
   return parsed.data;
+}
+
+/** `Retry-After` (seconds, or an HTTP date) in milliseconds from now; undefined if absent. */
+function retryAfterMs(header: string | null): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /**
@@ -199,6 +210,11 @@ export class HubbubApi {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return parse(response, schema);
+  }
+
+  /** Who the token belongs to, and what it may open (`GET /api/me`). */
+  me(): Promise<MeResponse> {
+    return this.call('GET', '/api/me', MeResponse);
   }
 
   /** Public channels, and the private ones and DMs the caller is in. */

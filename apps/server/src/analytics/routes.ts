@@ -1,7 +1,7 @@
 import { Analytics, ErrorCode } from '@hubbub/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { Authenticator } from '../auth/authenticator.js';
+import type { Authenticator, Identity } from '../auth/authenticator.js';
 import { authenticateRequest } from '../http/auth.js';
 import { sendError } from '../http/errors.js';
 import { doc } from '../http/openapi.js';
@@ -17,8 +17,21 @@ export interface AnalyticsRouteOptions {
   public: boolean;
 }
 
+/**
+ * Who may read the analytics: anyone where they are public, else the admins (by login). The
+ * route refuses everyone else, and `GET /api/me` tells a client before it asks.
+ */
+export function analyticsReaders(
+  admins: ReadonlySet<string>,
+  open: boolean,
+): (identity: Pick<Identity, 'login'>) => boolean {
+  return (identity) =>
+    open || (identity.login !== undefined && admins.has(identity.login.toLowerCase()));
+}
+
 export function analyticsRoutes(app: FastifyInstance, options: AnalyticsRouteOptions): void {
-  const { authenticator, analytics, metrics, admins } = options;
+  const { authenticator, analytics, metrics } = options;
+  const mayRead = analyticsReaders(options.admins, options.public);
   app.get(
     '/api/analytics',
     doc({
@@ -32,7 +45,7 @@ export function analyticsRoutes(app: FastifyInstance, options: AnalyticsRouteOpt
       if (!options.public) {
         const identity = await authenticateRequest(request, reply, authenticator);
         if (identity === undefined) return reply;
-        if (identity.login === undefined || !admins.has(identity.login.toLowerCase()))
+        if (!mayRead(identity))
           return sendError(reply, ErrorCode.forbidden, 'analytics are for admins (ADMINS)');
       }
       try {

@@ -303,7 +303,7 @@ describe.each(engines)('the events catalog on %s', (_name, open) => {
     expect(await find('new york')).toEqual(['The Midnight Arcade']);
   });
 
-  test('statuses are read at the snapshot: live, scheduled, ended, cancelled; default hides ended', async () => {
+  test('statuses are read at the snapshot: live, scheduled, ended, cancelled; default hides ended; called-off events come last', async () => {
     const { store, catalog } = await start();
     await store.upsert(
       'ticketmaster',
@@ -311,13 +311,20 @@ describe.each(engines)('the events catalog on %s', (_name, open) => {
         event('live', { name: 'Live', startsAt: now - hour, endsAt: now + hour }),
         event('later', { name: 'Later', startsAt: now + hour }),
         event('ended', { name: 'Ended', startsAt: now - 3 * hour, endsAt: now - 10 * minute }),
-        event('off', { name: 'Off', status: 'cancelled' }),
+        // Called off, though due before the others: after every event that goes ahead.
+        event('off', { name: 'Off', status: 'cancelled', startsAt: now - 2 * hour }),
+        event('moved', { name: 'Moved', status: 'postponed', startsAt: now + 10 * minute }),
       ],
       now,
     );
     const list = async (statuses?: ListRequest['statuses']) =>
       names((await catalog().list(listing({ statuses }), now)).rows);
-    expect(await list()).toEqual(['Live', 'Later', 'Off']);
+    expect(await list()).toEqual(['Live', 'Later', 'Off', 'Moved']);
+    expect(
+      names(
+        (await catalog().list(listing({ near: { lat: 40.75, lng: -73.99, km: 5 } }), now)).rows,
+      ),
+    ).toEqual(['Live', 'Later', 'Off', 'Moved']);
     expect(await list(['live'])).toEqual(['Live']);
     expect(await list(['scheduled', 'ended'])).toEqual(['Ended', 'Later']);
     expect(await list(['cancelled'])).toEqual(['Off']);

@@ -218,7 +218,13 @@ export class EventStore {
     });
   }
 
-  /** A page of the catalog as it stood at `asOf`, in the listing's order; `limit` at most. */
+  /**
+   * A page of the catalog as it stood at `asOf`, in the listing's order; `limit` at most.
+   * Events that go ahead come first (nearest first with `near`), soonest first, so live ones
+   * lead; called-off ones (cancelled, postponed) follow them all, in the same order: their
+   * date is not when anything happens, and a cancelled show that was due an hour ago must
+   * not lead what is coming up.
+   */
   async list(query: CatalogQuery): Promise<EventRow[]> {
     const { asOf, near, words, statuses, classification } = query;
     let select = this.db.selectFrom('events as e').selectAll('e').where('e.created_at', '<=', asOf);
@@ -229,6 +235,7 @@ export class EventStore {
       statuses === undefined
         ? select.where('e.ends_at', '>', asOf)
         : select.where((eb) => eb.or(statuses.map((status) => statusIs(eb, status, asOf))));
+    select = select.orderBy(sql<number>`case when e.status = 'scheduled' then 0 else 1 end`);
     if (near !== undefined) {
       // Equirectangular distance: plain arithmetic both engines compute alike, exact
       // enough at a city's scale (ignores the antimeridian).

@@ -27,6 +27,8 @@ export interface AuthRouteOptions {
   accounts: AccountStore;
   guestAccess: boolean;
   loginAttempts: { perAccount: number; perAddress: number };
+  /** Whether GET /api/analytics answers this identity (see analyticsReaders). */
+  canReadAnalytics: (identity: Identity) => boolean;
 }
 
 /** Login attempts refill over this window: a burst of N, then N more per 15 minutes. */
@@ -215,6 +217,7 @@ export function authRoutes(app: FastifyInstance, options: AuthRouteOptions): voi
         user: identity.user,
         kind: identity.kind,
         username: account?.username ?? null,
+        canReadAnalytics: options.canReadAnalytics(identity),
       } satisfies MeResponse;
     },
   );

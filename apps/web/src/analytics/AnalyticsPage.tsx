@@ -1,8 +1,9 @@
 import type { Analytics } from '@hubbub/protocol';
-import { fetchAnalytics, HubbubError } from '@hubbub/sdk';
-import { useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { fetchAnalytics, fetchEvent, HubbubError } from '@hubbub/sdk';
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { BackToChat } from '../components/BackToChat.js';
+import { eventIdOf } from '../events/use-live-event.js';
 import { loadSession, tokenProvider } from '../session.js';
 import { Chart } from './Chart.js';
 
@@ -15,6 +16,13 @@ const seconds = (iso: string) => Date.parse(iso) / 1000;
 const number = (n: number) => n.toLocaleString();
 /** Milliseconds as people read them: 0.4, 7.0, 12, 250. */
 const ms = (n: number) => (n < 10 ? n.toFixed(1) : Math.round(n).toLocaleString());
+
+/** A refusal that asking again will not change: not an admin, or not signed in. */
+const refused = (error: unknown) =>
+  error instanceof HubbubError &&
+  (error.code === 'forbidden' ||
+    error.code === 'not_authenticated' ||
+    error.code === 'auth_failed');
 
 /**
  * Live figures for the whole cluster: stat tiles, messages per minute, connections, broadcast
@@ -30,13 +38,13 @@ export function AnalyticsPage() {
     queryKey: ['analytics'],
     queryFn: async () =>
       fetchAnalytics(window.location.origin, token === undefined ? undefined : await token()),
-    refetchInterval: REFRESH_MS,
+    // Polling stops at a refusal: the answer would be the same every time.
+    refetchInterval: (query) => (refused(query.state.error) ? false : REFRESH_MS),
+    refetchOnWindowFocus: (query) => !refused(query.state.error),
     retry: false,
   });
   const connections = useConnectionHistory(figures.data);
-  const refused =
-    figures.error instanceof HubbubError &&
-    (figures.error.code === 'forbidden' || figures.error.code === 'not_authenticated');
+  const forbidden = refused(figures.error);
 
   return (
     <main className="mx-auto flex min-h-dvh w-full max-w-6xl flex-col gap-4 p-4 text-slate-100">
@@ -50,12 +58,12 @@ export function AnalyticsPage() {
           </span>
         )}
       </header>
-      {refused && (
+      {forbidden && (
         <p role="alert" className="rounded-xl border border-amber-700 bg-amber-950/50 p-4">
           Analytics are for admins. Sign in with an account listed in the server's ADMINS.
         </p>
       )}
-      {figures.error !== null && !refused && (
+      {figures.error !== null && !forbidden && (
         <p role="alert" className="rounded-xl border border-rose-800 bg-rose-950/50 p-4">
           The analytics could not be loaded: {figures.error.message}. Retrying…
         </p>
@@ -93,19 +101,22 @@ function Figures({
     ] as [number[], (number | null)[], (number | null)[], (number | null)[]];
   }, [data]);
   const busiest = data.rooms[0]?.perMinute ?? 0;
+  const names = useRoomNames(data.rooms.map((r) => r.room));
+  // Totals and the peak count from the oldest running node's start.
+  const sinceStart = `since the start, ${uptime(data.uptimeSeconds)} ago`;
   return (
     <>
       <section aria-label="Now" className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
-        <Tile label="Connections" value={number(data.connections.active)} />
-        <Tile label="People online" value={number(data.connections.uniqueUsers)} />
-        <Tile label="Peak connections" value={number(data.connections.peak)} />
-        <Tile label="Messages" value={number(data.messages.total)} />
+        <Tile label="Connections" value={number(data.connections.active)} period="now" />
+        <Tile label="People online" value={number(data.connections.uniqueUsers)} period="now" />
+        <Tile label="Peak connections" value={number(data.connections.peak)} period={sinceStart} />
+        <Tile label="Messages" value={number(data.messages.total)} period={sinceStart} />
         <Tile
           label="Messages / min"
           value={number(data.messages.perMinute.at(-2)?.messages ?? 0)}
-          hint="last full minute"
+          period="last full minute"
         />
-        <Tile label="p99 latency" value={`${ms(data.latency.p99)} ms`} hint="15 minutes" />
+        <Tile label="p99 latency" value={`${ms(data.latency.p99)} ms`} period="last 15 minutes" />
       </section>
       <div className="grid gap-3 lg:grid-cols-2">
         <Chart
@@ -137,14 +148,17 @@ function Figures({
           aria-label="Busiest rooms"
           className="rounded-xl border border-slate-800 bg-slate-900/60 p-3"
         >
-          <h2 className="mb-2 text-sm font-semibold text-slate-200">Busiest rooms</h2>
+          <h2 className="text-sm font-semibold text-slate-200">Busiest rooms</h2>
+          <p className="mb-2 text-xs text-slate-400">Messages per minute, last minute or two</p>
           {data.rooms.length === 0 && (
             <p className="text-sm text-slate-400">No messages in the last minutes.</p>
           )}
           <ol className="flex flex-col gap-1.5">
             {data.rooms.map((room) => (
               <li key={room.room} className="flex items-center gap-2 text-sm">
-                <span className="w-32 truncate text-slate-300">{room.room}</span>
+                <span className="w-40 truncate text-slate-300" title={room.room}>
+                  {names(room.room)}
+                </span>
                 <span className="h-2 flex-1 rounded bg-slate-800">
                   <span
                     className="block h-2 rounded bg-sky-500"
@@ -163,16 +177,48 @@ function Figures({
   );
 }
 
-function Tile({ label, value, hint }: { label: string; value: string; hint?: string }) {
+/** One figure, named, with the period it covers. */
+function Tile({ label, value, period }: { label: string; value: string; period: string }) {
+  const id = useId();
   return (
-    <div className="rounded-xl border border-slate-800 bg-slate-900/60 p-3">
-      <div className="text-xs text-slate-400">{label}</div>
+    // biome-ignore lint/a11y/useSemanticElements: a figure's parts, not form controls (fieldset)
+    <div
+      role="group"
+      aria-labelledby={`${id}-label`}
+      className="rounded-xl border border-slate-800 bg-slate-900/60 p-3"
+    >
+      <div id={`${id}-label`} className="text-xs text-slate-400">
+        {label}
+      </div>
       <div className="text-2xl font-semibold tabular-nums" data-testid={`tile-${label}`}>
         {value}
       </div>
-      {hint !== undefined && <div className="text-xs text-slate-400">{hint}</div>}
+      <div className="text-xs text-slate-400">{period}</div>
     </div>
   );
+}
+
+/**
+ * Rooms as people know them: `#general`, an event's name from the catalog (cached with the
+ * event rooms' own queries), and DMs without their members.
+ */
+function useRoomNames(rooms: readonly string[]): (room: string) => string {
+  const events = [...new Set(rooms.map(eventIdOf).filter((id): id is string => id !== undefined))];
+  const found = useQueries({
+    queries: events.map((id) => ({
+      queryKey: ['event', id],
+      queryFn: () => fetchEvent(window.location.origin, id),
+      staleTime: 60_000,
+      retry: false,
+    })),
+  });
+  const eventNames = new Map(events.map((id, i) => [id, found[i]?.data?.name]));
+  return (room) => {
+    const event = eventIdOf(room);
+    if (event !== undefined) return eventNames.get(event) ?? 'An event';
+    if (room.startsWith('dm:')) return 'A direct message';
+    return `#${room}`;
+  };
 }
 
 /** The server says how many are connected now; the page keeps what it saw, for the chart. */

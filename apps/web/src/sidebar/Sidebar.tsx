@@ -2,6 +2,7 @@ import { type ChannelListing, limits, type RoomId } from '@hubbub/protocol';
 import { Link } from '@tanstack/react-router';
 import { ChartLine, Lock, LogOut, Radio } from 'lucide-react';
 import { type ReactNode, useId, useSyncExternalStore } from 'react';
+import { useCanReadAnalytics } from '../analytics/access.js';
 import { globalRoom, roomLabel, useChannels, useChat } from '../chat-context.js';
 import { Avatar } from '../components/Avatar.js';
 import { Button } from '../components/ui/button.js';
@@ -17,6 +18,7 @@ export function Sidebar({ current, onSignOut }: { current: RoomId; onSignOut: ()
   const channels = useChannels();
   const joined = [globalRoom, ...channels.filter((c) => c.kind === 'channel' && c.role !== null)];
   const dms = channels.filter((c) => c.kind === 'dm');
+  const canReadAnalytics = useCanReadAnalytics();
   return (
     <div className="flex min-h-0 w-full flex-1 flex-col gap-4 p-3">
       <span className="text-lg font-bold tracking-tight">Hubbub</span>
@@ -60,11 +62,13 @@ export function Sidebar({ current, onSignOut }: { current: RoomId; onSignOut: ()
           {isAccount ? '' : ' (guest)'}
         </span>
         <span className="flex items-center gap-1">
-          <Button variant="ghost" size="icon-sm" asChild>
-            <Link to="/analytics" aria-label="Analytics" title="Analytics">
-              <ChartLine aria-hidden />
-            </Link>
-          </Button>
+          {canReadAnalytics && (
+            <Button variant="ghost" size="icon-sm" asChild>
+              <Link to="/analytics" aria-label="Analytics" title="Analytics">
+                <ChartLine aria-hidden />
+              </Link>
+            </Button>
+          )}
           <Button variant="ghost" size="sm" onClick={onSignOut}>
             <LogOut aria-hidden /> Sign out
           </Button>
