@@ -18,6 +18,7 @@ import {
   dropPending,
   emptyTimeline,
   failPending,
+  findBySeq,
   mergeMessages,
   settlePending,
   type Timeline,
@@ -77,6 +78,9 @@ export class ChatStore {
   /** Who is typing, per room, and the list last computed from it (a stable snapshot). */
   private readonly rosters = new Map<RoomId, { roster: TypingRoster; typing: UserRef[] }>();
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Per room being caught up (see catchUp): the seqs that changed live meanwhile. */
+  private readonly catchingUp = new Map<RoomId, Set<number>>();
 
   /** Live messages not yet in a timeline: merged together once the current task is done. */
   private inbox = new Map<RoomId, ChatMessage[]>();
@@ -165,6 +169,7 @@ export class ChatStore {
     // An edit or a reaction replaces the message of the same seq; the original may still
     // be waiting in the inbox, and must not land over its newer version.
     this.client.on('updated', (message) => {
+      this.catchingUp.get(message.room)?.add(message.seq);
       this.flushInbox();
       this.merge(message.room, [message]);
     });
@@ -179,6 +184,7 @@ export class ChatStore {
 
   private moderated(frame: ModeratedFrame): void {
     if (frame.action === 'delete') {
+      if (frame.seq !== undefined) this.catchingUp.get(frame.room)?.add(frame.seq);
       this.flushInbox();
       const target = this.timeline(frame.room).messages.find((m) => m.seq === frame.seq);
       if (target !== undefined) this.merge(frame.room, [{ ...target, content: '', deleted: true }]);
@@ -308,6 +314,31 @@ export class ChatStore {
   merge(room: RoomId, messages: readonly ChatMessage[]): void {
     this.timelines.set(room, mergeMessages(this.timeline(room), messages));
     this.changed();
+  }
+
+  /**
+   * Brings the room's loaded messages up to date after a reconnect: a resume replays what is
+   * new, but edits, reactions and deletions of older messages made while we were away were
+   * told only to those connected. `load` reads the newest page (REST); a message that
+   * changed live while it was on its way keeps its live version.
+   */
+  async catchUp(room: RoomId, load: () => Promise<readonly ChatMessage[]>): Promise<void> {
+    if (this.timeline(room).messages.length === 0 || this.catchingUp.has(room)) return;
+    const touched = new Set<number>();
+    this.catchingUp.set(room, touched);
+    try {
+      const page = await load();
+      this.flushInbox();
+      const loaded = this.timeline(room).messages;
+      const changed = page.filter((fresh) => {
+        if (touched.has(fresh.seq)) return false;
+        const known = findBySeq(loaded, fresh.seq);
+        return known !== undefined && JSON.stringify(known) !== JSON.stringify(fresh);
+      });
+      if (changed.length > 0) this.merge(room, changed);
+    } finally {
+      this.catchingUp.delete(room);
+    }
   }
 
   /**

@@ -3,8 +3,15 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireService, type TestServer } from '@hubbub/testing';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Page,
+  type WebSocketRoute,
+} from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { WebSocket } from 'ws';
 
 /** Helpers for the web app's end-to-end tests: Debian's Chromium, driven by playwright-core. */
 
@@ -69,6 +76,61 @@ export async function open(
   const page = await context.newPage();
   await page.goto(server.httpUrl);
   return { context, page };
+}
+
+/**
+ * A page whose WebSocket to the server the test can cut (as a dead network or a sleeping
+ * laptop would) while the server stays up for everyone else: `cut` closes it on both ends and
+ * refuses new ones until `restore`. The page's socket is relayed through this process, so the
+ * server sees the close at once. HTTP is untouched.
+ */
+export async function openWithSocketControl(
+  browser: Browser,
+  server: TestServer,
+  viewport = desktop,
+): Promise<{ context: BrowserContext; page: Page; cut(): Promise<void>; restore(): void }> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  let refusing = false;
+  const live = new Set<{ page: WebSocketRoute; upstream: WebSocket }>();
+  await page.routeWebSocket(/\/ws$/, (socket) => {
+    if (refusing) {
+      void socket.close({ code: 1001, reason: 'cut by the test' });
+      return;
+    }
+    const upstream = new WebSocket(socket.url(), { headers: { origin: server.httpUrl } });
+    const early: Array<string | Buffer> = [];
+    upstream.on('open', () => {
+      for (const message of early.splice(0)) upstream.send(message);
+    });
+    upstream.on('message', (data, binary) =>
+      socket.send(binary ? Buffer.from(data as Buffer) : data.toString()),
+    );
+    upstream.on('close', (code) => void socket.close({ code: code === 1005 ? 1000 : code }));
+    upstream.on('error', () => {});
+    socket.onMessage((message) => {
+      if (upstream.readyState === WebSocket.OPEN) upstream.send(message);
+      else early.push(message);
+    });
+    socket.onClose(() => upstream.close());
+    live.add({ page: socket, upstream });
+  });
+  await page.goto(server.httpUrl);
+  return {
+    context,
+    page,
+    async cut() {
+      refusing = true;
+      for (const socket of live) {
+        socket.upstream.terminate();
+        await socket.page.close({ code: 1001, reason: 'cut by the test' });
+      }
+      live.clear();
+    },
+    restore() {
+      refusing = false;
+    },
+  };
 }
 
 export function screenshot(page: Page, name: string): Promise<Buffer> {

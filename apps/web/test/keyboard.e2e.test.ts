@@ -5,6 +5,7 @@ import {
   accessibilityViolations,
   joinAsGuest,
   open,
+  openWithSocketControl,
   say,
   screenshot,
   seen,
@@ -156,7 +157,7 @@ describe.runIf(chromium.enabled)('the chat by keyboard, in Chromium', { timeout:
     await context.close();
   });
 
-  test('reactions survive a restart; emote-only and members-only show in the composer before sending', async () => {
+  test('reactions and edits survive a restart and an absence; emote-only and members-only show in the composer before sending', async () => {
     await using server = await startServer({ env: { ADMINS: 'ada' } });
     await register(server, 'ada');
     const { context, page } = await open(chromium.browser(), server);
@@ -177,10 +178,31 @@ describe.runIf(chromium.enabled)('the chat by keyboard, in Chromium', { timeout:
     await page.getByText('Connected').waitFor();
     await row.getByRole('button', { name: /🎉 1: ada/ }).waitFor();
 
-    // Ada, admin of #global, turns members-only and emote-only on.
-    const guest = await open(chromium.browser(), server);
+    // A visitor who is away while Ada edits and reacts sees both once back.
+    const guest = await openWithSocketControl(chromium.browser(), server);
     await joinAsGuest(guest.page, 'Visitor');
     await guest.page.getByText('Connected').waitFor();
+    await seen(guest.page, 'react to me');
+    await page.getByText('2 online').waitFor();
+    await guest.cut();
+    await guest.page.getByText(/Reconnecting/).waitFor();
+    // Gone as far as the server knows: presence says so.
+    await page.getByText('1 online').waitFor();
+    await row.getByRole('button', { name: /^Actions for/ }).click();
+    await page.getByRole('menuitem', { name: 'Edit message' }).click();
+    await page.getByLabel('Edit message').fill('react to me, edited');
+    await page.getByLabel('Edit message').press('Enter');
+    await row.getByRole('button', { name: /^Actions for/ }).click();
+    await page.getByRole('menuitem', { name: 'React with 👍' }).click();
+    await row.getByRole('button', { name: /👍 1: ada/ }).waitFor();
+    guest.restore();
+    await guest.page.getByRole('button', { name: 'Retry now' }).click();
+    const theirs = guest.page.getByTestId('message').filter({ hasText: 'react to me' });
+    await theirs.getByText('react to me, edited').waitFor();
+    await theirs.getByRole('button', { name: /👍 1: ada/ }).waitFor();
+    await theirs.getByRole('button', { name: /🎉 1: ada/ }).waitFor();
+
+    // Ada, admin of #global, turns members-only and emote-only on.
     await page.getByRole('button', { name: 'Room options' }).click();
     await page.getByRole('menuitemcheckbox', { name: 'Members only (no guests)' }).click();
     const box = guest.page.getByLabel('Message', { exact: true });

@@ -29,6 +29,7 @@ import { RoomHeader } from './RoomHeader.js';
 import { RoomUnavailable } from './RoomUnavailable.js';
 import { useReceipts } from './receipts.js';
 import { useUploads } from './uploads.js';
+import { useCatchUpAfterReconnect } from './use-catch-up.js';
 import { useRovingRows } from './use-roving-rows.js';
 
 /** Pages of 200 loaded back, at most, to show a message in context. */
@@ -77,6 +78,7 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
     });
   }, [store, room, queries]);
   useJoinWhenOpen(store, room);
+  useCatchUpAfterReconnect(room);
 
   const marks = useReceipts(room, listing, timeline.messages, atBottom);
   const [replyingTo, setReplyingTo] = useState<ChatMessage>();
