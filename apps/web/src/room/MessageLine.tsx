@@ -70,6 +70,9 @@ function PendingLine({
     >
       <span className="font-semibold text-sky-300">{entry.user.name}</span>{' '}
       <Content text={entry.content} login={undefined} />
+      {entry.ackedId === undefined && entry.failed === undefined && (
+        <span className="ml-2 text-xs text-slate-300 italic">sending…</span>
+      )}
       {entry.attachments !== undefined && entry.attachments.length > 0 && (
         <Attachments attachments={entry.attachments} />
       )}
