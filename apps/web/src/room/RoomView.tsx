@@ -27,7 +27,7 @@ import { MessageLine } from './MessageLine.js';
 import { TypingLine } from './Presence.js';
 import { RoomHeader } from './RoomHeader.js';
 import { useReceipts } from './receipts.js';
-import { useUploads } from './uploads.js';
+import { guestsCannotAttach, useUploads } from './uploads.js';
 
 /** Pages of 200 loaded back, at most, to show a message in context. */
 const maxSeekPages = 25;
@@ -173,9 +173,10 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
       aria-label={title}
       // Files dropped anywhere on the room are attached to the message being written.
       onDragOver={(event) => {
-        if (!isAccount || !event.dataTransfer.types.includes('Files')) return;
+        if (!event.dataTransfer.types.includes('Files')) return;
+        // Taken from a guest too: the browser would otherwise open the file instead.
         event.preventDefault();
-        setDragging(true);
+        if (isAccount) setDragging(true);
       }}
       onDragLeave={(event) => {
         // Leaving for a child of the room is not leaving; out of it (or Escape: no target) is.
@@ -183,10 +184,11 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
         if (!(to instanceof Node && event.currentTarget.contains(to))) setDragging(false);
       }}
       onDrop={(event) => {
-        if (!isAccount || event.dataTransfer.files.length === 0) return;
+        if (event.dataTransfer.files.length === 0) return;
         event.preventDefault();
         setDragging(false);
-        uploads.add(Array.from(event.dataTransfer.files));
+        if (isAccount) uploads.add(Array.from(event.dataTransfer.files));
+        else toast.warning(guestsCannotAttach, { id: 'guest-attach' });
       }}
     >
       {dragging && (
