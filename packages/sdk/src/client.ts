@@ -142,6 +142,8 @@ export class HubbubClient {
   /** The wait a `retry_later` asked for, applied to the reconnect its close triggers. */
   private retryAfterMs: number | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Counts calls of `open`: only the latest one may make the socket. */
+  private opening = 0;
   private renewTimer: ReturnType<typeof setTimeout> | undefined;
   private firstReady: {
     promise: Promise<ReadyFrame>;
@@ -374,12 +376,18 @@ export class HubbubClient {
   }
 
   /**
-   * While waiting to reconnect, tries at once instead (the person pressed "retry now", or
-   * the browser says the network is back). The backoff still grows if this try fails.
+   * While waiting to reconnect, tries at once instead (the person pressed "Reconnect now",
+   * the browser says the network is back, the tab is shown again). The backoff still grows
+   * if this try fails.
    */
   reconnectNow(): void {
     if (this.current !== 'reconnecting') return;
     clearTimeout(this.reconnectTimer);
+    // An attempt still on its way (it may hang on a network that just changed) is dropped
+    // for the new one: two would leave one of them connected and unused.
+    const attempt = this.socket;
+    this.socket = undefined;
+    attempt?.close();
     void this.open();
   }
 
@@ -408,11 +416,13 @@ export class HubbubClient {
   // ---- connection ----
 
   private async open(): Promise<void> {
+    const opening = ++this.opening;
     let token: string;
     try {
       token =
         typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
     } catch (error) {
+      if (this.current === 'closed' || opening !== this.opening) return;
       // A provider that answers auth_failed says the credentials are gone (a revoked
       // session): final, as when the server closes with authFailed. Anything else (the
       // network is down, the refresh endpoint is restarting) is tried again with backoff.
@@ -428,11 +438,13 @@ export class HubbubClient {
       this.scheduleReconnect();
       return;
     }
-    if (this.current === 'closed') return;
+    // Closed meanwhile, or a newer attempt (reconnectNow) got there first.
+    if (this.current === 'closed' || opening !== this.opening) return;
     this.token = token;
     const socket = new this.options.WebSocket(this.options.url);
     this.socket = socket;
     socket.onopen = () => {
+      if (socket !== this.socket) return;
       this.setState('authenticating');
       socket.send(JSON.stringify({ type: 'authenticate', token }));
     };

@@ -268,6 +268,26 @@ describe('HubbubClient against a real server', () => {
     expect(retryingIn).toHaveLength(1);
   });
 
+  test('reconnectNow again while an attempt is on its way: one connection, not two', async () => {
+    await using server = await startServer({ env: fast });
+    const { token } = await guestToken(server.httpUrl, 'Restless');
+    const client = new HubbubClient({
+      url: server.wsUrl,
+      token,
+      backoff: { initialDelayMs: 120_000, maxDelayMs: 120_000 },
+    });
+    clients.push(client);
+    await client.ready();
+    await server.restart();
+    await expect.poll(() => client.state).toBe('reconnecting');
+    // The network is back and the tab is shown at once: both ask for a reconnect.
+    client.reconnectNow();
+    client.reconnectNow();
+    await expect.poll(() => client.state, { timeout: 10_000 }).toBe('ready');
+    await client.ping();
+    expect(server.node.connections).toBe(1);
+  });
+
   test('a reconnect storm: clients told retry_later wait as asked, and all get in', async () => {
     await using server = await startServer({
       env: { ...fast, ADMISSION_PER_SECOND: '5', LOGIN_ATTEMPTS_PER_ADDRESS: '1000' },

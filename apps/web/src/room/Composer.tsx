@@ -1,18 +1,22 @@
 import { type ChatMessage, isEmoteOnly, limits, type RoomModes } from '@hubbub/protocol';
 import { Paperclip, SendHorizontal, X } from 'lucide-react';
 import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import { toast } from 'sonner';
 import { Button } from '../components/ui/button.js';
 import { Textarea } from '../components/ui/input.js';
 import { cn } from '../lib/cn.js';
+import { AttachmentChips } from './AttachmentChips.js';
 import { type Candidate, MentionPicker, useMentionCandidates } from './MentionPicker.js';
 import { completeMention, mentionAt } from './mention-query.js';
-import type { Uploads } from './uploads.js';
+import { guestsCannotAttach, type Uploads } from './uploads.js';
 
 /**
  * Enter sends, Shift+Enter starts a new line; the box grows with its text; the counter
  * shows near the limit and turns red past it, when sending is off. Typing `@` and a few
  * letters offers people to mention: arrows choose, Enter or Tab completes, Escape closes.
  */
+const emoteOnlyNoFiles = 'Emote-only mode: messages here are emoji, without files.';
+
 export function Composer({
   title,
   replyingTo,
@@ -136,38 +140,7 @@ export function Composer({
           </Button>
         </div>
       )}
-      {uploads.uploads.length > 0 && (
-        <ul aria-label="Attachments" className="flex flex-wrap gap-2 px-3 pt-2">
-          {uploads.uploads.map((upload) => (
-            <li
-              key={upload.key}
-              className="flex items-center gap-2 rounded-md border border-slate-700 bg-slate-900 px-2 py-1 text-xs"
-            >
-              <span className="max-w-40 truncate">{upload.name}</span>
-              {upload.error !== undefined ? (
-                <span className="text-rose-300">{upload.error}</span>
-              ) : upload.attachment === undefined ? (
-                <progress
-                  aria-label={`Uploading ${upload.name}`}
-                  max={1}
-                  value={upload.progress}
-                  className="h-1.5 w-20 accent-sky-500"
-                />
-              ) : (
-                <span className="text-emerald-300">ready</span>
-              )}
-              <Button
-                variant="ghost"
-                size="icon-sm"
-                aria-label={`Remove ${upload.name}`}
-                onClick={() => uploads.remove(upload.key)}
-              >
-                <X />
-              </Button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <AttachmentChips uploads={uploads} onRemoved={() => box.current?.focus()} />
       {picking && (
         <MentionPicker id={pickerId} candidates={candidates} active={chosen} onPick={pick} />
       )}
@@ -226,9 +199,11 @@ export function Composer({
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onPaste={(e) => {
             const files = Array.from(e.clipboardData.files);
-            if (!attaching || files.length === 0) return;
+            if (files.length === 0) return;
             e.preventDefault();
-            uploads.add(files);
+            if (attaching) uploads.add(files);
+            else if (canAttach) toast.warning(emoteOnlyNoFiles, { id: 'emote-only-attach' });
+            else toast.warning(guestsCannotAttach, { id: 'guest-attach' });
           }}
           onKeyDown={onKeyDown}
           placeholder={

@@ -101,6 +101,9 @@ function PendingLine({
     >
       <Author name={entry.user.name} continued={line.layout.continued} />{' '}
       <Content text={entry.content} login={undefined} />
+      {entry.ackedId === undefined && entry.failed === undefined && (
+        <span className="ml-2 text-xs text-slate-300 italic">sending…</span>
+      )}
       {entry.attachments !== undefined && entry.attachments.length > 0 && (
         <Attachments attachments={entry.attachments} tabIndex={tabIndex} />
       )}

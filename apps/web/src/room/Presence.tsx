@@ -5,6 +5,7 @@ import { useSyncExternalStore } from 'react';
 import { useChat } from '../chat-context.js';
 import { Avatar } from '../components/Avatar.js';
 import { Popover, PopoverContent, PopoverTrigger } from '../components/ui/popover.js';
+import { useLive } from './ConnectionBadge.js';
 
 /**
  * Who is here: in a DM, whether the other person is; in a channel, how many are online,
@@ -13,7 +14,23 @@ import { Popover, PopoverContent, PopoverTrigger } from '../components/ui/popove
 export function Presence({ room, listing }: { room: RoomId; listing: ChannelListing | undefined }) {
   const { store, me } = useChat();
   const presence = useSyncExternalStore(store.subscribe, () => store.presence(room));
+  const live = useLive(store);
   if (presence === undefined) return null;
+  // Not connected: whether the other person is here is unknown; a count is what was last
+  // heard, greyed and not a live list.
+  if (!live) {
+    if (listing?.kind === 'dm') return null;
+    return (
+      <span
+        data-stale
+        title="Not connected: the count when the connection dropped"
+        className="inline-flex items-center gap-1 text-xs whitespace-nowrap text-slate-400 italic"
+      >
+        <Dot online={false} /> {presence.count} online
+        <span className="sr-only"> (last known)</span>
+      </span>
+    );
+  }
   if (listing?.kind === 'dm' && listing.peer !== null) {
     const here = presence.users?.some((u) => u.id === listing.peer?.id) ?? false;
     return (

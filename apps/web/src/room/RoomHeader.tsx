@@ -67,6 +67,7 @@ export function RoomHeader({
   // Before the room's `joined` says, the channel listing's slow mode stands in.
   const slowMode = told?.slowModeSeconds ?? listing?.slowModeSeconds ?? 0;
   const member = listing?.kind === 'channel' && listing.role !== null;
+  const topic = listing?.topic ?? '';
   return (
     <header className="flex min-h-14 items-center gap-2 border-b border-slate-800 px-3 py-2">
       <Button
@@ -80,12 +81,17 @@ export function RoomHeader({
       </Button>
       <div className="min-w-0 flex-1">
         <h1 className="truncate font-semibold">{title}</h1>
-        {details ??
-          (listing?.topic !== undefined && listing.topic !== '' && (
-            <p className="truncate text-xs text-slate-400">{listing.topic}</p>
-          ))}
+        {/* Under the name, so that on a phone the name has the row: what the room is about
+            (it gives way first), then who is here and the connection, on the right. */}
+        <div className="flex flex-wrap items-center justify-end gap-x-2 gap-y-0.5">
+          <div className="min-w-0 flex-1 basis-0">
+            {details ??
+              (topic !== '' && <p className="truncate text-xs text-slate-400">{topic}</p>)}
+          </div>
+          {details === undefined && <Presence room={room} listing={listing} />}
+          <ConnectionBadge store={store} />
+        </div>
       </div>
-      {details === undefined && <Presence room={room} listing={listing} />}
       {slowMode > 0 && (
         <span className="hidden items-center gap-1 rounded-full bg-slate-800 px-2 py-0.5 text-xs text-slate-300 sm:inline-flex">
           <Hourglass aria-hidden className="size-3" /> Slow mode {slowMode} s
@@ -99,7 +105,6 @@ export function RoomHeader({
           {badge}
         </span>
       ))}
-      <ConnectionBadge store={store} />
       <SearchDialog room={room} title={title} />
       {(moderates || member) && (
         <RoomMenu

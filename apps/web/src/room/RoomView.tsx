@@ -28,7 +28,7 @@ import { TypingLine } from './Presence.js';
 import { RoomHeader } from './RoomHeader.js';
 import { RoomUnavailable } from './RoomUnavailable.js';
 import { useReceipts } from './receipts.js';
-import { useUploads } from './uploads.js';
+import { guestsCannotAttach, useUploads } from './uploads.js';
 import { useCatchUpAfterReconnect } from './use-catch-up.js';
 import { useRovingRows } from './use-roving-rows.js';
 
@@ -194,9 +194,10 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
       aria-label={title}
       // Files dropped anywhere on the room are attached to the message being written.
       onDragOver={(event) => {
-        if (!isAccount || !event.dataTransfer.types.includes('Files')) return;
+        if (!event.dataTransfer.types.includes('Files')) return;
+        // Taken from a guest too: the browser would otherwise open the file instead.
         event.preventDefault();
-        setDragging(true);
+        if (isAccount) setDragging(true);
       }}
       onDragLeave={(event) => {
         // Leaving for a child of the room is not leaving; out of it (or Escape: no target) is.
@@ -204,10 +205,11 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
         if (!(to instanceof Node && event.currentTarget.contains(to))) setDragging(false);
       }}
       onDrop={(event) => {
-        if (!isAccount || event.dataTransfer.files.length === 0) return;
+        if (event.dataTransfer.files.length === 0) return;
         event.preventDefault();
         setDragging(false);
-        uploads.add(Array.from(event.dataTransfer.files));
+        if (isAccount) uploads.add(Array.from(event.dataTransfer.files));
+        else toast.warning(guestsCannotAttach, { id: 'guest-attach' });
       }}
     >
       {dragging && (

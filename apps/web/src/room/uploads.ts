@@ -6,12 +6,17 @@ import { toast } from 'sonner';
 export interface Upload {
   key: string;
   name: string;
+  /** The local file: an image is previewed from it before the server has it. */
+  file: File;
   /** 0..1 of the bytes sent. */
   progress: number;
   /** Set once the server took it: what the message will carry. */
   attachment: Attachment | undefined;
   error: string | undefined;
 }
+
+/** What a guest is told who drops or pastes a file: uploads are for accounts. */
+export const guestsCannotAttach = 'Sign in to attach files: guests cannot upload.';
 
 /**
  * Uploads for the composer: each file goes up at once (XMLHttpRequest, for its progress
@@ -36,7 +41,7 @@ export function useUploads(token: () => Promise<string>) {
         requests.current.set(key, xhr);
         setUploads((all) => [
           ...all,
-          { key, name: file.name, progress: 0, attachment: undefined, error: undefined },
+          { key, name: file.name, file, progress: 0, attachment: undefined, error: undefined },
         ]);
         xhr.upload.onprogress = (event) => {
           if (event.lengthComputable) patch(key, { progress: event.loaded / event.total });

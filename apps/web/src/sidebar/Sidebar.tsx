@@ -120,9 +120,9 @@ function RoomLink({ listing, current }: { listing: ChannelListing; current: Room
   const unread = useSyncExternalStore(store.subscribe, () => store.unread(listing.room));
   const mentions = useSyncExternalStore(store.subscribe, () => store.mentions(listing.room));
   // DMs stay joined, so the DM's own presence says whether the other person is around
-  // (a dot on their avatar; the room's header says it in words).
+  // (a dot on their avatar; the room's header says it in words). Not connected: no dot.
   const peerOnline = useSyncExternalStore(store.subscribe, () =>
-    listing.kind === 'dm' && listing.peer !== null
+    listing.kind === 'dm' && listing.peer !== null && store.status.state === 'ready'
       ? (store.presence(listing.room)?.users?.some((u) => u.id === listing.peer?.id) ?? false)
       : undefined,
   );
