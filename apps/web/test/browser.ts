@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,8 +133,35 @@ export async function openWithSocketControl(
   };
 }
 
-export function screenshot(page: Page, name: string): Promise<Buffer> {
-  return page.screenshot({ path: join(shots, `${name}.png`) });
+/**
+ * The screens docs/web.md shows a visitor: every run of the suite takes them afresh, into
+ * docs/screenshots/ (tracked) as well as test-results/screenshots/.
+ */
+const documented = new Set([
+  'welcome-mobile',
+  'channel-desktop',
+  'reactions-desktop',
+  'members-desktop',
+  'members-mobile',
+  'no-access-mobile',
+  'global-mobile',
+  'rooms-drawer-mobile',
+  'search-desktop',
+  'events-desktop',
+  'events-mobile',
+  'event-room-desktop',
+  'event-room-mobile',
+  'analytics-desktop',
+]);
+const docsShots = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+
+export async function screenshot(page: Page, name: string): Promise<Buffer> {
+  const image = await page.screenshot({ path: join(shots, `${name}.png`) });
+  if (documented.has(name)) {
+    mkdirSync(docsShots, { recursive: true });
+    writeFileSync(join(docsShots, `${name}.png`), image);
+  }
+  return image;
 }
 
 export async function signUp(page: Page, username: string): Promise<void> {
@@ -174,6 +201,24 @@ export async function openRoom(page: Page, name: string): Promise<void> {
 export async function say(page: Page, text: string): Promise<void> {
   await page.getByLabel('Message', { exact: true }).fill(text);
   await page.getByLabel('Message', { exact: true }).press('Enter');
+}
+
+/**
+ * What has focus, in words: `composer`, `row:<content>` for a message row of the list, else
+ * the element's label, text or tag.
+ */
+export function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const element = document.activeElement as HTMLElement | null;
+    if (element === null || element === document.body) return 'nothing';
+    if (element.id === 'composer') return 'composer';
+    if (element.dataset.rowKey !== undefined)
+      return `row:${element.querySelector('[data-content]')?.textContent ?? ''}`;
+    return (
+      element.getAttribute('aria-label') ??
+      (element.textContent?.trim() || element.tagName.toLowerCase())
+    );
+  });
 }
 
 /** The session id the page's connection badge shows. */

@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import {
   accessibilityViolations,
+  focused,
   joinAsGuest,
   open,
   openWithSocketControl,
@@ -15,29 +16,13 @@ import {
 
 const chromium = sharedChromium();
 
-/** What has focus: a message row by its content, the composer, or another element by name. */
-function focused(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const element = document.activeElement as HTMLElement | null;
-    if (element === null || element === document.body) return 'nothing';
-    if (element.id === 'composer') return 'composer';
-    if (element.dataset.rowKey !== undefined)
-      return `row:${element.querySelector('[data-content]')?.textContent ?? ''}`;
-    return (
-      element.getAttribute('aria-label') ??
-      element.textContent?.trim() ??
-      element.tagName.toLowerCase()
-    );
-  });
-}
-
 describe.runIf(chromium.enabled)('the chat by keyboard, in Chromium', { timeout: 120_000 }, () => {
   test('keyboard only: skip link, one tab stop for the list, arrows, reply, edit, delete, dialogs that start at their field', async () => {
     await using server = await startServer();
     const { context, page } = await open(chromium.browser(), server);
     await signUp(page, 'kim');
     // Signed in: the caret is in the composer of the open room, which is the page's h1.
-    expect(await focused(page)).toBe('composer');
+    await expect.poll(() => focused(page)).toBe('composer');
     expect(await page.locator('h1').textContent()).toBe('#global');
     expect(await page.locator('main').count()).toBe(1);
     for (const text of ['first words', 'second words', 'third words']) {
@@ -62,17 +47,17 @@ describe.runIf(chromium.enabled)('the chat by keyboard, in Chromium', { timeout:
       true,
     );
     await page.keyboard.press('Enter');
-    expect(await focused(page)).toBe('composer');
+    await expect.poll(() => focused(page)).toBe('composer');
 
     // Back from the composer, the list is one stop: the newest row; arrows walk it.
     await page.keyboard.press('Shift+Tab');
     if ((await focused(page)) === 'Attach files') await page.keyboard.press('Shift+Tab');
-    expect(await focused(page)).toBe('row:third words');
+    await expect.poll(() => focused(page)).toBe('row:third words');
     await page.keyboard.press('ArrowUp');
-    expect(await focused(page)).toBe('row:second words');
+    await expect.poll(() => focused(page)).toBe('row:second words');
     expect(await page.evaluate(() => document.activeElement?.matches(':focus-visible'))).toBe(true);
     await page.keyboard.press('Home');
-    expect(await focused(page)).toBe('row:first words');
+    await expect.poll(() => focused(page)).toBe('row:first words');
     await page.keyboard.press('ArrowDown');
     // Only the active row's controls are in the tab order.
     const tabbable = await page
@@ -92,7 +77,7 @@ describe.runIf(chromium.enabled)('the chat by keyboard, in Chromium', { timeout:
     await page.keyboard.press('Enter');
     await page.getByRole('menuitem', { name: 'Reply' }).focus();
     await page.keyboard.press('Enter');
-    expect(await focused(page)).toBe('composer');
+    await expect.poll(() => focused(page)).toBe('composer');
     await page.getByText('Replying to').waitFor();
     await page.keyboard.press('Escape');
     expect(await page.getByText('Replying to').count()).toBe(0);
@@ -107,11 +92,11 @@ describe.runIf(chromium.enabled)('the chat by keyboard, in Chromium', { timeout:
     await page.keyboard.press('Enter');
     await page.getByRole('menuitem', { name: 'Edit message' }).focus();
     await page.keyboard.press('Enter');
-    expect(await focused(page)).toBe('Edit message');
+    await expect.poll(() => focused(page)).toBe('Edit message');
     await page.keyboard.press('End');
     await page.keyboard.type(', edited');
     await page.keyboard.press('Enter');
-    expect(await focused(page)).toBe('composer');
+    await expect.poll(() => focused(page)).toBe('composer');
     await page.getByText('second words, edited').waitFor();
     expect(await page.getByTestId('reactions').count()).toBe(0);
 
@@ -123,16 +108,16 @@ describe.runIf(chromium.enabled)('the chat by keyboard, in Chromium', { timeout:
     await page.keyboard.press('Enter');
     const confirm = page.getByRole('dialog', { name: 'Delete this message?' });
     await confirm.waitFor();
-    expect(await focused(page)).toBe('Cancel');
+    await expect.poll(() => focused(page)).toBe('Cancel');
     await page.keyboard.press('Escape');
-    expect(await focused(page)).toMatch(/^Actions for kim/);
+    await expect.poll(() => focused(page)).toMatch(/^Actions for kim/);
     expect(await page.getByText('message deleted').count()).toBe(0);
     await page.keyboard.press('Enter');
     await page.getByRole('menuitem', { name: 'Delete message…' }).focus();
     await page.keyboard.press('Enter');
     await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByText('message deleted').waitFor();
-    expect(await focused(page)).toBe('composer');
+    await expect.poll(() => focused(page)).toBe('composer');
 
     // Each dialog opens on its first field, not on Close.
     for (const [button, field] of [
@@ -196,7 +181,7 @@ describe.runIf(chromium.enabled)('the chat by keyboard, in Chromium', { timeout:
     await page.getByRole('menuitem', { name: 'React with 👍' }).click();
     await row.getByRole('button', { name: /👍 1: ada/ }).waitFor();
     guest.restore();
-    await guest.page.getByRole('button', { name: 'Retry now' }).click();
+    await guest.page.getByRole('button', { name: 'Reconnect now' }).click();
     const theirs = guest.page.getByTestId('message').filter({ hasText: 'react to me' });
     await theirs.getByText('react to me, edited').waitFor();
     await theirs.getByRole('button', { name: /👍 1: ada/ }).waitFor();

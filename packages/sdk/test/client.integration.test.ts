@@ -248,17 +248,22 @@ describe('HubbubClient against a real server', () => {
     expect(presences.length).toBeGreaterThanOrEqual(1);
   });
 
-  test('reconnectNow skips the wait of a long backoff', async () => {
-    await using server = await startServer({ env: fast });
-    const { token } = await guestToken(server.httpUrl, 'Impatient');
+  /** A ready client with a backoff so long that only reconnectNow brings it back in a test. */
+  async function impatient(server: TestServer, name: string): Promise<HubbubClient> {
+    const { token } = await guestToken(server.httpUrl, name);
     const client = new HubbubClient({
       url: server.wsUrl,
       token,
-      // A backoff long enough that only reconnectNow can bring it back within the test.
       backoff: { initialDelayMs: 120_000, maxDelayMs: 120_000 },
     });
     clients.push(client);
     await client.ready();
+    return client;
+  }
+
+  test('reconnectNow skips the wait of a long backoff', async () => {
+    await using server = await startServer({ env: fast });
+    const client = await impatient(server, 'Impatient');
     const retryingIn: number[] = [];
     client.on('reconnecting', ({ delayMs }) => retryingIn.push(delayMs));
     await server.restart();
@@ -270,14 +275,7 @@ describe('HubbubClient against a real server', () => {
 
   test('reconnectNow again while an attempt is on its way: one connection, not two', async () => {
     await using server = await startServer({ env: fast });
-    const { token } = await guestToken(server.httpUrl, 'Restless');
-    const client = new HubbubClient({
-      url: server.wsUrl,
-      token,
-      backoff: { initialDelayMs: 120_000, maxDelayMs: 120_000 },
-    });
-    clients.push(client);
-    await client.ready();
+    const client = await impatient(server, 'Restless');
     await server.restart();
     await expect.poll(() => client.state).toBe('reconnecting');
     // The network is back and the tab is shown at once: both ask for a reconnect.

@@ -241,7 +241,7 @@ function StoredLine({
       </div>
       {!message.deleted && (
         // Over the line's end, as Slack's toolbar is: a line is as tall as its text.
-        <div className="absolute top-0 right-1 rounded-md group-focus-within:bg-slate-800 group-hover:bg-slate-800 [@media(hover:none)]:bg-transparent">
+        <div className="absolute top-0 right-1 rounded-md group-hover:bg-slate-800 has-[:focus-visible]:bg-slate-800 has-[[data-state=open]]:bg-slate-800 [@media(hover:none)]:bg-transparent">
           <MessageActions
             room={room}
             messageId={message.id}
