@@ -1,5 +1,4 @@
 import { register, startServer } from '@hubbub/testing';
-import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import {
   accessibilityViolations,
