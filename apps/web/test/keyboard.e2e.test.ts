@@ -138,6 +138,17 @@ describe.runIf(chromium.enabled)('the chat by keyboard, in Chromium', { timeout:
       await dialog.waitFor({ state: 'detached' });
     }
     expect(await accessibilityViolations(page)).toEqual([]);
+
+    // Rooms in the list are links (a new tab works); opening one puts the caret in its composer.
+    const general = page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', {
+      name: '#general',
+      exact: true,
+    });
+    expect(await general.getAttribute('href')).toBe('/?room=general');
+    await general.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: '#general', level: 1 }).waitFor();
+    await expect.poll(() => focused(page)).toBe('composer');
     await context.close();
   });
 
