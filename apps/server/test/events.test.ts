@@ -28,8 +28,10 @@ describe('events API', () => {
     expect(statuses.has('live')).toBe(true);
     expect(statuses.has('scheduled')).toBe(true);
     expect(statuses.has('ended')).toBe(false);
-    const starts = events.map((e) => Date.parse(e.startsAt));
-    expect(starts).toEqual([...starts].sort((a, b) => a - b));
+    // Soonest first; called-off events (cancelled, postponed) after all that go ahead.
+    const calledOff = (e: LiveEvent) => e.status === 'cancelled' || e.status === 'postponed';
+    const order = events.map((e) => [calledOff(e) ? 1 : 0, Date.parse(e.startsAt)] as const);
+    expect(order).toEqual([...order].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
     expect(events[0]!.room).toBe(`event:${events[0]!.id}`);
     // One event by id; an unknown one is a typed 404.
     const one = await get<LiveEvent>(server, `/api/events/${events[0]!.id}`);

@@ -1,4 +1,4 @@
-import type { AckFrame, ChatMessage, SessionResponse } from '@hubbub/protocol';
+import type { AckFrame, AuditLog, ChatMessage, SessionResponse } from '@hubbub/protocol';
 import { get, post, RawClient, register, startServer, usePostgres } from '@hubbub/testing';
 import { describe, expect, test } from 'vitest';
 
@@ -85,12 +85,19 @@ describe.runIf(postgres.enabled)('a server on PostgreSQL', () => {
     );
     expect(history.body.messages).toMatchObject([{ seq: 1, content: '', deleted: true }]);
     expect((await get(server, '/api/rooms/stage/messages', member.token)).status).toBe(403);
-    const audit = await get<{ entries: Array<{ action: string }> }>(
-      server,
-      '/api/rooms/stage/audit',
-      session.token,
-    );
-    expect(audit.body.entries.map((e) => e.action)).toEqual(['delete', 'ban', 'mute', 'slow_mode']);
+    const audit = await get<AuditLog>(server, '/api/rooms/stage/audit', session.token);
+    expect(audit.body.entries.map((e) => e.action)).toEqual([
+      'delete',
+      'ban',
+      'mute',
+      'slow_mode',
+      'member_added',
+    ]);
+    // Names come from the accounts table, joined on PostgreSQL as on SQLite.
+    expect(audit.body.entries.at(-1)).toMatchObject({
+      actorName: session.user.name,
+      targetName: member.user.name,
+    });
     const mine = await get<{ messages: ChatMessage[] }>(
       server,
       `/api/users/${session.user.id}/messages`,
