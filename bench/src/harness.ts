@@ -112,6 +112,9 @@ async function spawnServer(
       RATE_LIMIT_PER_SECOND: '100000',
       RATE_LIMIT_BURST: '100000',
       ADMISSION_PER_SECOND: '100000',
+      // The bench's clients are guests joining rooms by name, as on the peers: every name
+      // stands open (a deployment lists only the rooms it means; accounts open the rest).
+      OPEN_ROOMS: '*',
       WORKERS: '1',
       ...options.env,
     },

@@ -73,6 +73,15 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toMatch(/short|mysql/);
   });
 
+  test('open rooms: only global stands by default; OPEN_ROOMS names and prefixes are checked', () => {
+    expect(loadConfig({}).rooms).toEqual({ open: [], perAccountPerHour: 10 });
+    const config = loadConfig({ OPEN_ROOMS: ' lobby, fans-* ', ROOMS_PER_ACCOUNT_PER_HOUR: '0' });
+    expect(config.rooms).toEqual({ open: ['lobby', 'fans-*'], perAccountPerHour: 0 });
+    expect(loadConfig({ OPEN_ROOMS: '*' }).rooms.open).toEqual(['*']);
+    expect(() => loadConfig({ OPEN_ROOMS: 'Lobby Two' })).toThrow(/OPEN_ROOMS/);
+    expect(() => loadConfig({ OPEN_ROOMS: 'a*b' })).toThrow(/OPEN_ROOMS/);
+  });
+
   test('an auth timeout above 10 s is refused: unauthenticated sockets must go quickly', () => {
     expect(() => loadConfig({ AUTH_TIMEOUT_MS: '60000' })).toThrow(ConfigError);
   });

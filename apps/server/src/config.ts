@@ -91,6 +91,20 @@ const schema = z.object({
   RATE_LIMIT_BURST: int(1, 1_000_000).default(10),
   /** Refusals in a row (without a successful frame between) before the socket is closed. */
   RATE_LIMIT_STRIKES: int(1, 10_000).default(20),
+  /**
+   * Open rooms that exist without anyone opening them, besides `global`: comma-separated
+   * names, a trailing `*` opening every name it begins (`*` alone: any name, guests' joins
+   * included). Any other open room is opened by an account joining an unused name.
+   */
+  OPEN_ROOMS: z
+    .string()
+    .regex(
+      /^\s*((\*|[a-z0-9][a-z0-9_.:-]{0,63}\*?)\s*(,\s*|$))*$/,
+      'room names (a-z 0-9 _ . : -), each may end in *, comma-separated',
+    )
+    .default(''),
+  /** New open rooms an account may open in an hour by joining unused names; 0: none. */
+  ROOMS_PER_ACCOUNT_PER_HOUR: int(0, 100_000).default(10),
   /** Messages `joined` carries on a plain join. */
   HISTORY_ON_JOIN: int(0, limits.historyPageMax).default(limits.joinHistory),
   /** How long after sending its author may edit a message; 0: no limit. */
@@ -167,6 +181,8 @@ export interface Config {
   loginAttempts: { perAccount: number; perAddress: number };
   rateLimit: { perSecond: number; burst: number; strikes: number };
   historyOnJoin: number;
+  /** Where open rooms come from: the OPEN_ROOMS entries, and accounts' hourly allowance. */
+  rooms: { open: string[]; perAccountPerHour: number };
   editWindowSeconds: number;
   media: { maxBytes: number; maxPixels: number; maxDimension: number };
   resumeWindow: number;
@@ -296,6 +312,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       strikes: c.RATE_LIMIT_STRIKES,
     },
     historyOnJoin: c.HISTORY_ON_JOIN,
+    rooms: {
+      open: c.OPEN_ROOMS.split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry.length > 0),
+      perAccountPerHour: c.ROOMS_PER_ACCOUNT_PER_HOUR,
+    },
     editWindowSeconds: c.EDIT_WINDOW_SECONDS,
     media: {
       maxBytes: c.MEDIA_MAX_BYTES,

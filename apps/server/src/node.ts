@@ -15,8 +15,10 @@ import { AuthService } from './auth/service.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Broker } from './broker/port.js';
 import { RoomAccess } from './channels/access.js';
+import { collectEmptyRooms } from './channels/collect.js';
 import { ChatDelay } from './channels/delay.js';
 import { ModerationService } from './channels/moderation.js';
+import { StandingRooms } from './channels/open-rooms.js';
 import { channelRoutes } from './channels/routes.js';
 import { ChannelService } from './channels/service.js';
 import type { ChannelStore } from './channels/store.js';
@@ -24,7 +26,7 @@ import type { Config } from './config.js';
 import { EventAnnouncer } from './events/announcer.js';
 import { EventCatalog } from './events/catalog.js';
 import { CheerTally } from './events/cheers.js';
-import { EventRoomGuard } from './events/rooms.js';
+import { EventRoomGuard, eventIdOf } from './events/rooms.js';
 import { eventRoutes, eventsPage } from './events/routes.js';
 import { type EventSource, SourceError } from './events/source.js';
 import type { EventStore } from './events/store.js';
@@ -153,11 +155,16 @@ export class HubbubNode {
     // Changes that every node must act on travel as signals; this node acts on its own too.
     const nodeId = randomUUID();
     const signals = ports.signals;
+    // Open rooms that exist from the start: `global`, OPEN_ROOMS, and event rooms (their
+    // guard checks the event). Any other is opened by an account, so many an hour.
+    const standingRooms = new StandingRooms(config.rooms.open);
+    const standing = (room: string) => standingRooms.has(room) || eventIdOf(room) !== undefined;
     const access = new RoomAccess(
       ports.channels,
       (room, user) =>
         signals.broadcast({ kind: 'rules', origin: nodeId, room, ...(user ? { user } : {}) }),
       config.admins,
+      { standing, perAccountPerHour: config.rooms.perAccountPerHour },
     );
     const signer = new AttachmentSigner(ports.tokens.derivedKey('media-attachments'));
     // Work after a message was acknowledged: its failure is logged, never the sender's.
@@ -218,7 +225,9 @@ export class HubbubNode {
       storeLags,
       this.delay,
     );
-    this.channels = new ChannelService(ports.channels, access, ports.accounts, effects);
+    this.channels = new ChannelService(ports.channels, access, ports.accounts, effects, (name) =>
+      standingRooms.named(name),
+    );
     this.catalog = new EventCatalog(ports.events, ports.eventSource, {
       removeAfterMs: config.events.removeAfterMs,
       historyTtlMs: config.events.historyTtlMs,
@@ -403,6 +412,23 @@ export class HubbubNode {
           graceMs: 3600_000,
         });
         if (collected.records > 0) logger.info(collected, 'revoked media collected');
+      },
+    });
+    // Open rooms opened and never used go after an hour, freeing their rows and names.
+    this.scheduler.add({
+      name: 'rooms-gc',
+      pattern: '30 */10 * * * *',
+      run: async (signal) => {
+        const collected = await collectEmptyRooms(ports.channels, {
+          standing,
+          occupied: async (room) => (await ports.presence.headcount(room, 0)).count > 0,
+          collected: async (room) => {
+            await ports.broker.expire(room, Date.now());
+            access.forget(room);
+          },
+          signal,
+        });
+        if (collected > 0) logger.info({ collected }, 'empty open rooms collected');
       },
     });
     for (const job of this.eventJobs()) this.scheduler.add(job);

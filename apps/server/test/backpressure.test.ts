@@ -9,6 +9,8 @@ describe('one slow connection never slows the others', () => {
         MAX_BUFFERED_BYTES: String(64 * 1024),
         RATE_LIMIT_PER_SECOND: '100000',
         RATE_LIMIT_BURST: '100000',
+        // Guests join only rooms that exist: this one is open from the start.
+        OPEN_ROOMS: 'stage',
       },
     });
     await using sender = await guestIn(server, 'Sender', 'stage');

@@ -143,10 +143,10 @@ describe('bad input gets a typed error and loses nothing', () => {
     const { token } = await server.guest('Twin');
     const sockets = await Promise.all([0, 1].map(() => RawClient.ready(server.wsUrl, token)));
     for (const [i, socket] of sockets.entries()) {
-      socket.send({ type: 'join', room: 'g' });
+      socket.send({ type: 'join', room: 'global' });
       await socket.next((f) => f.type === 'joined');
-      socket.send({ type: 'send', room: 'g', cid: `${i}a`, content: 'a' });
-      socket.send({ type: 'send', room: 'g', cid: `${i}b`, content: 'b' });
+      socket.send({ type: 'send', room: 'global', cid: `${i}a`, content: 'a' });
+      socket.send({ type: 'send', room: 'global', cid: `${i}b`, content: 'b' });
     }
     const second = sockets[1]!;
     expect(await second.next((f) => f.type === 'error')).toMatchObject({ code: 'rate_limited' });

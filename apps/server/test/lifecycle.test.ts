@@ -5,7 +5,9 @@ import WebSocket from 'ws';
 
 describe('connection lifecycle', () => {
   test('a peer that stops answering pings is dropped and leaves its rooms', async () => {
-    await using server = await startServer({ env: { HEARTBEAT_INTERVAL_MS: '100' } });
+    await using server = await startServer({
+      env: { HEARTBEAT_INTERVAL_MS: '100', OPEN_ROOMS: 'haunted' },
+    });
     const { token } = await server.guest('Ghost');
     // autoPong off: this peer looks alive at TCP level but never answers heartbeats.
     const ghost = new WebSocket(server.wsUrl, { autoPong: false });
@@ -41,7 +43,7 @@ describe('connection lifecycle', () => {
   });
 
   test('every path out of ready cleans up: no ghost members after many reconnects', async () => {
-    await using server = await startServer();
+    await using server = await startServer({ env: { OPEN_ROOMS: 'lobby' } });
     const { token } = await server.guest('Flaky');
     for (let i = 0; i < 5; i++) {
       const client = await RawClient.ready(server.wsUrl, token);

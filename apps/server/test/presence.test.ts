@@ -23,6 +23,9 @@ async function presenceWhere(
   )) as PresenceFrame;
 }
 
+/** Guests join only rooms that exist: the ones they meet in here are open from the start. */
+const open = { OPEN_ROOMS: 'lobby,other' };
+
 const names = (frame: PresenceFrame) => (frame.users ?? []).map((u) => u.name).sort();
 
 /** A signed-in account's socket in `room`. */
@@ -35,7 +38,7 @@ async function inRoom(server: TestServer, token: string, room: string): Promise<
 
 describe('presence', () => {
   test('a person with three tabs is one presence; closing one tab changes nothing, the last removes them', async () => {
-    await using server = await startServer();
+    await using server = await startServer({ env: open });
     await using watcher = await guestIn(server, 'Watcher', 'lobby');
     const alice = await register(server, 'alice');
     const tabs = await Promise.all([1, 2, 3].map(() => inRoom(server, alice.token, 'lobby')));
@@ -55,7 +58,7 @@ describe('presence', () => {
   });
 
   test('a dropped network leaves no ghost: the heartbeat removes the person', async () => {
-    await using server = await startServer({ env: { HEARTBEAT_INTERVAL_MS: '500' } });
+    await using server = await startServer({ env: { ...open, HEARTBEAT_INTERVAL_MS: '500' } });
     const { token } = await server.guest('Ghost');
     // A peer that stops answering pings: alive at TCP level, gone for all practical purposes.
     const ghost = new WebSocket(server.wsUrl, { autoPong: false });
@@ -130,7 +133,7 @@ describe('presence', () => {
 
 describe('typing', () => {
   test('typing reaches everyone else in the room once per throttle, never the typist or other rooms', async () => {
-    await using server = await startServer();
+    await using server = await startServer({ env: open });
     const alice = await register(server, 'alice');
     await using typist = await inRoom(server, alice.token, 'lobby');
     await using typistsOtherTab = await inRoom(server, alice.token, 'lobby');

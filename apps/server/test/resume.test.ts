@@ -155,7 +155,8 @@ describe('resume', () => {
   });
 
   test('a join racing a burst of sends sees every message exactly once', async () => {
-    await using server = await startServer({ env: fast });
+    // Guests join rooms that exist: this one is open from the start.
+    await using server = await startServer({ env: { ...fast, OPEN_ROOMS: 'hot' } });
     await using alice = await guestIn(server, 'Alice', 'hot');
     const joiners = await Promise.all(['A', 'B', 'C'].map((name) => guestIn(server, name)));
     for (let i = 1; i <= 60; i++) {

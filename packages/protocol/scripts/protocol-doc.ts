@@ -38,7 +38,8 @@ const errorMeanings: Record<ErrorCode, string> = {
   forbidden:
     'Authenticated, but not allowed: a guest where an account is needed, or not a member, or a role too low.',
   user_mismatch: "A re-authentication named another user than the session's.",
-  rate_limited: 'Too fast: resend later with the same `cid`. Repeated, it closes the socket.',
+  rate_limited:
+    'Too fast: resend later with the same `cid`. Repeated, it closes the socket. On a `join`: the account opened its `ROOMS_PER_ACCOUNT_PER_HOUR` new rooms this hour.',
   invalid_room: 'The room name breaks the naming rules.',
   not_in_room: 'Send or leave for a room this connection has not joined.',
   too_many_rooms: `A connection may be in at most ${limits.roomsPerConnection} rooms.`,
@@ -56,7 +57,8 @@ const errorMeanings: Record<ErrorCode, string> = {
   message_removed:
     'The chat delay held the message and a moderator removed it before anyone else saw it. Do not resend.',
   name_taken: 'A room by that name exists already.',
-  not_found: 'No such route or resource.',
+  not_found:
+    'No such route or resource; on a `join` or `resume`, no such room (guests join only rooms that exist).',
   last_owner:
     "The channel's last owner cannot step down or leave while others remain: make someone else an owner first.",
   stale_snapshot:
@@ -117,7 +119,8 @@ const clientFrames: Record<string, FrameDoc> = {
   },
   join: {
     schema: frames.JoinFrame,
-    summary: 'Enter a room. Answered by `joined` with the latest messages.',
+    summary:
+      'Enter a room. Answered by `joined` with the latest messages. Guests join only open rooms that exist (`global`, event rooms, the `OPEN_ROOMS`, and rooms accounts opened); any other name is `not_found`. An account joining an unused name opens it, at most `ROOMS_PER_ACCOUNT_PER_HOUR` an hour (then `rate_limited`).',
     example: { type: 'join', room: 'global' },
   },
   leave: {

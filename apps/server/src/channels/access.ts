@@ -23,6 +23,12 @@ type Standing = { refusal: Refusal } | { role: Role | undefined; user: UserState
 interface RoomState {
   /** null: an open room (`global`, event rooms): anyone may join, guests included. */
   channel: ChannelRow | null;
+  /**
+   * Whether the room exists: a channel or DM, a standing open room (`global`, OPEN_ROOMS,
+   * event rooms), or an open room someone opened (it has a head in the store). A state of
+   * a room that does not exist is never cached: guesses at names must not fill memory.
+   */
+  known: boolean;
   modes: RoomModes;
   /**
    * Channels: the people looked up so far, members or not. Open rooms: everyone with a
@@ -54,6 +60,19 @@ type Person = Pick<Identity, 'user'> & { login?: string | undefined };
 const refusal = (code: ErrorCode, message: string): { refusal: Refusal } => ({
   refusal: { code, message },
 });
+
+/** Where open rooms come from, besides channels and DMs. */
+export interface RoomOpening {
+  /**
+   * Rooms that exist without anyone opening them: `global`, OPEN_ROOMS, and event rooms
+   * (whose guard checks the event).
+   */
+  standing(room: RoomId): boolean;
+  /** New open rooms an account may open in an hour by joining unused names (0: none). */
+  perAccountPerHour: number;
+}
+
+const hourMs = 3600_000;
 
 /** Plain viewers' slow-mode clocks kept per open room before old ones are dropped. */
 const lastSentKept = 10_000;
@@ -97,6 +116,10 @@ export class RoomAccess implements RoomGuard {
     private readonly store: ChannelStore,
     private readonly changed: (room: RoomId, user?: string) => void = () => {},
     private readonly admins: ReadonlySet<string> = new Set(),
+    private readonly opening: RoomOpening = {
+      standing: (room) => room === 'global',
+      perAccountPerHour: 10,
+    },
   ) {}
 
   private bump(roomId: RoomId, userId = ''): number {
@@ -119,33 +142,41 @@ export class RoomAccess implements RoomGuard {
     }
   }
 
+  /** Whether an open room (one without a channel row) exists. */
+  private async exists(roomId: RoomId): Promise<boolean> {
+    return this.opening.standing(roomId) || (await this.store.roomExists(roomId));
+  }
+
   /** A room's settings: its channel row, modes and, for an open room, its roster. */
   private async settings(roomId: RoomId) {
-    const [channel, modes] = await Promise.all([
+    const [channel, modes, exists] = await Promise.all([
       this.store.findChannel(roomId),
       this.store.modes(roomId),
+      this.exists(roomId),
     ]);
-    const roster = channel === undefined ? await this.store.roster(roomId) : new Map();
+    const roster = channel === undefined && exists ? await this.store.roster(roomId) : new Map();
     const users = new Map<string, UserState>();
     for (const [id, entry] of roster) users.set(id, { ...entry, lastSentAt: 0 });
-    return { channel: channel ?? null, modes, users };
+    return { channel: channel ?? null, known: channel !== undefined || exists, modes, users };
   }
 
   private room(roomId: RoomId): Promise<RoomState> {
     let state = this.rooms.get(roomId);
     if (state === undefined) {
-      state = this.current(roomId, '', () => this.settings(roomId)).then((settings) => {
+      const loading = this.current(roomId, '', () => this.settings(roomId)).then((settings) => {
         const loaded: RoomState = {
           ...settings,
           lastSent: new Map(),
           recent: new RecentMessages(),
           cleared: new Map(),
         };
-        this.loaded.set(roomId, loaded);
+        if (loaded.known) this.loaded.set(roomId, loaded);
+        else if (this.rooms.get(roomId) === loading) this.rooms.delete(roomId);
         return loaded;
       });
-      state.catch(() => this.rooms.delete(roomId));
-      this.rooms.set(roomId, state);
+      loading.catch(() => this.rooms.delete(roomId));
+      this.rooms.set(roomId, loading);
+      state = loading;
     }
     return state;
   }
@@ -229,6 +260,7 @@ export class RoomAccess implements RoomGuard {
   async canRead(identity: Identity, roomId: RoomId): Promise<Refusal | undefined> {
     const room = await this.room(roomId);
     const now = Date.now();
+    if (!room.known) return { code: ErrorCode.notFound, message: 'no such room' };
     if (room.channel === null) {
       // Open rooms' rules are all in memory: the roster holds everyone banned.
       const ban = active(room.users.get(identity.user.id)?.sanctions ?? [], 'ban', now);
@@ -265,6 +297,10 @@ export class RoomAccess implements RoomGuard {
   }
 
   async admit(identity: Identity, roomId: RoomId): Promise<Refusal | undefined> {
+    if (!(await this.room(roomId)).known) {
+      const refused = await this.open(identity, roomId);
+      if (refused !== undefined) return refused;
+    }
     const refusal = await this.canRead(identity, roomId);
     if (refusal !== undefined) return refusal;
     const room = await this.room(roomId);
@@ -277,6 +313,32 @@ export class RoomAccess implements RoomGuard {
       this.bump(roomId, identity.user.id);
       this.changed(roomId, identity.user.id);
     }
+    return undefined;
+  }
+
+  /**
+   * Opens an open room under a name nobody uses, for an account within its hourly
+   * allowance. Guests cannot: their tokens cost nothing, and every room is a row kept until
+   * collected, and a name taken. Names with a `:` belong to features (events, DMs).
+   */
+  private async open(identity: Identity, roomId: RoomId): Promise<Refusal | undefined> {
+    const limit = this.opening.perAccountPerHour;
+    if (roomId.includes(':') || limit === 0)
+      return { code: ErrorCode.notFound, message: 'no such room' };
+    if (identity.kind !== 'user')
+      return {
+        code: ErrorCode.notFound,
+        message: 'no such room: guests join rooms that exist; sign in to open one',
+      };
+    const opened = await this.store.openRoom(roomId, identity.user.id, limit, Date.now() - hourMs);
+    if (!opened)
+      return {
+        code: ErrorCode.rateLimited,
+        message: `you may open ${limit} new rooms an hour: join one that exists, or wait`,
+      };
+    // A read of the room under way reads again and finds it open; none is cached otherwise
+    // (nor on other nodes): a room that did not exist never is.
+    this.bump(roomId);
     return undefined;
   }
 
@@ -483,11 +545,18 @@ export class RoomAccess implements RoomGuard {
     const state = this.loaded.get(roomId);
     if (state === undefined) return;
     if (userId === undefined) {
-      const [channel, modes] = await Promise.all([
+      const [channel, modes, exists] = await Promise.all([
         this.store.findChannel(roomId),
         this.store.modes(roomId),
+        this.exists(roomId),
       ]);
       if (this.version(roomId) !== version) return;
+      if (channel === undefined && !exists) {
+        // An empty open room was collected: this node no longer knows it either.
+        this.rooms.delete(roomId);
+        this.loaded.delete(roomId);
+        return;
+      }
       state.channel = channel ?? null;
       state.modes = modes;
       if (modes.uniqueChatSeconds === 0) state.recent.clear();

@@ -98,4 +98,23 @@ export const channelMigrations: Record<string, Migration> = {
       await db.schema.dropTable('room_modes').execute();
     },
   },
+  '0013_room_openers': {
+    // Open rooms are opened by accounts, so many an hour: who opened which, and when.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('room_openers')
+        .addColumn('room_id', 'text', (col) => col.primaryKey())
+        .addColumn('user_id', 'text', (col) => col.notNull())
+        .addColumn('opened_at', 'bigint', (col) => col.notNull())
+        .execute();
+      await db.schema
+        .createIndex('room_openers_by_user')
+        .on('room_openers')
+        .columns(['user_id', 'opened_at'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('room_openers').execute();
+    },
+  },
 };

@@ -6,6 +6,7 @@ export interface ChannelTables {
   room_modes: RoomModesTable;
   dms: DmsTable;
   moderation_log: ModerationLogTable;
+  room_openers: RoomOpenersTable;
 }
 
 export type RoomKind = 'channel' | 'dm';
@@ -76,4 +77,14 @@ export interface ModerationLogTable {
   message_id: string | null;
   details: string;
   created_at: number;
+}
+
+/**
+ * Who opened an open room by joining an unused name, and when: what an account's hourly
+ * allowance (ROOMS_PER_ACCOUNT_PER_HOUR) counts. Gone with its room when that is collected.
+ */
+export interface RoomOpenersTable {
+  room_id: string;
+  user_id: string;
+  opened_at: number;
 }

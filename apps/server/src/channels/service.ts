@@ -24,12 +24,14 @@ export class ChannelService {
     private readonly access: RoomAccess,
     private readonly accounts: AccountStore,
     private readonly effects: Pick<RoomEffects, 'announce' | 'evict' | 'roomAdded'>,
+    /** Names kept for open rooms (`global`, OPEN_ROOMS): no channel may take them. */
+    private readonly reserved: (name: RoomId) => boolean = (name) => name === 'global',
   ) {}
 
   /** Creates the default channels that do not exist yet (and whose names hold no open room). */
   async ensureDefaults(): Promise<void> {
     for (const name of defaultChannels) {
-      if ((await this.store.findChannel(name)) !== undefined) continue;
+      if (this.reserved(name) || (await this.store.findChannel(name)) !== undefined) continue;
       await this.store
         .createRoom(
           { roomId: name, kind: 'channel', visibility: 'public', topic: '', createdBy: null },
@@ -55,6 +57,7 @@ export class ChannelService {
 
   async create(identity: Identity, input: { name: RoomId; visibility: Visibility; topic: string }) {
     this.requireAccount(identity);
+    if (this.reserved(input.name)) refuse(ErrorCode.nameTaken, 'an open room has that name');
     try {
       const row = await this.store.createRoom(
         {

@@ -7,6 +7,7 @@ import {
 } from '@hubbub/protocol';
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import { newEpoch } from '../store/kysely-store.js';
 import type { Database } from '../store/schema.js';
 import { modesOf } from './modes.js';
 import type {
@@ -42,6 +43,103 @@ export class ChannelStore {
       .executeTakeFirst();
   }
 
+  /** Whether a room of that name has a head: an open room someone opened, or any room used. */
+  async roomExists(roomId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('rooms')
+      .select('id')
+      .where('id', '=', roomId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * Opens an open room for `userId` (its head, as MessageStore.openRoom makes it) unless
+   * they opened `limit` rooms after `since`: false then. A room that exists by now (a race
+   * with someone else opening it) is simply there, and counts for nobody.
+   */
+  async openRoom(roomId: string, userId: string, limit: number, since: number): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const opened = await tx
+        .selectFrom('room_openers')
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .where('user_id', '=', userId)
+        .where('opened_at', '>', since)
+        .executeTakeFirst();
+      if (Number(opened?.n ?? 0) >= limit) return false;
+      const now = Date.now();
+      const inserted = await tx
+        .insertInto('rooms')
+        .values({ id: roomId, epoch: newEpoch(), seq: 0, created_at: now })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0)
+        await tx
+          .insertInto('room_openers')
+          .values({ room_id: roomId, user_id: userId, opened_at: now })
+          .onConflict((oc) => oc.column('room_id').doUpdateSet({ user_id: userId, opened_at: now }))
+          .execute();
+      return true;
+    });
+  }
+
+  /**
+   * Open rooms that never had a message, made before `before`, by name after `after`
+   * (for paging), at most `limit`: what the collector looks at. Channels, DMs and feature
+   * rooms (names with a `:`, event rooms) are never among them.
+   */
+  async emptyOpenRooms(before: number, after: string, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('rooms')
+      .select('id')
+      .where('seq', '=', 0)
+      .where('created_at', '<', before)
+      .where('id', '>', after)
+      .where('id', 'not like', '%:%')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('channels')
+              .select('room_id')
+              .whereRef('channels.room_id', '=', 'rooms.id'),
+          ),
+        ),
+      )
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Deletes an open room that still never had a message and is no channel: its head and
+   * who opened it. False if it no longer qualifies (a message came, a channel took it).
+   */
+  async dropEmptyRoom(roomId: string): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const deleted = await tx
+        .deleteFrom('rooms')
+        .where('id', '=', roomId)
+        .where('seq', '=', 0)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('channels')
+                .select('room_id')
+                .whereRef('channels.room_id', '=', 'rooms.id'),
+            ),
+          ),
+        )
+        .executeTakeFirst();
+      if (Number(deleted.numDeletedRows) === 0) return false;
+      await tx.deleteFrom('room_openers').where('room_id', '=', roomId).execute();
+      await tx.deleteFrom('room_receipts').where('room_id', '=', roomId).execute();
+      return true;
+    });
+  }
+
   /** Creates a channel (or DM room) with its first members; ChannelExists if the id is used. */
   async createRoom(
     input: {
@@ -62,7 +160,8 @@ export class ChannelStore {
       created_by: input.createdBy,
       created_at: now,
     };
-    // A name that already holds messages is an open room: it cannot become a channel.
+    // A name that is an open room (opened by someone, or holding messages) cannot become a
+    // channel; an open room that never had a message is collected after a while.
     const used = await this.db
       .selectFrom('rooms')
       .select('id')

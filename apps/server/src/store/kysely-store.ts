@@ -7,7 +7,8 @@ import type { CidKey, HistoryRange, MessageStore, RoomHead, StoredMessage } from
 import { setReaction, withReactions } from './reactions.js';
 import type { Database, MessagesTable } from './schema.js';
 
-function newEpoch(): string {
+/** A new history's epoch: random, so two histories of one room never share one. */
+export function newEpoch(): string {
   return randomBytes(12).toString('base64url');
 }
 
