@@ -3,6 +3,7 @@ import {
   ErrorCode,
   GuestRequest,
   LoginRequest,
+  nameKeys,
   MeResponse,
   RefreshRequest,
   RegisterRequest,
@@ -12,7 +13,7 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { uuidv7 } from 'uuidv7';
 import type { AccountStore } from '../auth/accounts.js';
-import { UsernameTaken } from '../auth/accounts.js';
+import { NameLooksTaken, UsernameTaken } from '../auth/accounts.js';
 import type { Authenticator, Identity } from '../auth/authenticator.js';
 import { AuthError, type AuthService } from '../auth/service.js';
 import { TokenError, type TokenService } from '../auth/tokens.js';
@@ -33,6 +34,8 @@ export interface AuthRouteOptions {
 
 /** Login attempts refill over this window: a burst of N, then N more per 15 minutes. */
 const LOGIN_WINDOW_SECONDS = 15 * 60;
+
+const lookAlike = 'that name is taken: it is, or looks like, the name of an account';
 
 /**
  * The caller's identity from `Authorization: Bearer <token>`, or undefined after answering
@@ -89,6 +92,8 @@ export function authRoutes(app: FastifyInstance, options: AuthRouteOptions): voi
       if (error instanceof AuthError) return sendError(reply, error.code, error.message);
       if (error instanceof UsernameTaken)
         return sendError(reply, ErrorCode.usernameTaken, 'that username is taken');
+      if (error instanceof NameLooksTaken)
+        return sendError(reply, ErrorCode.usernameTaken, lookAlike);
       throw error;
     }
   };
@@ -106,6 +111,9 @@ export function authRoutes(app: FastifyInstance, options: AuthRouteOptions): voi
         return sendError(reply, ErrorCode.forbidden, 'guest access is disabled here');
       const body = parseOr400(reply, GuestRequest, request.body);
       if (body === undefined) return reply;
+      // A guest may not pass for an account: no name that looks like one an account holds.
+      if (await options.accounts.nameHeld(nameKeys(body.username)))
+        return sendError(reply, ErrorCode.usernameTaken, lookAlike);
       const user = { id: uuidv7(), name: body.username };
       const issued = await options.tokens.issueGuest(user);
       return { ...issued, user } satisfies TokenResponse;
