@@ -1,11 +1,12 @@
-import unhomoglyph from 'unhomoglyph';
 import { z } from 'zod';
 import { limits } from './limits.js';
 
 /**
  * The rules for people's names (a guest's name, an account's login and display name) and
  * for what makes text visible, shared by the server and every client so both refuse the
- * same input with the same words. docs/auth.md explains them.
+ * same input with the same words. docs/auth.md explains them. Look-alike keys (UTS #39
+ * skeletons) are in skeleton.ts, a separate entry (`@hubbub/protocol/skeleton`) so that
+ * clients, which do not need them, do not ship Unicode's confusables table.
  */
 
 /**
@@ -75,33 +76,6 @@ export function cleanName(raw: string): string | undefined {
  */
 export function hasVisibleText(text: string): boolean {
   return text.replace(invisible, '').length > 0;
-}
-
-/**
- * The confusable skeleton of UTS #39 (section 4): NFD, each character replaced by the
- * prototype it is confusable with (Unicode's confusables.txt, through `unhomoglyph`), NFD
- * again; default-ignorable code points dropped first, as the current UTS #39 does. Two
- * strings with one skeleton look alike (`paypal` and `pаypаl` with Cyrillic а, `m` and
- * `rn`, `0` and `O`). A skeleton is for comparing, never for showing.
- */
-export function skeleton(text: string): string {
-  const visible = text.normalize('NFD').replace(/\p{Default_Ignorable_Code_Point}/gu, '');
-  return unhomoglyph(visible).normalize('NFD');
-}
-
-/**
- * The keys under which a name is reserved: the skeletons of the name as written, in lower
- * case and in upper case. Names compare case-insensitively, yet a skeleton is case-
- * sensitive (capital `I` looks like `l`, lower-case `i` does not), so a name is reserved
- * in all three: `Alice`, `ALICE`, `аlice` with Cyrillic а, `ALlCE` and `Ａlice` all meet
- * `alice`, and `Iris` meets `lris`, while `all` and `ali` stay apart. Two names look
- * alike when they share a key.
- */
-export function nameKeys(name: string): string[] {
-  const normal = normaliseName(name);
-  return [
-    ...new Set([normal, normal.toLowerCase(), normal.toUpperCase()].map((form) => skeleton(form))),
-  ];
 }
 
 /** Refines a normalised name by the rules above. */

@@ -1,4 +1,4 @@
-import { nameKeys } from '@hubbub/protocol';
+import { nameKeys } from '@hubbub/protocol/skeleton';
 import type { Kysely, Migration } from 'kysely';
 
 /** The auth feature's migrations; store/migrations.ts runs them in name order with the rest. */

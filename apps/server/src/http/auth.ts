@@ -4,12 +4,12 @@ import {
   GuestRequest,
   LoginRequest,
   MeResponse,
-  nameKeys,
   RefreshRequest,
   RegisterRequest,
   SessionResponse,
   TokenResponse,
 } from '@hubbub/protocol';
+import { nameKeys } from '@hubbub/protocol/skeleton';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { uuidv7 } from 'uuidv7';
 import type { AccountStore } from '../auth/accounts.js';
