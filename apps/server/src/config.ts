@@ -83,8 +83,14 @@ const schema = z.object({
   AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   AUTH_ISSUER: z.string().min(1).optional(),
   AUTH_AUDIENCE: z.string().min(1).optional(),
-  /** Login attempts per account and per client address before 429 (refilled over 15 min). */
+  /**
+   * Failed logins before 429 (each refilled over 15 min): to one account from one client
+   * address; to one account from all addresses together (against guessing spread over
+   * many; default ten times the first); and from one address, to any account
+   * (registrations and refreshes count there too).
+   */
   LOGIN_ATTEMPTS_PER_ACCOUNT: int(1, 10_000).default(10),
+  LOGIN_ATTEMPTS_PER_ACCOUNT_TOTAL: int(1, 1_000_000).optional(),
   LOGIN_ATTEMPTS_PER_ADDRESS: int(1, 100_000).default(30),
   /** Sends per second per connection (token bucket refill) and the bucket size. */
   RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(5),
@@ -178,7 +184,7 @@ export interface Config {
   admins: ReadonlySet<string>;
   analyticsPublic: boolean;
   externalAuth: { jwksUrl: string; issuer: string; audience: string } | undefined;
-  loginAttempts: { perAccount: number; perAddress: number };
+  loginAttempts: { perAccount: number; perAccountTotal: number; perAddress: number };
   rateLimit: { perSecond: number; burst: number; strikes: number };
   historyOnJoin: number;
   /** Where open rooms come from: the OPEN_ROOMS entries, and accounts' hourly allowance. */
@@ -304,6 +310,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : { jwksUrl: c.AUTH_JWKS_URL, issuer: c.AUTH_ISSUER!, audience: c.AUTH_AUDIENCE! },
     loginAttempts: {
       perAccount: c.LOGIN_ATTEMPTS_PER_ACCOUNT,
+      perAccountTotal: c.LOGIN_ATTEMPTS_PER_ACCOUNT_TOTAL ?? 10 * c.LOGIN_ATTEMPTS_PER_ACCOUNT,
       perAddress: c.LOGIN_ATTEMPTS_PER_ADDRESS,
     },
     rateLimit: {

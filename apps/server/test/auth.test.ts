@@ -220,6 +220,112 @@ describe('accounts', () => {
     ).toBe(200);
   });
 
+  test('common passwords are refused at sign-up and on change, saying why (NIST 800-63B)', async () => {
+    await using server = await startServer();
+    for (const password of ['password', '12345678', 'Password', 'qwertyuiop', 'iloveyou1']) {
+      const refused = await post<{ error: { code: string; message: string } }>(
+        server,
+        '/api/auth/register',
+        { username: 'carol', password },
+      );
+      expect({ password, status: refused.status }).toEqual({ password, status: 400 });
+      expect(refused.body.error.code).toBe('invalid_request');
+      expect(refused.body.error.message).toMatch(
+        /^password: this password is on a list of commonly used passwords/,
+      );
+    }
+    const own = await post<{ error: { message: string } }>(server, '/api/auth/register', {
+      username: 'zebulonq',
+      password: 'ZEBULONQ',
+    });
+    expect(own.status).toBe(400);
+    expect(own.body.error.message).toMatch(/cannot be the username/);
+
+    const carol = await register(server, 'carol');
+    const weak = await post<{ error: { code: string; message: string } }>(
+      server,
+      '/api/auth/password',
+      { currentPassword: PASSWORD, newPassword: 'letmein123' },
+      carol.token,
+    );
+    expect(weak.status).toBe(400);
+    expect(weak.body.error.message).toMatch(/^newPassword: this password is on a list/);
+    // Refused before anything changed: the session and the old password still work.
+    expect((await meStatus(server, carol.token)).status).toBe(200);
+    expect(
+      (await post(server, '/api/auth/login', { username: 'carol', password: PASSWORD })).status,
+    ).toBe(200);
+  });
+
+  test("a stranger's failures from another address do not lock the owner out", async () => {
+    const env = { TRUST_PROXY: '127.0.0.1', LOGIN_ATTEMPTS_PER_ACCOUNT: '3' };
+    await using server = await startServer({ env });
+    await register(server, 'alice');
+    const login = (from: string, password: string) =>
+      fetch(`${server.httpUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
+        body: JSON.stringify({ username: 'alice', password }),
+      });
+    const stranger = '203.0.113.66';
+    for (let i = 0; i < 3; i++) expect((await login(stranger, 'guess guess')).status).toBe(401);
+    const locked = await login(stranger, PASSWORD);
+    expect(locked.status).toBe(429);
+    // How long to wait: one attempt of three refills in a third of 15 minutes.
+    const wait = Number(locked.headers.get('retry-after'));
+    expect(wait).toBeGreaterThan(290);
+    expect(wait).toBeLessThanOrEqual(300);
+    expect(((await locked.json()) as { error: { message: string } }).error.message).toMatch(
+      /try again in \d+ s/,
+    );
+    // The owner, at home, gets in, and keeps getting in.
+    for (let i = 0; i < 4; i++) expect((await login('198.51.100.7', PASSWORD)).status).toBe(200);
+  });
+
+  test('successful logins do not count against the limit; only failures do', async () => {
+    await using server = await startServer({
+      env: { LOGIN_ATTEMPTS_PER_ACCOUNT: '2', LOGIN_ATTEMPTS_PER_ADDRESS: '3' },
+    });
+    await register(server, 'alice');
+    const login = (password: string) =>
+      post(server, '/api/auth/login', { username: 'alice', password }).then((r) => r.status);
+    for (let i = 0; i < 6; i++) expect(await login(PASSWORD)).toBe(200);
+    expect([await login('wrong one'), await login('wrong two'), await login(PASSWORD)]).toEqual([
+      401, 401, 429,
+    ]);
+
+    // Many guesses at once cannot overdraw it: each takes its attempt before it is checked.
+    await using other = await startServer({ env: { LOGIN_ATTEMPTS_PER_ACCOUNT: '1' } });
+    await register(other, 'bob');
+    const burst = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        post(other, '/api/auth/login', { username: 'bob', password: `guess ${i}` }),
+      ),
+    );
+    expect(burst.filter((r) => r.status === 401)).toHaveLength(1);
+    expect(burst.filter((r) => r.status === 429)).toHaveLength(7);
+  });
+
+  test('guesses spread over many addresses meet a looser ceiling per account', async () => {
+    const env = {
+      TRUST_PROXY: '127.0.0.1',
+      LOGIN_ATTEMPTS_PER_ACCOUNT: '2',
+      LOGIN_ATTEMPTS_PER_ACCOUNT_TOTAL: '4',
+    };
+    await using server = await startServer({ env });
+    await register(server, 'alice');
+    const login = (from: string) =>
+      fetch(`${server.httpUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
+        body: JSON.stringify({ username: 'alice', password: 'guess guess' }),
+      });
+    const statuses: number[] = [];
+    for (let i = 1; i <= 5; i++) statuses.push((await login(`203.0.113.${i}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    expect(Number((await login('203.0.113.9')).headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
   test('and per client address', async () => {
     await using server = await startServer({ env: { LOGIN_ATTEMPTS_PER_ADDRESS: '4' } });
     const statuses: number[] = [];

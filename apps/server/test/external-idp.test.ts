@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloseCode, type MeResponse } from '@hubbub/protocol';
-import { get, RawClient, startServer } from '@hubbub/testing';
+import { get, post, RawClient, startServer } from '@hubbub/testing';
 import { type CryptoKey, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
@@ -93,6 +93,20 @@ describe('external identity provider (JWKS)', () => {
 
     await using socket = await RawClient.ready(server.wsUrl, token);
     expect(socket.received[0]).toMatchObject({ type: 'ready', user: me.body.user });
+  });
+
+  test("a provider's name is cleaned of what names cannot hold, and reserves what it looks like", async () => {
+    await using server = await startServer({ env: env() });
+    const me = (claims: Record<string, unknown>) =>
+      provider.sign(rsa, claims).then((token) => get<MeResponse>(server, '/api/me', token));
+    const spoofed = await me({ sub: 'user_rlo', name: 'Ad\u200Bmin\u202E \n Ｂｏｓｓ' });
+    expect(spoofed.body.user.name).toBe('Admin Boss');
+    // Nothing visible in `name`: the next claim that makes a name is used.
+    const blank = await me({ sub: 'user_blank', name: '\u200B\u2800', nickname: 'Nick' });
+    expect(blank.body.user.name).toBe('Nick');
+    // A guest cannot then pass for the provider's user.
+    const guest = await post(server, '/api/auth/guest', { username: 'ADMIN BOSS' });
+    expect(guest.status).toBe(409);
   });
 
   test('ES256 and EdDSA keys work; a rotated-in key is fetched on first sight of its kid', async () => {

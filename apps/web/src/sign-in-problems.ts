@@ -67,7 +67,10 @@ export function problemsOf(mode: Mode, error: unknown): Problems {
     return { fields: {}, form: 'Could not reach the server. Check your connection and try again.' };
   switch (error.code) {
     case 'username_taken':
-      return { fields: { username: 'That username is taken. Try another one.' } };
+      // Taken, or so like an account's name that it could pass for it.
+      return mode === 'guest'
+        ? { fields: { username: 'That is, or looks like, an account’s name. Choose another one.' } }
+        : { fields: { username: 'That username is taken. Try another one.' } };
     case 'auth_failed':
       return { fields: { password: wrongCredentials } };
     case 'rate_limited':

@@ -21,11 +21,34 @@ describe('sign-in problems, in plain words', () => {
     expect(checkInput('guest', 'x'.repeat(51), '')).toEqual({
       username: 'Use at most 50 characters.',
     });
+    // Names by the protocol's rules: nothing invisible or reordering, something to see.
+    expect(checkInput('guest', 'ad\u200Bmin', '')).toEqual({
+      username:
+        'Names cannot contain control, formatting (bidi, zero-width) or invisible characters.',
+    });
+    expect(checkInput('guest', 'Ｚｏｅ', '')).toEqual({});
   });
 
   test("the server's refusals land at their field, or say what to do", () => {
     expect(problemsOf('register', new HubbubError('username_taken', 'taken'))).toEqual({
       fields: { username: 'That username is taken. Try another one.' },
+    });
+    expect(problemsOf('guest', new HubbubError('username_taken', 'taken')).fields.username).toMatch(
+      /looks like, an account’s name/,
+    );
+    expect(
+      problemsOf(
+        'register',
+        new HubbubError(
+          'invalid_request',
+          'password: this password is on a list of commonly used passwords, which attackers try first: choose another',
+        ),
+      ),
+    ).toEqual({
+      fields: {
+        password:
+          'This password is on a list of commonly used passwords, which attackers try first: choose another.',
+      },
     });
     expect(problemsOf('login', new HubbubError('auth_failed', 'no'))).toEqual({
       fields: { password: wrongCredentials },

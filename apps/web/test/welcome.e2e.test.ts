@@ -119,6 +119,11 @@ describe.runIf(chromium.enabled)('signing in, in Chromium', { timeout: 60_000 },
     await expect.poll(() => state(page, 'Display name')).toMatchObject({ invalid: true });
     expect((await state(page, 'Display name')).says).toContain('Enter a display name');
     expect(await focused(page)).toBe('username');
+    // A name that passes for an account's (here ada's, in capitals) is refused at the field.
+    await page.keyboard.type('ADA');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => state(page, 'Display name')).toMatchObject({ invalid: true });
+    expect((await state(page, 'Display name')).says).toContain('looks like, an account’s name');
 
     // Two wrong passwords, then the server refuses a third try (429 with Retry-After).
     await page.getByRole('tab', { name: 'Log in' }).click();

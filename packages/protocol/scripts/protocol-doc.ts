@@ -34,12 +34,13 @@ const errorMeanings: Record<ErrorCode, string> = {
   auth_failed:
     'The token was malformed, revoked or not signed by an accepted key, or the credentials were wrong.',
   token_expired: 'The token expired: refresh it and send `authenticate` again (or reconnect).',
-  username_taken: 'Registration asked for a username that is already taken.',
+  username_taken:
+    'The name is taken: registration asked for a login that is, or a login or display name that looks like (same UTS #39 skeleton), one an account holds; or a guest asked for a name that looks like an account’s.',
   forbidden:
     'Authenticated, but not allowed: a guest where an account is needed, or not a member, or a role too low.',
   user_mismatch: "A re-authentication named another user than the session's.",
   rate_limited:
-    'Too fast: resend later with the same `cid`. Repeated, it closes the socket. On a `join`: the account opened its `ROOMS_PER_ACCOUNT_PER_HOUR` new rooms this hour.',
+    'Too fast: resend later with the same `cid`. Repeated, it closes the socket. Over REST (login limits) with `Retry-After` in seconds. On a `join`: the account opened its `ROOMS_PER_ACCOUNT_PER_HOUR` new rooms this hour.',
   invalid_room: 'The room name breaks the naming rules.',
   not_in_room: 'Send or leave for a room this connection has not joined.',
   too_many_rooms: `A connection may be in at most ${limits.roomsPerConnection} rooms.`,
@@ -131,7 +132,7 @@ const clientFrames: Record<string, FrameDoc> = {
   send: {
     schema: frames.SendFrame,
     summary:
-      "Post a message. `cid` is the client's id for this send: a resend with the same `cid` gets the original `ack` and never a second message. `attachments` are what `POST /api/media` answered, unchanged and your own (else `forbidden`); with attachments, `content` may be empty.",
+      "Post a message. `cid` is the client's id for this send: a resend with the same `cid` gets the original `ack` and never a second message. `attachments` are what `POST /api/media` answered, unchanged and your own (else `forbidden`); with attachments, `content` may be empty; without, it needs something visible (only whitespace, zero-width or bidi characters counts as empty). Content is delivered exactly as typed.",
     example: { type: 'send', room: 'global', cid: 'b9f6c1e0-1', content: 'hi' },
   },
   resume: {

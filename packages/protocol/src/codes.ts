@@ -17,7 +17,10 @@ export const ErrorCode = {
   authFailed: 'auth_failed',
   /** The token expired: refresh it (or get a new one) and authenticate again. */
   tokenExpired: 'token_expired',
-  /** Registration asked for a username that is taken. */
+  /**
+   * The name is taken: a login that is taken, or a name that looks like one an account holds
+   * (same UTS #39 skeleton, see names.ts), for a new account or a guest.
+   */
   usernameTaken: 'username_taken',
   /** Authenticated, but not allowed to do this (a guest, or not a member, or a role too low). */
   forbidden: 'forbidden',

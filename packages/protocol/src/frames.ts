@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode } from './codes.js';
 import { limits, roomNamePattern } from './limits.js';
+import { hasVisibleText } from './names.js';
 
 /**
  * The v1 wire format: JSON text frames, one object each, discriminated by `type`. Field
@@ -32,16 +33,14 @@ export const MessageId = z.string().min(1).max(64);
 export const Epoch = z.string().min(1).max(64);
 export type Epoch = z.infer<typeof Epoch>;
 
-export const Username = z
-  .string()
-  .trim()
-  .min(1, 'username must not be empty')
-  .max(limits.usernameMaxChars, `username is at most ${limits.usernameMaxChars} characters`);
-
+/**
+ * Message content, kept exactly as typed (no normalisation), but never only whitespace and
+ * invisible characters (zero-width spaces, bidi controls, variation selectors…).
+ */
 export const Content = z
   .string()
   .max(limits.contentMaxChars, `content is at most ${limits.contentMaxChars} characters`)
-  .refine((s) => s.trim().length > 0, 'content must not be empty');
+  .refine(hasVisibleText, 'content must not be empty');
 
 export const UserRef = z.object({ id: z.string(), name: z.string() });
 /** A person's standing in a channel: owners give roles, moderators moderate. */
@@ -124,7 +123,7 @@ export const SendFrame = z
       .max(limits.attachmentsPerMessage, `at most ${limits.attachmentsPerMessage} attachments`)
       .optional(),
   })
-  .refine((frame) => frame.content.trim().length > 0 || (frame.attachments?.length ?? 0) > 0, {
+  .refine((frame) => hasVisibleText(frame.content) || (frame.attachments?.length ?? 0) > 0, {
     message: 'content must not be empty',
     path: ['content'],
   });

@@ -7,4 +7,5 @@ export * from './events.js';
 export * from './frames.js';
 export * from './limits.js';
 export * from './mentions.js';
+export * from './names.js';
 export * from './rest.js';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ErrorCode } from './codes.js';
-import { Attachment, ChannelRole, ChatMessage, RoomId, Seq, Username, UserRef } from './frames.js';
+import { Attachment, ChannelRole, ChatMessage, RoomId, Seq, UserRef } from './frames.js';
 import { limits } from './limits.js';
+import { LoginName, Username } from './names.js';
 
 /** REST bodies shared by the server and its clients. */
 
@@ -12,15 +13,6 @@ export interface RestError {
 
 export const GuestRequest = z.object({ username: Username });
 export type GuestRequest = z.infer<typeof GuestRequest>;
-
-/** Login names: 3-32 of a-z 0-9 _ . -, compared case-insensitively. */
-export const LoginName = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .min(3, 'username is at least 3 characters')
-  .max(32, 'username is at most 32 characters')
-  .regex(/^[a-z0-9_.-]+$/, 'username is letters, digits, _ . and -');
 
 /** Passwords: length is what matters (NIST 800-63B); no composition rules. */
 export const Password = z
@@ -36,7 +28,11 @@ export const RegisterRequest = z.object({
 export type RegisterRequest = z.infer<typeof RegisterRequest>;
 
 export const LoginRequest = z.object({
-  username: z.string().trim().toLowerCase().min(1).max(64),
+  username: z
+    .string()
+    .overwrite((name) => name.normalize('NFKC').trim().toLowerCase())
+    .min(1)
+    .max(64),
   password: z.string().min(1).max(limits.passwordMaxChars),
 });
 export type LoginRequest = z.infer<typeof LoginRequest>;

@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Database } from '../store/schema.js';
+import { accountKeys } from './migrations.js';
 import type { RefreshTokensTable, UsersTable } from './schema.js';
 
 export type UserRow = Selectable<UsersTable>;
@@ -8,6 +9,11 @@ export type RefreshRow = Selectable<RefreshTokensTable>;
 
 export class UsernameTaken extends Error {
   override name = 'UsernameTaken';
+}
+
+/** A new account's login or display name looks like a name another account holds. */
+export class NameLooksTaken extends Error {
+  override name = 'NameLooksTaken';
 }
 
 /**
@@ -31,15 +37,37 @@ export class AccountStore {
       created_at: now,
       credentials_changed_at: now,
     };
-    // The unique index decides races; this insert either wins or reports the name as taken.
-    const inserted = await this.db
-      .insertInto('users')
-      .values(row)
-      .onConflict((oc) => oc.column('username').doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0)
-      throw new UsernameTaken(input.username);
+    // The unique indexes decide races: the login's, and the look-alike keys' (so `bob` and
+    // `b0b` registering at once cannot both win). Either loss undoes the whole insert.
+    const keys = accountKeys(row.username, row.display_name);
+    await this.db.transaction().execute(async (tx) => {
+      const inserted = await tx
+        .insertInto('users')
+        .values(row)
+        .onConflict((oc) => oc.column('username').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0)
+        throw new UsernameTaken(input.username);
+      const reserved = await tx
+        .insertInto('name_skeletons')
+        .values(keys.map((skeleton) => ({ skeleton, user_id: row.id })))
+        .onConflict((oc) => oc.column('skeleton').doNothing())
+        .executeTakeFirst();
+      if (Number(reserved.numInsertedOrUpdatedRows ?? 0) < keys.length)
+        throw new NameLooksTaken(input.username);
+    });
     return row;
+  }
+
+  /** Whether an account holds a name that looks like one with these keys (`nameKeys`). */
+  async nameHeld(keys: readonly string[]): Promise<boolean> {
+    if (keys.length === 0) return false;
+    const row = await this.db
+      .selectFrom('name_skeletons')
+      .select('user_id')
+      .where('skeleton', 'in', keys)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   findByUsername(username: string): Promise<UserRow | undefined> {
@@ -104,6 +132,12 @@ export class AccountStore {
     };
     await this.db.transaction().execute(async (tx) => {
       await tx.insertInto('users').values(user).execute();
+      // A provider's name is not ours to refuse; it reserves what no account holds yet.
+      await tx
+        .insertInto('name_skeletons')
+        .values(accountKeys(null, name).map((skeleton) => ({ skeleton, user_id: user.id })))
+        .onConflict((oc) => oc.column('skeleton').doNothing())
+        .execute();
       await tx
         .insertInto('external_identities')
         .values({ issuer, subject, user_id: user.id, created_at: now })

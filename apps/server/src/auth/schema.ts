@@ -3,6 +3,7 @@ export interface AuthTables {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
   external_identities: ExternalIdentitiesTable;
+  name_skeletons: NameSkeletonsTable;
 }
 
 export interface UsersTable {
@@ -40,4 +41,15 @@ export interface ExternalIdentitiesTable {
   subject: string;
   user_id: string;
   created_at: number;
+}
+
+/**
+ * The names accounts hold, by their look-alike keys (`nameKeys` of @hubbub/protocol: UTS #39
+ * skeletons): one row per key of an account's login and display name. The key is the
+ * primary key, so two accounts never hold names that look alike, and a guest's name is
+ * checked against it.
+ */
+export interface NameSkeletonsTable {
+  skeleton: string;
+  user_id: string;
 }

@@ -2,17 +2,24 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { SessionResponse, UserRef } from '@hubbub/protocol';
 import { uuidv7 } from 'uuidv7';
 import type { AccountStore, UserRow } from './accounts.js';
+import { weakPasswordReason } from './common-passwords.js';
 import { burnVerification, hashPassword, verifyPassword } from './passwords.js';
 import type { TokenService } from './tokens.js';
 
 export class AuthError extends Error {
   override name = 'AuthError';
   constructor(
-    readonly code: 'auth_failed' | 'username_taken',
+    readonly code: 'auth_failed' | 'username_taken' | 'invalid_request',
     message: string,
   ) {
     super(message);
   }
+}
+
+/** Refuses a new password that is too easily guessed, saying why, at its field. */
+function checkNewPassword(field: string, password: string, username?: string): void {
+  const reason = weakPasswordReason(password, username);
+  if (reason !== undefined) throw new AuthError('invalid_request', `${field}: ${reason}`);
 }
 
 /** Called when sessions end, so the node can close the sockets that belong to them. */
@@ -46,6 +53,7 @@ export class AuthService {
     password: string;
     displayName?: string | undefined;
   }): Promise<SessionResponse> {
+    checkNewPassword('password', input.password, input.username);
     const user = await this.accounts.createUser({
       username: input.username,
       displayName: input.displayName ?? input.username,
@@ -110,6 +118,7 @@ export class AuthService {
     ) {
       throw new AuthError('auth_failed', 'current password is wrong');
     }
+    checkNewPassword('newPassword', next, user.username ?? undefined);
     await this.accounts.setPassword(userId, await hashPassword(next));
     await this.accounts.revokeUser(userId);
     this.sessionsEnded(userId);

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { UserRef } from '@hubbub/protocol';
+import { cleanName, type UserRef } from '@hubbub/protocol';
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
@@ -219,14 +219,15 @@ export class TokenService {
         requiredClaims: ['sub', 'exp'],
       }),
     );
-    const name = [payload.name, payload.preferred_username, payload.nickname, payload.email].find(
-      (value): value is string => typeof value === 'string' && value.trim().length > 0,
-    );
+    // The first claim that makes a name by our rules (no bidi or invisible characters).
+    const name = [payload.name, payload.preferred_username, payload.nickname, payload.email]
+      .map((value) => (typeof value === 'string' ? cleanName(value) : undefined))
+      .find((value) => value !== undefined);
     return {
       source: 'external',
       issuer: provider.issuer,
       subject: payload.sub!,
-      name: (name ?? 'user').trim().slice(0, 50),
+      name: name ?? 'user',
       issuedAt: payload.iat ?? Math.floor(Date.now() / 1000),
       expiresAt: payload.exp!,
     };

@@ -31,6 +31,12 @@ export class TokenBucket {
     return taken;
   }
 
+  /** Gives back a token taken for something that turned out not to count. */
+  refund(now: number): void {
+    this.refill(now);
+    this.tokens = Math.min(this.burst, this.tokens + 1);
+  }
+
   /** Milliseconds until the next token is there (0 if one is there now). */
   msUntilNext(now: number): number {
     this.refill(now);
@@ -65,6 +71,14 @@ export class KeyedLimiter {
 
   take(key: string, now: number): boolean {
     return this.bucket(key, now).take(now);
+  }
+
+  /**
+   * Gives back the token `key` took: an attempt is taken before it is made (so attempts in
+   * flight at once cannot overdraw the bucket) and refunded when it proves not to count.
+   */
+  refund(key: string, now: number): void {
+    this.buckets.get(key)?.refund(now);
   }
 
   /** Milliseconds until `key` may try again. */

@@ -9,10 +9,11 @@ import {
   SessionResponse,
   TokenResponse,
 } from '@hubbub/protocol';
+import { nameKeys } from '@hubbub/protocol/skeleton';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { uuidv7 } from 'uuidv7';
 import type { AccountStore } from '../auth/accounts.js';
-import { UsernameTaken } from '../auth/accounts.js';
+import { NameLooksTaken, UsernameTaken } from '../auth/accounts.js';
 import type { Authenticator, Identity } from '../auth/authenticator.js';
 import { AuthError, type AuthService } from '../auth/service.js';
 import { TokenError, type TokenService } from '../auth/tokens.js';
@@ -26,13 +27,15 @@ export interface AuthRouteOptions {
   auth: AuthService;
   accounts: AccountStore;
   guestAccess: boolean;
-  loginAttempts: { perAccount: number; perAddress: number };
+  loginAttempts: { perAccount: number; perAccountTotal: number; perAddress: number };
   /** Whether GET /api/analytics answers this identity (see analyticsReaders). */
   canReadAnalytics: (identity: Identity) => boolean;
 }
 
 /** Login attempts refill over this window: a burst of N, then N more per 15 minutes. */
 const LOGIN_WINDOW_SECONDS = 15 * 60;
+
+const lookAlike = 'that name is taken: it is, or looks like, the name of an account';
 
 /**
  * The caller's identity from `Authorization: Bearer <token>`, or undefined after answering
@@ -58,25 +61,65 @@ export async function authenticateRequest(
   }
 }
 
+/** Answers 429 with Retry-After (whole seconds) for `key`'s wait in `limiter`. */
+function refuse(
+  reply: FastifyReply,
+  limiter: KeyedLimiter,
+  key: string,
+  now: number,
+): FastifyReply {
+  const seconds = Math.max(1, Math.ceil(limiter.msUntilNext(key, now) / 1000));
+  reply.header('retry-after', String(seconds));
+  return sendError(reply, ErrorCode.rateLimited, `too many attempts; try again in ${seconds} s`);
+}
+
 /** Answers 429 with Retry-After when `limiter` refuses `key`; true if the request may go on. */
 function withinLimit(reply: FastifyReply, limiter: KeyedLimiter, key: string): boolean {
   const now = Date.now();
   if (limiter.take(key, now)) return true;
-  reply.header('retry-after', String(Math.max(1, Math.ceil(limiter.msUntilNext(key, now) / 1000))));
-  sendError(reply, ErrorCode.rateLimited, 'too many attempts; try again later');
+  refuse(reply, limiter, key, now);
   return false;
+}
+
+/**
+ * Takes one attempt from each `[limiter, key]` in turn; where one refuses, gives back what
+ * the others took and answers 429 with its wait. Returns a refund for all of them (for an
+ * attempt that turned out not to count), or undefined after answering 429.
+ */
+function takeAttempts(
+  reply: FastifyReply,
+  buckets: ReadonlyArray<readonly [KeyedLimiter, string]>,
+): (() => void) | undefined {
+  const now = Date.now();
+  const taken: Array<readonly [KeyedLimiter, string]> = [];
+  const refund = () => {
+    const at = Date.now();
+    for (const [limiter, key] of taken) limiter.refund(key, at);
+  };
+  for (const [limiter, key] of buckets) {
+    if (!limiter.take(key, now)) {
+      refund();
+      refuse(reply, limiter, key, now);
+      return undefined;
+    }
+    taken.push([limiter, key]);
+  }
+  return refund;
 }
 
 export function authRoutes(app: FastifyInstance, options: AuthRouteOptions): void {
   const { auth, authenticator } = options;
-  const perAccount = new KeyedLimiter(
-    options.loginAttempts.perAccount / LOGIN_WINDOW_SECONDS,
-    options.loginAttempts.perAccount,
-  );
-  const perAddress = new KeyedLimiter(
-    options.loginAttempts.perAddress / LOGIN_WINDOW_SECONDS,
-    options.loginAttempts.perAddress,
-  );
+  const limiter = (attempts: number) => new KeyedLimiter(attempts / LOGIN_WINDOW_SECONDS, attempts);
+  /**
+   * Failed logins only (a success gives its attempt back). The strict limit is per account
+   * *and* address, so a stranger's guesses from elsewhere never lock the owner out; the
+   * looser one per account across addresses bounds guessing spread over many addresses;
+   * the one per address bounds one client trying many accounts (registrations and refreshes
+   * count there too). Each node counts on its own (docs/auth.md).
+   */
+  const perAccountAddress = limiter(options.loginAttempts.perAccount);
+  const perAccount = limiter(options.loginAttempts.perAccountTotal);
+  const perAddress = limiter(options.loginAttempts.perAddress);
 
   /** Maps the auth service's refusals to REST answers; anything else is a 500. */
   const refusing = async <T>(
@@ -89,6 +132,8 @@ export function authRoutes(app: FastifyInstance, options: AuthRouteOptions): voi
       if (error instanceof AuthError) return sendError(reply, error.code, error.message);
       if (error instanceof UsernameTaken)
         return sendError(reply, ErrorCode.usernameTaken, 'that username is taken');
+      if (error instanceof NameLooksTaken)
+        return sendError(reply, ErrorCode.usernameTaken, lookAlike);
       throw error;
     }
   };
@@ -106,6 +151,9 @@ export function authRoutes(app: FastifyInstance, options: AuthRouteOptions): voi
         return sendError(reply, ErrorCode.forbidden, 'guest access is disabled here');
       const body = parseOr400(reply, GuestRequest, request.body);
       if (body === undefined) return reply;
+      // A guest may not pass for an account: no name that looks like one an account holds.
+      if (await options.accounts.nameHeld(nameKeys(body.username)))
+        return sendError(reply, ErrorCode.usernameTaken, lookAlike);
       const user = { id: uuidv7(), name: body.username };
       const issued = await options.tokens.issueGuest(user);
       return { ...issued, user } satisfies TokenResponse;
@@ -141,14 +189,26 @@ export function authRoutes(app: FastifyInstance, options: AuthRouteOptions): voi
     async (request, reply) => {
       const body = parseOr400(reply, LoginRequest, request.body);
       if (body === undefined) return reply;
-      if (
-        !withinLimit(reply, perAddress, request.ip) ||
-        !withinLimit(reply, perAccount, body.username)
-      ) {
+      const refund = takeAttempts(reply, [
+        [perAddress, request.ip],
+        [perAccountAddress, `${body.username}\n${request.ip}`],
+        [perAccount, body.username],
+      ]);
+      if (refund === undefined) {
         request.log.warn({ username: body.username, address: request.ip }, 'login rate limit hit');
         return reply;
       }
-      return refusing(reply, () => auth.login(body.username, body.password));
+      // Only a wrong password counts against the limits: anything else gives its attempt back.
+      let session: SessionResponse;
+      try {
+        session = await auth.login(body.username, body.password);
+      } catch (error) {
+        if (error instanceof AuthError) return sendError(reply, error.code, error.message);
+        refund();
+        throw error;
+      }
+      refund();
+      return session;
     },
   );
 
@@ -196,12 +256,25 @@ export function authRoutes(app: FastifyInstance, options: AuthRouteOptions): voi
     async (request, reply) => {
       const identity = await authenticateRequest(request, reply, authenticator);
       if (identity === undefined) return reply;
-      if (!withinLimit(reply, perAccount, `id:${identity.user.id}`)) return reply;
       const body = parseOr400(reply, ChangePasswordRequest, request.body);
       if (body === undefined) return reply;
-      return refusing(reply, () =>
-        auth.changePassword(identity.user.id, body.currentPassword, body.newPassword),
-      );
+      // Only a wrong current password counts.
+      const refund = takeAttempts(reply, [[perAccountAddress, `id:${identity.user.id}`]]);
+      if (refund === undefined) return reply;
+      return refusing(reply, async () => {
+        try {
+          const session = await auth.changePassword(
+            identity.user.id,
+            body.currentPassword,
+            body.newPassword,
+          );
+          refund();
+          return session;
+        } catch (error) {
+          if (!(error instanceof AuthError && error.code === 'auth_failed')) refund();
+          throw error;
+        }
+      });
     },
   );
 

@@ -212,7 +212,7 @@ function MemberRow({
       <Avatar name={member.name} online={online} />
       <span className="min-w-0 flex-1">
         <span className="block truncate font-medium">
-          {member.name}
+          <bdi>{member.name}</bdi>
           {self && <span className="text-slate-400"> (you)</span>}
         </span>
         {member.username !== null && (

@@ -1,7 +1,14 @@
-import { type ChatMessage, isEmoteOnly, limits, type RoomModes } from '@hubbub/protocol';
+import {
+  type ChatMessage,
+  hasVisibleText,
+  isEmoteOnly,
+  limits,
+  type RoomModes,
+} from '@hubbub/protocol';
 import { Paperclip, SendHorizontal, X } from 'lucide-react';
 import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { toast } from 'sonner';
+import { withVisibleControls } from '../components/UserText.js';
 import { Button } from '../components/ui/button.js';
 import { Textarea } from '../components/ui/input.js';
 import { cn } from '../lib/cn.js';
@@ -57,7 +64,8 @@ export function Composer({
   const chosen = Math.min(active, candidates.length - 1);
   const picker = useRef<HTMLInputElement>(null);
   const over = text.length > limits.contentMaxChars;
-  const blank = text.trim().length === 0;
+  // Only spaces or invisible characters: the server refuses it as empty.
+  const blank = !hasVisibleText(text);
   const guestsMuted = rules.modes.membersOnly && rules.guest;
   const emoteOnly = rules.modes.emoteOnly;
   const notEmoji = emoteOnly && !blank && !isEmoteOnly(text);
@@ -132,8 +140,8 @@ export function Composer({
       {replyingTo !== undefined && (
         <div className="flex items-center gap-2 px-3 pt-2 text-xs text-slate-400">
           <span className="min-w-0 flex-1 truncate">
-            Replying to <span className="font-semibold text-slate-300">{replyingTo.user.name}</span>
-            : {replyingTo.content}
+            Replying to <bdi className="font-semibold text-slate-300">{replyingTo.user.name}</bdi>:{' '}
+            <bdi>{withVisibleControls(replyingTo.content)}</bdi>
           </span>
           <Button variant="ghost" size="icon-sm" aria-label="Cancel reply" onClick={onCancelReply}>
             <X />

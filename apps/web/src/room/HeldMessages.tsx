@@ -2,6 +2,7 @@ import type { RoomId } from '@hubbub/protocol';
 import { Clock, Trash2 } from 'lucide-react';
 import { useSyncExternalStore } from 'react';
 import { useChat } from '../chat-context.js';
+import { withVisibleControls } from '../components/UserText.js';
 import { Button } from '../components/ui/button.js';
 import { useNow } from '../lib/use-now.js';
 
@@ -32,8 +33,12 @@ export function HeldMessages({ room }: { room: RoomId }) {
             <li key={message.id} className="flex items-center gap-2 px-3 py-1.5">
               <Clock aria-hidden className="size-3.5 shrink-0 text-amber-400" />
               <p className="min-w-0 flex-1 truncate">
-                {!mine && <span className="font-semibold">{message.user.name}: </span>}
-                {message.content}
+                {!mine && (
+                  <span className="font-semibold">
+                    <bdi>{message.user.name}</bdi>:{' '}
+                  </span>
+                )}
+                <bdi>{withVisibleControls(message.content)}</bdi>
               </p>
               <span className="shrink-0 text-xs text-amber-300">
                 <span className="sr-only">shows in </span>

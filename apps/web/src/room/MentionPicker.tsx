@@ -59,7 +59,7 @@ export function MentionPicker({
           )}
         >
           <Avatar name={user.name} />
-          <span className="truncate">{user.name}</span>
+          <bdi className="truncate">{user.name}</bdi>
           <span className="text-xs text-slate-300">@{user.username}</span>
         </div>
       ))}

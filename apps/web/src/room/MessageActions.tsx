@@ -11,6 +11,7 @@ import {
   Trash2,
 } from 'lucide-react';
 import { useRef, useState } from 'react';
+import { withVisibleControls } from '../components/UserText.js';
 import { Button } from '../components/ui/button.js';
 import { Dialog, DialogClose, DialogContent } from '../components/ui/dialog.js';
 import {
@@ -177,7 +178,7 @@ export function MessageActions(props: {
           }}
         >
           <blockquote className="line-clamp-3 border-l-2 border-slate-600 pl-2 text-sm whitespace-pre-wrap text-slate-300">
-            {props.content}
+            <bdi>{withVisibleControls(props.content)}</bdi>
           </blockquote>
           <div className="flex justify-end gap-2">
             <DialogClose asChild>

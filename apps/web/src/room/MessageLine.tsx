@@ -76,9 +76,9 @@ function DayDivider({ label }: { label: string }) {
 /** The author's name, or, inside a group, the same name for screen readers only. */
 function Author({ name, continued }: { name: string; continued: boolean }) {
   return (
-    <span data-author className={continued ? 'sr-only' : 'font-semibold text-sky-300'}>
+    <bdi data-author className={continued ? 'sr-only' : 'font-semibold text-sky-300'}>
       {name}
-    </span>
+    </bdi>
   );
 }
 
@@ -178,7 +178,7 @@ function StoredLine({
             className="font-semibold text-sky-300 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
             onClick={() => void openDm(message.user.id)}
           >
-            {message.user.name}
+            <bdi>{message.user.name}</bdi>
           </button>
         ) : (
           <Author name={message.user.name} continued={continued} />

@@ -1,6 +1,7 @@
-import { type ChatMessage, limits, splitMentions } from '@hubbub/protocol';
+import { type ChatMessage, hasVisibleText, limits, splitMentions } from '@hubbub/protocol';
 import { Check, CheckCheck } from 'lucide-react';
 import { useState } from 'react';
+import { withVisibleControls } from '../components/UserText.js';
 import { Textarea } from '../components/ui/input.js';
 
 /** How far one's own message got: the DM's other person has it, or has seen it. */
@@ -17,7 +18,7 @@ export function EditBox({
   onDone: (content: string | undefined) => void;
 }) {
   const [text, setText] = useState(content);
-  const valid = text.trim().length > 0 && text.length <= limits.contentMaxChars;
+  const valid = hasVisibleText(text) && text.length <= limits.contentMaxChars;
   return (
     <span className="mt-1 flex flex-col gap-1">
       <Textarea
@@ -127,21 +128,31 @@ export function Quote({ parent }: { parent: ChatMessage | null }) {
       <span className="shrink-0">Replying to</span>{' '}
       {parent !== null && parent.deleted !== true && (
         <>
-          <span className="shrink-0 font-semibold text-slate-300">{parent.user.name}:</span>{' '}
+          <span className="shrink-0 font-semibold text-slate-300">
+            <bdi>{parent.user.name}</bdi>:
+          </span>{' '}
         </>
       )}
-      <span className="truncate">{text}</span>
+      <bdi className="truncate">{withVisibleControls(text)}</bdi>
     </span>
   );
 }
 
-/** A message's text with its `@mentions` marked; mine stand out. */
+/**
+ * A message's text with its `@mentions` marked; mine stand out. Isolated (`dir="auto"`,
+ * `unicode-bidi: isolate`) so that its right-to-left words or bidi controls cannot reorder
+ * the name, time and marks around it, and with those controls shown rather than obeyed.
+ */
 export function Content({ text, login }: { text: string; login: string | undefined }) {
   return (
-    <span className="whitespace-pre-wrap break-words" data-content>
+    <span
+      dir="auto"
+      className="whitespace-pre-wrap break-words [unicode-bidi:isolate]"
+      data-content
+    >
       {splitMentions(text).map((part, i) =>
         part.login === undefined ? (
-          part.text
+          withVisibleControls(part.text)
         ) : (
           <span
             // Parts never move: the index is their identity.

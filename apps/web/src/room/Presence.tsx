@@ -64,7 +64,7 @@ export function Presence({ room, listing }: { room: RoomId; listing: ChannelList
             <li key={user.id} className="flex items-center gap-2">
               <Avatar name={user.name} />
               <span className="truncate">
-                {user.name}
+                <bdi>{user.name}</bdi>
                 {user.id === me.id && <span className="text-slate-400"> (you)</span>}
               </span>
             </li>

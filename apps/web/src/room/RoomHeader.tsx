@@ -9,6 +9,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Hourglass, LogOut, Menu, Settings2, Users } from 'lucide-react';
 import { type ReactNode, useState, useSyncExternalStore } from 'react';
 import { useChat } from '../chat-context.js';
+import { withVisibleControls } from '../components/UserText.js';
 import { Button } from '../components/ui/button.js';
 import {
   DropdownMenu,
@@ -80,13 +81,19 @@ export function RoomHeader({
         <Menu />
       </Button>
       <div className="min-w-0 flex-1">
-        <h1 className="truncate font-semibold">{title}</h1>
+        <h1 className="truncate font-semibold">
+          <bdi>{title}</bdi>
+        </h1>
         {/* Under the name, so that on a phone the name has the row: what the room is about
             (it gives way first), then who is here and the connection, on the right. */}
         <div className="flex flex-wrap items-center justify-end gap-x-2 gap-y-0.5">
           <div className="min-w-0 flex-1 basis-0">
             {details ??
-              (topic !== '' && <p className="truncate text-xs text-slate-400">{topic}</p>)}
+              (topic !== '' && (
+                <p className="truncate text-xs text-slate-400">
+                  <bdi>{withVisibleControls(topic)}</bdi>
+                </p>
+              ))}
           </div>
           {details === undefined && <Presence room={room} listing={listing} />}
           <ConnectionBadge store={store} />

@@ -3,6 +3,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { Search } from 'lucide-react';
 import { useState } from 'react';
 import { roomLabel, useChannels, useChat } from '../chat-context.js';
+import { withVisibleControls } from '../components/UserText.js';
 import { Button } from '../components/ui/button.js';
 import { CheckboxField } from '../components/ui/checkbox.js';
 import { Dialog, DialogContent } from '../components/ui/dialog.js';
@@ -75,22 +76,22 @@ export function SearchDialog({ room, title }: { room: RoomId; title: string }) {
                 }}
               >
                 <span className="text-xs text-slate-400">
-                  <span className="font-semibold text-slate-300">{hit.message.user.name}</span>
+                  <bdi className="font-semibold text-slate-300">{hit.message.user.name}</bdi>
                   {' in '}
                   {labelOf(hit)} · {when.format(new Date(hit.message.ts))}
                 </span>
-                <span className="line-clamp-3 whitespace-pre-wrap break-words text-sm">
+                <bdi className="line-clamp-3 whitespace-pre-wrap break-words text-sm">
                   {hit.parts.map((part, i) =>
                     part.match ? (
                       // biome-ignore lint/suspicious/noArrayIndexKey: parts never move
                       <mark key={i} className="rounded bg-amber-300/30 px-0.5 text-amber-100">
-                        {part.text}
+                        {withVisibleControls(part.text)}
                       </mark>
                     ) : (
-                      part.text
+                      withVisibleControls(part.text)
                     ),
                   )}
-                </span>
+                </bdi>
               </button>
             </li>
           ))}

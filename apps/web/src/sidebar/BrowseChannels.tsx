@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Compass, Lock, Users } from 'lucide-react';
 import { useState } from 'react';
 import { useChannels, useChat } from '../chat-context.js';
+import { withVisibleControls } from '../components/UserText.js';
 import { Button } from '../components/ui/button.js';
 import { Input } from '../components/ui/input.js';
 import { SidebarDialog } from './SidebarDialog.js';
@@ -52,7 +53,12 @@ export function BrowseChannels() {
               <div className="flex items-center gap-1 truncate text-xs text-slate-400">
                 <Users className="size-3" aria-hidden />
                 {c.members} {c.members === 1 ? 'member' : 'members'}
-                {c.topic !== '' && ` · ${c.topic}`}
+                {c.topic !== '' && (
+                  <>
+                    {' · '}
+                    <bdi>{withVisibleControls(c.topic)}</bdi>
+                  </>
+                )}
               </div>
             </div>
             <Button

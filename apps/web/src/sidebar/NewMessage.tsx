@@ -48,7 +48,7 @@ export function NewMessage() {
               }}
             >
               <Avatar name={user.name} />
-              <span className="font-medium">{user.name}</span>
+              <bdi className="font-medium">{user.name}</bdi>
               {user.username !== null && (
                 <span className="text-sm text-slate-400">@{user.username}</span>
               )}

@@ -149,7 +149,7 @@ function RoomLink({ listing, current }: { listing: ChannelListing; current: Room
         )}
       >
         {listing.kind === 'dm' && <Avatar name={listing.peer?.name ?? '?'} online={peerOnline} />}
-        <span className="truncate">{label}</span>
+        <bdi className="truncate">{label}</bdi>
         {listing.kind === 'channel' && listing.visibility === 'private' && (
           <Lock className="size-3.5 shrink-0 text-slate-400" aria-label="private" />
         )}
