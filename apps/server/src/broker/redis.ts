@@ -127,6 +127,11 @@ export class RedisBroker implements Broker {
     return Array.from({ length: this.partitions }, (_, i) => `${this.prefix}:outbox:${i}`);
   }
 
+  /** Where the persisters keep their leases (a key per consumer after this prefix). */
+  outboxLeasePrefix(): string {
+    return `${this.prefix}:outbox-lease:`;
+  }
+
   publish(draft: DraftMessage): Promise<ChatMessage> {
     if (this.closed)
       return Promise.reject(new BrokerError(ErrorCode.shuttingDown, 'server is shutting down'));
