@@ -128,6 +128,11 @@ const schema = z.object({
    * it (the node died); nodes renew every third of it.
    */
   PRESENCE_LEASE_SECONDS: int(3, 3600).default(45),
+  /**
+   * With REDIS_URL: how long a node's outbox lease outlives it; once it lapsed, another node
+   * claims the outbox entries the dead node read and had not yet written to the database.
+   */
+  OUTBOX_LEASE_SECONDS: int(2, 300).default(5),
   AUTH_TIMEOUT_MS: int(100, 10_000).default(5000),
   HEARTBEAT_INTERVAL_MS: int(100, 300_000).default(30_000),
   /** Bytes queued to one socket beyond which it is shed as a slow consumer. */
@@ -194,6 +199,8 @@ export interface Config {
   resumeWindow: number;
   /** Presence lease in Redis (ms); the node also re-counts its rooms every third of it. */
   presenceLeaseMs: number;
+  /** Outbox consumer lease in Redis (ms), renewed every fifth of it. */
+  outboxLeaseMs: number;
   /** New WebSocket connections admitted per second per node (and the burst). */
   admissionPerSecond: number;
   authTimeoutMs: number;
@@ -333,6 +340,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     resumeWindow: c.RESUME_WINDOW,
     presenceLeaseMs: c.PRESENCE_LEASE_SECONDS * 1000,
+    outboxLeaseMs: c.OUTBOX_LEASE_SECONDS * 1000,
     authTimeoutMs: c.AUTH_TIMEOUT_MS,
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
     maxBufferedBytes: c.MAX_BUFFERED_BYTES,

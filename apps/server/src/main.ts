@@ -136,6 +136,8 @@ async function sharedBus(
     store,
     streams: broker.outboxKeys(),
     consumer: `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`,
+    leasePrefix: broker.outboxLeasePrefix(),
+    leaseMs: config.outboxLeaseMs,
     logger,
     onCommit: (rows, seconds) => telemetry.committed(rows, seconds),
   });

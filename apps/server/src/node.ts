@@ -311,7 +311,7 @@ export class HubbubNode {
         loginAttempts: config.loginAttempts,
         canReadAnalytics: analyticsReaders(config.admins, config.analyticsPublic),
       });
-      historyRoutes(api, ports.store, authenticator, (identity, room) =>
+      historyRoutes(api, ports.store, ports.broker, authenticator, (identity, room) =>
         access.canRead(identity, room),
       );
       channelRoutes(api, { authenticator, channels: this.channels, moderation });

@@ -132,6 +132,22 @@ export function brokerContract(name: string, open: () => Promise<BrokerHarness>)
       expect(recent.messages.map((m) => m.content)).toEqual(['6', '7', '8']);
     });
 
+    test('history pages the room by seq as the store does, with every seq up to the head', async () => {
+      const { broker } = await start();
+      const sent: ChatMessage[] = [];
+      for (let i = 1; i <= 8; i++) sent.push(await broker.publish(draft('r', `${i}`)));
+      const seqs = async (range: { before?: number; after?: number; limit: number }) =>
+        (await broker.history('r', range)).map((m) => m.seq);
+      expect(await seqs({ limit: 3 })).toEqual([6, 7, 8]);
+      expect(await seqs({ before: 3, limit: 5 })).toEqual([1, 2]);
+      expect(await seqs({ after: 0, limit: 3 })).toEqual([1, 2, 3]);
+      expect(await seqs({ after: 6, limit: 5 })).toEqual([7, 8]);
+      expect(await seqs({ after: 2, before: 6, limit: 10 })).toEqual([3, 4, 5]);
+      const page = await broker.history('r', { after: 0, limit: 10 });
+      expect(page.map((m) => [m.id, m.content])).toEqual(sent.map((m) => [m.id, m.content]));
+      expect(await broker.history('empty', { limit: 5 })).toEqual([]);
+    });
+
     test('after a restart the seq continues, the epoch holds, and cids are still known', async () => {
       const harness = await start();
       const first = await harness.broker.publish(draft('r', 'one', 'alice', 'keep'));

@@ -1,6 +1,6 @@
 import type { ChatMessage, Epoch, RoomId, Seq } from '@hubbub/protocol';
 import { ErrorCode } from '@hubbub/protocol';
-import type { MessageStore, StoredMessage } from '../store/port.js';
+import type { HistoryRange, MessageStore, StoredMessage } from '../store/port.js';
 import { CidLookups } from './cid-lookups.js';
 import type { Broker, DraftMessage, Replay, RoomListener } from './port.js';
 
@@ -246,6 +246,11 @@ export class LocalBroker implements Broker {
     const head = log.durable;
     const messages = await this.range(room, log, Math.max(0, head - limit), head);
     return { epoch: log.epoch, seq: head, messages };
+  }
+
+  /** The store's page as it is: a seq is acknowledged only once its row is committed. */
+  history(room: RoomId, range: HistoryRange): Promise<ChatMessage[]> {
+    return this.store.roomMessages(room, range);
   }
 
   /** Messages with after < seq <= upTo, from memory when the window reaches back far enough. */

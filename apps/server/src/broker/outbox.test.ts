@@ -37,15 +37,17 @@ describe.runIf(redis.enabled)('the outbox persister', () => {
       await store.close();
       await rm(dir, { recursive: true, force: true });
     });
-    const persister = (consumer: string, claimIdleMs?: number) => {
+    const persister = (consumer: string, claimIdleMs?: number, leaseMs?: number) => {
       const connection = new Redis(redis.server().url);
       const outbox = new OutboxPersister({
         redis: connection,
         store,
         streams: broker.outboxKeys(),
         consumer,
+        leasePrefix: broker.outboxLeasePrefix(),
         logger: pino({ level: 'silent' }),
         ...(claimIdleMs === undefined ? {} : { claimIdleMs }),
+        ...(leaseMs === undefined ? {} : { leaseMs }),
       });
       cleanups.push(async () => {
         await outbox.close();
@@ -63,6 +65,35 @@ describe.runIf(redis.enabled)('the outbox persister', () => {
         cid: `cid-${content}`,
       });
     return { store, broker, persister, publish };
+  }
+
+  /** Reads up to `count` new outbox entries as `consumer`, as a node does, and keeps them pending. */
+  async function readAs(
+    broker: RedisBroker,
+    consumer: string,
+    count: number,
+  ): Promise<Array<[string, unknown[]]>> {
+    const connection = new Redis(redis.server().url);
+    try {
+      return (
+        (await (
+          connection.xreadgroup.bind(connection) as unknown as (
+            ...args: Array<string | number>
+          ) => Promise<Array<[string, unknown[]]>>
+        )(
+          'GROUP',
+          'persisters',
+          consumer,
+          'COUNT',
+          count,
+          'STREAMS',
+          ...broker.outboxKeys(),
+          ...broker.outboxKeys().map(() => '>'),
+        )) ?? []
+      );
+    } finally {
+      connection.disconnect();
+    }
   }
 
   test('two nodes drain every room into the database once, with cids, and the lag falls to 0', async () => {
@@ -109,5 +140,62 @@ describe.runIf(redis.enabled)('the outbox persister', () => {
       .poll(async () => (await store.roomMessages('r', { limit: 100 })).length, { timeout: 5000 })
       .toBe(10);
     await expect.poll(() => survivor.lag()).toBe(0);
+  });
+
+  test("a dead node's entries are claimed within seconds of its lease lapsing; a live node's are left to it", async () => {
+    const { store, broker, persister, publish } = await setup();
+    const first = persister('first');
+    await first.start();
+    await first.close(); // the group exists; nobody is draining now
+    for (let i = 0; i < 10; i++) await publish('r', `m${i}`);
+    // Two nodes each read five and hold them: one lives on (its lease is renewed), the
+    // other dies (its lease runs out a moment later).
+    const raw = new Redis(redis.server().url);
+    cleanups.push(async () => raw.disconnect());
+    const lease = (consumer: string) => `${broker.outboxLeasePrefix()}${consumer}`;
+    await raw.set(lease('alive'), '1', 'PX', 60_000);
+    await raw.set(lease('dead'), '1', 'PX', 300);
+    expect((await readAs(broker, 'alive', 5)).flatMap(([, entries]) => entries)).toHaveLength(5);
+    expect((await readAs(broker, 'dead', 100)).flatMap(([, entries]) => entries)).toHaveLength(5);
+    // The backstop (claimIdleMs) is far away: only the lease can explain a prompt claim.
+    const survivor = persister('survivor', 600_000, 1000);
+    await survivor.start();
+    const stored = async () =>
+      (await store.roomMessages('r', { limit: 100 })).map((m) => m.content).sort();
+    await expect.poll(stored, { timeout: 10_000 }).toEqual(['m5', 'm6', 'm7', 'm8', 'm9']);
+    // Two more lease periods: the live node's entries are still its own.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await stored()).toHaveLength(5);
+    const pendingOf = async (name: string) => {
+      let total = 0;
+      for (const stream of broker.outboxKeys()) {
+        const [, , , consumers] = (await raw.xpending(stream, 'persisters')) as [
+          number,
+          unknown,
+          unknown,
+          Array<[string, string]> | null,
+        ];
+        for (const [consumer, count] of consumers ?? [])
+          if (consumer === name) total += Number(count);
+      }
+      return total;
+    };
+    expect(await pendingOf('alive')).toBe(5);
+    // Its lease lapses too (no renewal): its entries are claimed as well.
+    await raw.del(lease('alive'));
+    await expect.poll(async () => (await stored()).length, { timeout: 10_000 }).toBe(10);
+    await expect.poll(() => survivor.lag()).toBe(0);
+  });
+
+  test('a running node holds its lease and gives it up when it closes', async () => {
+    const { broker, persister } = await setup();
+    const raw = new Redis(redis.server().url);
+    cleanups.push(async () => raw.disconnect());
+    const lease = `${broker.outboxLeasePrefix()}node`;
+    const node = persister('node', undefined, 60_000);
+    await node.start();
+    expect(await raw.pttl(lease)).toBeGreaterThan(50_000);
+    await node.close();
+    expect(await raw.exists(lease)).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import type { Attachment, ChatMessage, Epoch, RoomId, Seq, UserRef } from '@hubbub/protocol';
+import type { HistoryRange } from '../store/port.js';
 
 /** What a node hands the broker to publish: everything but the seq, which the broker assigns. */
 export interface DraftMessage {
@@ -75,8 +76,21 @@ export interface Broker {
    */
   replay(room: RoomId, since: Seq, epoch?: Epoch): Promise<Replay>;
 
-  /** The latest `limit` messages, oldest first, for `joined`. */
+  /**
+   * The latest `limit` messages, oldest first, for `joined`: every seq from the first one
+   * up to the head, or a rejection (below), never a gap.
+   */
   recent(room: RoomId, limit: number): Promise<{ epoch: Epoch; seq: Seq; messages: ChatMessage[] }>;
+
+  /**
+   * A page of the room's history for REST, cut as MessageStore.roomMessages cuts it, with
+   * no hole below the room's head: a seq acknowledged but not yet in the store (a shared
+   * broker's copy is on its way, or waits for a dead node's entries to be claimed) is read
+   * from the broker's log. A seq that exists and that neither holds rejects with a
+   * BrokerError `unavailable` (try again shortly), never a silent gap. `recent` and
+   * `replay` keep the same promise.
+   */
+  history(room: RoomId, range: HistoryRange): Promise<ChatMessage[]>;
 
   /**
    * Replaces a message in the recovery window with its newer version, after the store

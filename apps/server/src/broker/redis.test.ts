@@ -315,4 +315,82 @@ describe.runIf(redis.enabled)('the Redis broker across nodes', () => {
       Array.from({ length: 30 }, (_, i) => [`message ${i}`, `notice ${i}`]).flat(),
     );
   });
+
+  test('history is gapless up to the head: what the database lacks comes from the log, a seq in neither is refused', async () => {
+    const { brokers, clients, prefix, store } = await nodes(1);
+    const [broker, raw] = [brokers[0]!, clients[0]!];
+    // No persister runs: the database has only what the test writes into it.
+    const sent: ChatMessage[] = [];
+    for (let i = 1; i <= 10; i++) sent.push(await broker.publish(draft('r', `${i}`)));
+    const stored = (seqs: number[]) =>
+      store.insertMessages(
+        sent.filter((m) => seqs.includes(m.seq)).map((m) => ({ ...m, cid: `c-${m.seq}` })),
+      );
+    await stored([1, 2, 3, 5, 9]);
+    const page = async (range: { before?: number; after?: number; limit: number }) =>
+      (await broker.history('r', range)).map((m) => m.seq);
+    expect(await page({ limit: 4 })).toEqual([7, 8, 9, 10]);
+    expect(await page({ after: 0, limit: 4 })).toEqual([1, 2, 3, 4]);
+    expect(await page({ after: 3, limit: 3 })).toEqual([4, 5, 6]);
+    expect(await page({ before: 6, limit: 10 })).toEqual([1, 2, 3, 4, 5]);
+    expect(await page({ after: 2, before: 9, limit: 10 })).toEqual([3, 4, 5, 6, 7, 8]);
+    expect(await page({ after: 10, limit: 5 })).toEqual([]);
+    // The filled messages are the ones acknowledged, as they now are (an edit revises them).
+    const edited = { ...sent[3]!, content: 'four, edited', editedAt: new Date().toISOString() };
+    broker.revise(edited);
+    await expect
+      .poll(async () => (await broker.history('r', { after: 0, limit: 10 }))[3])
+      .toEqual(edited);
+    expect((await broker.history('r', { after: 0, limit: 10 })).map((m) => m.id)).toEqual(
+      sent.map((m) => m.id),
+    );
+
+    // Seq 4 gone from the log too (trimmed before its entry reached the database): refused,
+    // not skipped, by REST pages that reach it, and by joins and resumes.
+    await raw.xdel(`${prefix}:{r}:log`, '4-0');
+    const refused = { name: 'BrokerError', code: 'unavailable' };
+    await expect(broker.history('r', { after: 0, limit: 10 })).rejects.toMatchObject(refused);
+    await expect(broker.history('r', { before: 6, limit: 3 })).rejects.toMatchObject(refused);
+    await expect(broker.recent('r', 10)).rejects.toMatchObject(refused);
+    await expect(broker.replay('r', 2)).rejects.toMatchObject(refused);
+    // Pages that do not reach it are served; once the database has it, all are.
+    expect(await page({ after: 4, limit: 10 })).toEqual([5, 6, 7, 8, 9, 10]);
+    expect(await page({ after: 0, limit: 3 })).toEqual([1, 2, 3]);
+    await stored([4]);
+    expect(await page({ after: 0, limit: 10 })).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect((await broker.recent('r', 10)).messages.map((m) => m.seq)).toHaveLength(10);
+  });
+
+  test('history across a re-seed: below the new base only what the database has, above it every seq', async () => {
+    const { brokers, clients, prefix, store } = await nodes(1);
+    const [broker, raw] = [brokers[0]!, clients[0]!];
+    const old: ChatMessage[] = [];
+    for (let i = 1; i <= 4; i++) old.push(await broker.publish(draft('r', `old ${i}`)));
+    // Seq 3 was lost with Redis's data before it reached the database.
+    await store.insertMessages(
+      old.filter((m) => m.seq !== 3).map((m) => ({ ...m, cid: `c-${m.seq}` })),
+    );
+    await raw.del(`${prefix}:{r}:meta`, `${prefix}:{r}:log`);
+    const next = [
+      await broker.publish(draft('r', 'new 1')),
+      await broker.publish(draft('r', 'new 2')),
+    ];
+    const base = next[0]!.seq - 1;
+    expect(base).toBeGreaterThan(1000);
+    expect((await broker.history('r', { after: 0, limit: 10 })).map((m) => m.seq)).toEqual([
+      1,
+      2,
+      4,
+      base + 1,
+      base + 2,
+    ]);
+    expect((await broker.history('r', { limit: 3 })).map((m) => m.seq)).toEqual([
+      4,
+      base + 1,
+      base + 2,
+    ]);
+    expect((await broker.history('r', { before: base + 1, limit: 2 })).map((m) => m.seq)).toEqual([
+      2, 4,
+    ]);
+  });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type ChatMessage, type Epoch, ErrorCode, type RoomId, type Seq } from '@hubbub/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { MessageStore } from '../store/port.js';
+import type { HistoryRange, MessageStore } from '../store/port.js';
 import { BrokerError } from './local.js';
 import type { Broker, DraftMessage, Replay, RoomListener } from './port.js';
 import { HEAD, LOSS_GAP, PUBLISH, refusal } from './scripts.js';
@@ -63,6 +63,12 @@ interface Feed {
  * Durability: a publish resolves once Redis has executed the script. Run Redis with
  * `appendonly yes` and `appendfsync always` for "acknowledged means on disk"; Redis writes
  * and fsyncs the AOF before it answers, and before it delivers the PUBLISH.
+ *
+ * Readable at once: the database gets a message a moment after its ack (the outbox), or
+ * later when the node that read its outbox entry died (until another claims it). Joins,
+ * resumes and REST history never show that as a hole: every seq above the room's base (see
+ * HEAD) up to its head exists, so whatever a page should hold and the database does not
+ * have yet is read from the log, and a seq in neither is refused as `unavailable`.
  */
 export class RedisBroker implements Broker {
   private readonly redis: Redis;
@@ -119,6 +125,11 @@ export class RedisBroker implements Broker {
   /** The outbox stream of each partition, for the persisters. */
   outboxKeys(): string[] {
     return Array.from({ length: this.partitions }, (_, i) => `${this.prefix}:outbox:${i}`);
+  }
+
+  /** Where the persisters keep their leases (a key per consumer after this prefix). */
+  outboxLeasePrefix(): string {
+    return `${this.prefix}:outbox-lease:`;
   }
 
   publish(draft: DraftMessage): Promise<ChatMessage> {
@@ -338,23 +349,29 @@ export class RedisBroker implements Broker {
   }
 
   async head(room: RoomId): Promise<{ epoch: Epoch; seq: Seq }> {
+    const { epoch, seq } = await this.position(room);
+    return { epoch, seq };
+  }
+
+  /** The room's epoch, head and base (HEAD), seeding a room Redis has no seq for. */
+  private async position(room: RoomId): Promise<{ epoch: Epoch; seq: Seq; base: string | null }> {
     const { meta, log } = this.keys(room);
     const read = (storeHead: string) =>
       this.redis.eval(HEAD, 2, meta, log, storeHead, newEpoch(), LOSS_GAP) as Promise<
-        [string, string] | null
+        [string, string, string | null] | null
       >;
     // The database is read only for a room Redis has no seq for (new, or lost).
     const head = (await read('')) ?? (await read(String((await this.store.openRoom(room)).seq)));
     if (head === null) throw new Error('room head unavailable');
-    return { epoch: head[0], seq: Number(head[1]) };
+    return { epoch: head[0], seq: Number(head[1]), base: head[2] ?? null };
   }
 
   async replay(room: RoomId, since: Seq, epoch?: Epoch): Promise<Replay> {
-    const head = await this.head(room);
+    const { base, ...head } = await this.position(room);
     const reset: Replay = { kind: 'reset', ...head };
     if ((epoch !== undefined && epoch !== head.epoch) || since > head.seq) return reset;
     if (head.seq - since > this.resumeWindow) return reset;
-    const messages = await this.range(room, since, head.seq);
+    const messages = await this.range(room, since, head.seq, base);
     if (messages.length !== head.seq - since) return reset;
     return { kind: 'messages', ...head, messages };
   }
@@ -363,16 +380,66 @@ export class RedisBroker implements Broker {
     room: RoomId,
     limit: number,
   ): Promise<{ epoch: Epoch; seq: Seq; messages: ChatMessage[] }> {
-    const head = await this.head(room);
-    const messages = await this.range(room, Math.max(0, head.seq - limit), head.seq);
+    const { base, ...head } = await this.position(room);
+    const messages = await this.range(room, Math.max(0, head.seq - limit), head.seq, base);
     return { ...head, messages };
   }
 
   /**
-   * Messages with after < seq <= upTo: from the log, and from the database for what the
-   * log no longer holds; each with its latest revision.
+   * A REST page: the database's, checked. A full page of consecutive seqs starting right
+   * after `after` (or ending right below `before`) is that page whatever else holds: one
+   * query. Any other (the newest page, a short one, one with a hole) is checked against the
+   * room's head in Redis: the part of it above the room's base must hold every seq of its
+   * span; rows the database lacks are read from the log (see `fill`), and the page is cut
+   * again to its size.
    */
-  private async range(room: RoomId, after: Seq, upTo: Seq): Promise<ChatMessage[]> {
+  async history(room: RoomId, range: HistoryRange): Promise<ChatMessage[]> {
+    const rows = await this.store.roomMessages(room, range);
+    if (whole(rows, range)) return rows;
+    const [position, base] = await this.bus(this.redis.hmget(this.keys(room).meta, 'seq', 'base'));
+    // Redis holds nothing of the room (never used here, or expired): the database is all.
+    if (position === null || position === undefined) return rows;
+    const head = Number(position);
+    // The database has no seq above the head yet (the head is read after it): the page is
+    // cut as if `before` were at most just above the head.
+    const before = Math.min(range.before ?? head + 1, head + 1);
+    const floor = await this.floor(room, head, base ?? null);
+    // The span of seqs above the floor the page must hold, each of which exists.
+    let from: Seq;
+    let to: Seq;
+    if (range.after !== undefined) {
+      // Oldest first: the database's rows up to the floor, then the floor's successors.
+      const below = rows.filter((m) => m.seq <= floor).length;
+      from = Math.max(range.after, floor) + 1;
+      to = Math.min(before - 1, from + (range.limit - below) - 1);
+    } else {
+      // Newest first: the seqs below `before`, down to the floor, then older rows.
+      to = before - 1;
+      from = Math.max(floor + 1, before - range.limit);
+    }
+    if (to < from) return rows;
+    const filled = await this.fill(room, rows, from, to);
+    if (filled === rows) return rows;
+    // Rows the database gave in place of the missing ones lie beyond the page: cut them.
+    if (range.after !== undefined) return filled.filter((m) => m.seq <= to);
+    const older = filled.filter((m) => m.seq < from);
+    const keep = range.limit - (to - from + 1);
+    return [
+      ...older.slice(Math.max(0, older.length - keep)),
+      ...filled.filter((m) => m.seq >= from),
+    ];
+  }
+
+  /**
+   * Messages with after < seq <= upTo: from the log, and from the database for what the
+   * log no longer holds; each with its latest revision. Gapless above the room's base.
+   */
+  private async range(
+    room: RoomId,
+    after: Seq,
+    upTo: Seq,
+    base: string | null,
+  ): Promise<ChatMessage[]> {
     if (upTo <= after) return [];
     const fromLog = await this.logRange(room, after + 1, upTo);
     const firstInLog = fromLog[0]?.seq ?? upTo + 1;
@@ -382,7 +449,94 @@ export class RedisBroker implements Broker {
             (m) => m.seq < firstInLog,
           )
         : [];
-    return [...older, ...fromLog];
+    const floor = await this.floor(room, upTo, base, firstInLog);
+    return this.fill(room, [...older, ...fromLog], Math.max(after, floor) + 1, upTo);
+  }
+
+  /**
+   * Where the room's promise starts: every seq above it up to the head exists. That is the
+   * base HEAD keeps. A room seeded by an older version has none: if its seq is below
+   * LOSS_GAP it was never re-seeded after a loss, so it is 0; otherwise what the log holds
+   * (gapless up to the head) is all that is known to exist (`firstInLog`, when the caller
+   * read it, is the log's first seq in the range it read).
+   */
+  private async floor(
+    room: RoomId,
+    head: Seq,
+    base: string | null,
+    firstInLog?: Seq,
+  ): Promise<Seq> {
+    if (base !== null) return Number(base);
+    if (head < LOSS_GAP) return 0;
+    if (firstInLog !== undefined) return firstInLog - 1;
+    const [first] = await this.bus(this.redis.xrange(this.keys(room).log, '-', '+', 'COUNT', 1));
+    return first === undefined ? head : Number(first[0].slice(0, -2)) - 1;
+  }
+
+  /**
+   * `messages` (ascending, one per seq) with every seq from `from` to `to`: as they are when
+   * nothing is missing; otherwise the missing ones are read from the log, then, as the
+   * outbox may have written them meanwhile, from the database. A seq in neither (a node's
+   * outbox entries not yet claimed and already trimmed from the log) is refused as
+   * `unavailable`, to be asked again shortly: never a silent gap.
+   */
+  private async fill(
+    room: RoomId,
+    messages: ChatMessage[],
+    from: Seq,
+    to: Seq,
+  ): Promise<ChatMessage[]> {
+    if (to < from) return messages;
+    const have = new Set<Seq>();
+    for (const message of messages)
+      if (message.seq >= from && message.seq <= to) have.add(message.seq);
+    if (have.size === to - from + 1) return messages;
+    const found = new Map<Seq, ChatMessage>();
+    const missing = () => {
+      const seqs: Seq[] = [];
+      for (let seq = from; seq <= to; seq++) if (!have.has(seq) && !found.has(seq)) seqs.push(seq);
+      return seqs;
+    };
+    let gaps = missing();
+    const [low, high] = [gaps[0] ?? from, gaps.at(-1) ?? to];
+    for (const message of await this.bus(this.logRange(room, low, high)))
+      if (!have.has(message.seq)) found.set(message.seq, message);
+    gaps = missing();
+    if (gaps.length > 0) {
+      const [first, last] = [gaps[0] ?? from, gaps.at(-1) ?? to];
+      const rows = await this.store.roomMessages(room, {
+        after: first - 1,
+        before: last + 1,
+        limit: last - first + 1,
+      });
+      for (const message of rows)
+        if (!have.has(message.seq) && !found.has(message.seq)) found.set(message.seq, message);
+      gaps = missing();
+    }
+    if (gaps.length > 0) {
+      const span = `${gaps[0]}${gaps.length > 1 ? `..${gaps.at(-1)}` : ''}`;
+      this.logger?.warn(
+        { room, missing: gaps.length, first: gaps[0], last: gaps.at(-1) },
+        'acknowledged messages are neither in the database nor in the log yet',
+      );
+      throw new BrokerError(
+        ErrorCode.unavailable,
+        `messages ${span} of this room are not readable yet; try again shortly`,
+      );
+    }
+    return [...messages, ...found.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** A Redis call whose failure is the bus being unreachable: `unavailable`, to retry. */
+  private async bus<T>(call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (error) {
+      throw new BrokerError(
+        ErrorCode.unavailable,
+        `the message bus is unreachable (${error instanceof Error ? error.message : 'redis'}); try again`,
+      );
+    }
   }
 
   /** The log's messages from seq `from` to `to` (inclusive), revised where edited. */
@@ -452,6 +606,20 @@ export class RedisBroker implements Broker {
     const match = /^.*?:\{(.+)\}:live$/.exec(channel);
     return match?.[1];
   }
+}
+
+/**
+ * Whether `rows` (ascending) are a whole page by themselves: `limit` consecutive seqs from
+ * right after `after`, or up to right below `before`. No seq can be missing inside them,
+ * and none is left out at the end that was asked for.
+ */
+function whole(rows: readonly ChatMessage[], range: HistoryRange): boolean {
+  const first = rows[0]?.seq;
+  const last = rows.at(-1)?.seq;
+  if (first === undefined || last === undefined || rows.length !== range.limit) return false;
+  if (last - first !== rows.length - 1) return false;
+  if (range.after !== undefined) return first === range.after + 1;
+  return range.before !== undefined && last === range.before - 1;
 }
 
 function newEpoch(): string {

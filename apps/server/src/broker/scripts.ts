@@ -64,12 +64,17 @@ return json
 `;
 
 /**
- * The room's epoch and seq. A room with no seq in Redis is seeded, atomically (a concurrent
- * seed or publish wins), at the highest seq that exists anywhere: the database's head
- * (ARGV 1, read by the node; '' when it has not read it yet, which answers nil) or the
+ * The room's epoch, seq and base. A room with no seq in Redis is seeded, atomically (a
+ * concurrent seed or publish wins), at the highest seq that exists anywhere: the database's
+ * head (ARGV 1, read by the node; '' when it has not read it yet, which answers nil) or the
  * log's last entry, under the epoch already there or a new one (ARGV 2). After Redis lost
  * its data, the room goes on above everything the database holds, in a new epoch, after a
  * gap (ARGV 3) wider than what persisters can hold in flight.
+ *
+ * The seed is kept as the room's `base`: every seq above it and up to the room's seq was
+ * taken by PUBLISH, so it exists (in the log and the outbox, and soon the database); at or
+ * below it is only what the database holds. A room seeded by an older version has no base
+ * (nil).
  * KEYS: 1 meta, 2 log.
  */
 export const HEAD = `
@@ -83,9 +88,9 @@ if not seq then
   -- epoch above the database's head, so the new epoch starts well clear of them.
   if seq > 0 then seq = seq + tonumber(ARGV[3]) end
   redis.call('HSETNX', KEYS[1], 'epoch', ARGV[2])
-  redis.call('HSET', KEYS[1], 'seq', seq)
+  redis.call('HSET', KEYS[1], 'seq', seq, 'base', seq)
 end
-return { redis.call('HGET', KEYS[1], 'epoch'), tostring(seq) }
+return { redis.call('HGET', KEYS[1], 'epoch'), tostring(seq), redis.call('HGET', KEYS[1], 'base') }
 `;
 
 /**

@@ -1,7 +1,9 @@
-import { HistoryPage, HistoryQuery, PageLimit, RoomId } from '@hubbub/protocol';
+import { type ChatMessage, HistoryPage, HistoryQuery, PageLimit, RoomId } from '@hubbub/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Authenticator, Identity } from '../auth/authenticator.js';
+import { BrokerError } from '../broker/local.js';
+import type { Broker } from '../broker/port.js';
 import type { Refusal } from '../gateway/guard.js';
 import type { MessageStore } from '../store/port.js';
 import { authenticateRequest } from './auth.js';
@@ -18,10 +20,14 @@ const UserHistoryQuery = z.object({
 /**
  * History over REST, for scrolling back and for clients told to `reset`. Keyset pages by
  * seq (rooms) or message id (users), oldest first; `hasMore` says a further page exists.
+ * A room's pages come from the broker: the store's rows, with no hole below the room's
+ * head (what is acknowledged and not yet stored is read from the bus), or 503
+ * `unavailable` to retry, never a silent gap.
  */
 export function historyRoutes(
   app: FastifyInstance,
   store: MessageStore,
+  broker: Pick<Broker, 'history'>,
   authenticator: Authenticator,
   canRead: (identity: Identity, room: RoomId) => Promise<Refusal | undefined>,
 ): void {
@@ -44,11 +50,17 @@ export function historyRoutes(
       if (refusal !== undefined) return sendError(reply, refusal.code, refusal.message);
       const query = parseOr400(reply, HistoryQuery, request.query);
       if (query === undefined) return reply;
-      const rows = await store.roomMessages(params.room, {
-        ...(query.before === undefined ? {} : { before: query.before }),
-        ...(query.after === undefined ? {} : { after: query.after }),
-        limit: query.limit + 1,
-      });
+      let rows: ChatMessage[];
+      try {
+        rows = await broker.history(params.room, {
+          ...(query.before === undefined ? {} : { before: query.before }),
+          ...(query.after === undefined ? {} : { after: query.after }),
+          limit: query.limit + 1,
+        });
+      } catch (error) {
+        if (!(error instanceof BrokerError)) throw error;
+        return sendError(reply, error.code, error.message);
+      }
       // One row more than asked tells whether another page exists; which end it is cut from
       // depends on the direction of travel.
       const hasMore = rows.length > query.limit;
