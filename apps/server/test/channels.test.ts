@@ -5,7 +5,16 @@ import type {
   ChatMessage,
   SessionResponse,
 } from '@hubbub/protocol';
-import { get, post, RawClient, register, startServer, type TestServer } from '@hubbub/testing';
+import {
+  engines,
+  get,
+  post,
+  RawClient,
+  register,
+  startServer,
+  type TestServer,
+  usePostgres,
+} from '@hubbub/testing';
 import { describe, expect, test } from 'vitest';
 
 async function request(
@@ -503,11 +512,52 @@ describe('moderation', () => {
     ).toEqual([
       ['member_removed', 'member', 'extra', null],
       ['member_added', 'member', 'extra', 'member'],
+      ['member_left', 'owner', 'owner', null],
       ['role', 'owner', 'mod', 'owner'],
       ['slow_mode', 'member', null, null],
       ['role', 'owner', 'member', 'moderator'],
       ['member_added', 'owner', 'member', 'member'],
       ['member_added', 'owner', 'mod', 'moderator'],
     ]);
+  });
+});
+
+/** The last-owner rule holds under concurrency on both engines (a transaction per change). */
+const postgres = usePostgres();
+describe.each(engines(postgres))('a channel keeps an owner ($engine)', ({ env }) => {
+  test('two owners stepping down at once: one of them stays owner, every time', async () => {
+    await using server = await startServer({ env: await env() });
+    const [owner, mod] = (await team(server, 'owner', 'mod')) as [SessionResponse, SessionResponse];
+    await post(server, '/api/channels', { name: 'stage' }, owner.token);
+    await request(server, 'POST', '/api/channels/stage/members', owner.token, {
+      userId: mod.user.id,
+      role: 'moderator',
+    });
+    const path = (who: SessionResponse) => `/api/channels/stage/members/${who.user.id}`;
+    for (let round = 0; round < 8; round++) {
+      expect(
+        (await request(server, 'PATCH', path(mod), owner.token, { role: 'owner' })).status,
+      ).toBe(204);
+      // Both step down at the same moment: one by taking the member role, one by leaving.
+      const answers = await Promise.all([
+        request(server, 'PATCH', path(owner), owner.token, { role: 'member' }),
+        request(server, 'DELETE', path(mod), mod.token),
+      ]);
+      const members = await get<ChannelMembers>(server, '/api/channels/stage/members', owner.token);
+      const owners = members.body.members.filter((m) => m.role === 'owner');
+      expect(owners, JSON.stringify(answers.map((a) => a.status))).toHaveLength(1);
+      expect(answers.map((a) => a.status).sort()).toEqual([204, 409]);
+      // Back to one owner (the original) and the moderator, for the next round.
+      const [stayed] = owners;
+      if (stayed!.userId !== owner.user.id) {
+        await request(server, 'PATCH', path(owner), mod.token, { role: 'owner' });
+        await request(server, 'PATCH', path(mod), owner.token, { role: 'moderator' });
+      } else if (answers[1]!.status === 204) {
+        await request(server, 'POST', '/api/channels/stage/members', owner.token, {
+          userId: mod.user.id,
+          role: 'moderator',
+        });
+      }
+    }
   });
 });

@@ -45,7 +45,9 @@ export function describeModeration(
   if (frame.action === 'modes') return frame.modes && describeModes(frame.modes, where);
   if (frame.action === 'delete' || frame.target === undefined) return undefined;
   if (frame.action === 'role') {
-    const role = frame.role === 'member' ? 'a member' : `a ${frame.role ?? 'member'}`;
+    const role = { owner: 'an owner', moderator: 'a moderator', member: 'a member' }[
+      frame.role ?? 'member'
+    ];
     // The owner who did it sees it in the members panel; the member is told.
     return frame.target === me && frame.actor.id !== me
       ? `${frame.actor.name} made you ${role} of ${where}.`

@@ -201,7 +201,8 @@ describe.runIf(chromium.enabled)('the chat by keyboard, in Chromium', { timeout:
     await page.getByRole('button', { name: 'Room options' }).click();
     await page.getByRole('menuitemcheckbox', { name: 'Members only (no guests)' }).click();
     const box = guest.page.getByLabel('Message', { exact: true });
-    await expect.poll(() => box.isDisabled()).toBe(true);
+    await expect.poll(() => box.getAttribute('aria-disabled')).toBe('true');
+    expect(await box.evaluate((e) => (e as HTMLTextAreaElement).readOnly)).toBe(true);
     await guest.page.getByText('Members-only mode: sign in to chat here').waitFor();
     await screenshot(guest.page, 'members-only-composer-desktop');
 

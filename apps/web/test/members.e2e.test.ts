@@ -84,6 +84,8 @@ describe.runIf(chromium.enabled)('a channel’s people, in Chromium', { timeout:
     const log = panel.getByRole('list', { name: 'Activity log' });
     await log.getByText('alice made bob a moderator').waitFor();
     await log.getByText('alice added bob').waitFor();
+    // The refused step-down left no trace: Alice is still the owner.
+    expect(await log.getByText('alice made alice').count()).toBe(0);
 
     // Removed, Bob is out at once and told so in place of the room.
     await panel.getByRole('tab', { name: /Members/ }).click();

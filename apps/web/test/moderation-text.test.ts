@@ -29,6 +29,7 @@ describe('moderation notices', () => {
     const role = frame({ action: 'role', target: 'b', role: 'moderator' });
     expect(say(role, 'b')).toBe('Mod made you a moderator of #stage.');
     expect(say({ ...role, role: 'member' }, 'b')).toBe('Mod made you a member of #stage.');
+    expect(say({ ...role, role: 'owner' }, 'b')).toBe('Mod made you an owner of #stage.');
     expect(say(role, 'm')).toBeUndefined();
     expect(say(role, 'someone-else')).toBeUndefined();
   });

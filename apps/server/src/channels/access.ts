@@ -473,6 +473,24 @@ export class RoomAccess implements RoomGuard {
     this.changed(roomId, userId);
   }
 
+  /**
+   * A channel member's new role (`undefined`: removed) that keeps the channel an owner while
+   * others remain (ChannelStore.changeMemberKeepingOwner); 'last_owner' when it would not.
+   */
+  async changeMemberKeepingOwner(
+    roomId: RoomId,
+    userId: string,
+    role: Role | undefined,
+  ): Promise<'done' | 'last_owner'> {
+    const outcome = await this.store.changeMemberKeepingOwner(roomId, userId, role);
+    if (outcome === 'last_owner') return outcome;
+    const user = (await this.room(roomId)).users.get(userId);
+    if (user !== undefined) user.role = role;
+    this.bump(roomId, userId);
+    this.changed(roomId, userId);
+    return outcome;
+  }
+
   async removeMember(roomId: RoomId, userId: string): Promise<boolean> {
     const removed = await this.store.removeMember(roomId, userId);
     const user = (await this.room(roomId)).users.get(userId);

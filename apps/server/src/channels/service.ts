@@ -100,8 +100,7 @@ export class ChannelService {
     if (current !== undefined && roleRank[current] > roleRank[role] && mine !== 'owner')
       refuse(ErrorCode.forbidden, 'cannot demote');
     if (current === role) return;
-    if (current === 'owner') await this.keepAnOwner(room);
-    await this.access.setMember(room, userId, role);
+    await this.changeMember(room, userId, role, current);
     if (current === undefined) {
       await this.record(identity, room, 'member_added', userId, { role });
       this.effects.roomAdded(userId, {
@@ -123,33 +122,40 @@ export class ChannelService {
     const current = await this.access.roleOf(room, userId);
     if (current === undefined) refuse(ErrorCode.notFound, 'not a member');
     if (current === role) return;
-    if (current === 'owner') await this.keepAnOwner(room);
-    await this.access.setMember(room, userId, role);
+    await this.changeMember(room, userId, role, current);
     await this.roleChanged(identity, room, userId, role, current);
   }
 
   /** Removes a member: yourself (leaving), or someone below you. They stop receiving at once. */
   async removeMember(identity: Identity, room: RoomId, userId: string): Promise<void> {
     const mine = await this.requireChannel(identity, room);
-    if (userId !== identity.user.id) {
-      const theirs = await this.access.roleOf(room, userId);
-      if (theirs === undefined) refuse(ErrorCode.notFound, 'not a member');
-      if (roleRank[mine] < roleRank.moderator || roleRank[theirs] >= roleRank[mine]) {
-        refuse(ErrorCode.forbidden, 'only someone of higher rank may remove a member');
-      }
-    } else if (mine === 'owner') {
-      // The last person out may go; an owner leaving others behind hands the channel on first.
-      const others = (await this.store.members(room)).some((m) => m.userId !== userId);
-      if (others) await this.keepAnOwner(room);
-    }
-    await this.access.removeMember(room, userId);
-    if (userId !== identity.user.id) await this.record(identity, room, 'member_removed', userId);
+    const leaving = userId === identity.user.id;
+    const theirs = leaving ? mine : await this.access.roleOf(room, userId);
+    if (theirs === undefined) refuse(ErrorCode.notFound, 'not a member');
+    if (!leaving && (roleRank[mine] < roleRank.moderator || roleRank[theirs] >= roleRank[mine]))
+      refuse(ErrorCode.forbidden, 'only someone of higher rank may remove a member');
+    // The last person out may go; an owner leaving others behind hands the channel on first.
+    await this.changeMember(room, userId, undefined, theirs);
+    await this.record(identity, room, leaving ? 'member_left' : 'member_removed', userId);
     this.effects.evict(userId, room, 'removed');
   }
 
-  /** Refuses to let `userId`, an owner, stop being one when no other owner would remain. */
-  private async keepAnOwner(room: RoomId): Promise<void> {
-    if ((await this.store.owners(room)) <= 1)
+  /**
+   * Writes a member's new role (`undefined`: out); an owner's change goes through the check
+   * that the channel keeps an owner, atomically with the write.
+   */
+  private async changeMember(
+    room: RoomId,
+    userId: string,
+    role: Role | undefined,
+    current: Role | undefined,
+  ): Promise<void> {
+    if (current !== 'owner') {
+      if (role === undefined) await this.access.removeMember(room, userId);
+      else await this.access.setMember(room, userId, role);
+      return;
+    }
+    if ((await this.access.changeMemberKeepingOwner(room, userId, role)) === 'last_owner')
       refuse(
         ErrorCode.lastOwner,
         'the channel needs another owner first: make someone else an owner, then step down',
@@ -178,7 +184,7 @@ export class ChannelService {
   private record(
     identity: Identity,
     room: RoomId,
-    action: 'member_added' | 'member_removed' | 'role',
+    action: 'member_added' | 'member_removed' | 'member_left' | 'role',
     userId: string,
     details?: Record<string, unknown>,
   ): Promise<void> {

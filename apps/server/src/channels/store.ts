@@ -293,15 +293,49 @@ export class ChannelStore {
     }));
   }
 
-  /** How many owners the channel has (a channel keeps at least one while it has members). */
-  async owners(roomId: string): Promise<number> {
-    const row = await this.db
-      .selectFrom('room_members')
-      .select((eb) => eb.fn.countAll<string | number>().as('owners'))
-      .where('room_id', '=', roomId)
-      .where('role', '=', 'owner')
-      .executeTakeFirst();
-    return Number(row?.owners ?? 0);
+  /**
+   * Gives a member `role`, or removes them (`undefined`), unless that would leave the channel
+   * without an owner while others remain in it: then 'last_owner', and nothing changes. The
+   * count and the write are one transaction that first writes the channel's row, so changes
+   * to one channel's members run one after another (PostgreSQL's row lock; SQLite's single
+   * writer) and two owners stepping down at once cannot both get through.
+   */
+  changeMemberKeepingOwner(
+    roomId: string,
+    userId: string,
+    role: Role | undefined,
+  ): Promise<'done' | 'last_owner'> {
+    return this.db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable('channels')
+        .set({ room_id: roomId })
+        .where('room_id', '=', roomId)
+        .execute();
+      const members = await tx
+        .selectFrom('room_members')
+        .select(['user_id', 'role'])
+        .where('room_id', '=', roomId)
+        .execute();
+      const stepsDown =
+        members.some((m) => m.user_id === userId && m.role === 'owner') && role !== 'owner';
+      const ownersLeft = members.filter((m) => m.role === 'owner' && m.user_id !== userId).length;
+      const othersLeft = members.some((m) => m.user_id !== userId);
+      // The last person out may go, owner or not: there is no one left to hand it to.
+      if (stepsDown && ownersLeft === 0 && (role !== undefined || othersLeft)) return 'last_owner';
+      if (role === undefined)
+        await tx
+          .deleteFrom('room_members')
+          .where('room_id', '=', roomId)
+          .where('user_id', '=', userId)
+          .execute();
+      else
+        await tx
+          .insertInto('room_members')
+          .values({ room_id: roomId, user_id: userId, role, added_at: Date.now() })
+          .onConflict((oc) => oc.columns(['room_id', 'user_id']).doUpdateSet({ role }))
+          .execute();
+      return 'done';
+    });
   }
 
   /** Adds a member or changes their role. */
@@ -528,7 +562,7 @@ export class ChannelStore {
       id: r.id,
       action: r.action,
       actor: r.actor_id,
-      // Guests have no row: their name is kept in the entry's details when it matters.
+      // Guests have no row in the accounts table, so no name to show.
       actorName: r.actor_name ?? 'a guest',
       target: r.target_user_id,
       targetName: r.target_user_id === null ? null : (r.target_name ?? 'a guest'),

@@ -41,6 +41,8 @@ export function describeAudit(entry: AuditEntry): string {
       return `${who} added ${whom}`;
     case 'member_removed':
       return `${who} removed ${whom}`;
+    case 'member_left':
+      return `${who} left`;
     case 'role':
       return `${who} made ${whom} ${roleWords[String(details.role)] ?? 'a member'}`;
     default:

@@ -70,10 +70,13 @@ export function Composer({
   const emoteOnly = rules.modes.emoteOnly;
   const notEmoji = emoteOnly && !blank && !isEmoteOnly(text);
   const attaching = canAttach && !emoteOnly;
+  // Files attached before emote-only came on cannot go with an emoji message.
+  const filesRefused = emoteOnly && uploads.uploads.length > 0;
   // Text or at least one finished upload, and nothing still on its way.
   const sendable =
     !over &&
     !notEmoji &&
+    !filesRefused &&
     !guestsMuted &&
     !uploads.busy &&
     (!blank || (attaching && uploads.attachments.length > 0));
@@ -82,7 +85,9 @@ export function Composer({
     ? 'Members-only mode: sign in to chat here. You can still read along.'
     : notEmoji
       ? 'Emote-only mode: only emoji can be sent here.'
-      : undefined;
+      : filesRefused
+        ? 'Emote-only mode: no files here. Remove them to send.'
+        : undefined;
   useLayoutEffect(() => {
     const element = box.current;
     if (element === null) return;
@@ -194,7 +199,10 @@ export function Composer({
           aria-label="Message"
           rows={1}
           value={text}
-          disabled={guestsMuted}
+          // Read-only, not disabled: a disabled box would drop the focus of someone typing
+          // when the mode comes on, and take the reason out of reach.
+          readOnly={guestsMuted}
+          aria-disabled={guestsMuted}
           aria-invalid={notEmoji || over}
           aria-describedby={hint === undefined ? undefined : hintId}
           aria-controls={picking ? pickerId : undefined}

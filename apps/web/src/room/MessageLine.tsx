@@ -115,7 +115,11 @@ function PendingLine({
             size="sm"
             className="h-auto px-1"
             tabIndex={tabIndex}
-            onClick={() => store.retry(room, entry)}
+            onClick={() => {
+              store.retry(room, entry);
+              // The button goes with the failure it answered: the caret goes back to writing.
+              focusComposer();
+            }}
           >
             Retry
           </Button>
@@ -124,7 +128,10 @@ function PendingLine({
             size="sm"
             className="h-auto px-1 text-slate-300"
             tabIndex={tabIndex}
-            onClick={() => store.discard(room, entry.cid)}
+            onClick={() => {
+              store.discard(room, entry.cid);
+              focusComposer();
+            }}
           >
             Discard
           </Button>

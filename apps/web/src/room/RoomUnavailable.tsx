@@ -5,6 +5,7 @@ import { useEffect, useRef } from 'react';
 import { useChat } from '../chat-context.js';
 import type { Refusal } from '../chat-store.js';
 import { Button } from '../components/ui/button.js';
+import { eventIdOf } from '../events/use-live-event.js';
 
 /** What the page says instead of a room it may not show, and what one can do about it. */
 function explain(
@@ -68,7 +69,10 @@ export function RoomUnavailable({
   const headingRef = useRef<HTMLHeadingElement>(null);
   // Said as it appears: focus moves to the statement, as after a page change.
   useEffect(() => headingRef.current?.focus(), []);
-  const canRejoin = rejoin === true && (listing === undefined || listing.visibility === 'public');
+  // Public channels and open rooms (global, an event's) take one back; a private channel's
+  // door opens only from inside (its listing is gone by now, so no listing says private).
+  const canRejoin =
+    rejoin === true && (listing?.visibility === 'public' || eventIdOf(room) !== undefined);
   return (
     <div
       className="flex flex-1 flex-col items-center justify-center gap-4 p-6 text-center"

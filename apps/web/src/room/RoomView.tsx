@@ -208,8 +208,12 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
         if (event.dataTransfer.files.length === 0) return;
         event.preventDefault();
         setDragging(false);
-        if (isAccount) uploads.add(Array.from(event.dataTransfer.files));
-        else toast.warning(guestsCannotAttach, { id: 'guest-attach' });
+        if (!isAccount) toast.warning(guestsCannotAttach, { id: 'guest-attach' });
+        else if (modes?.emoteOnly === true && !moderator)
+          toast.warning('Emote-only mode: messages here are emoji, without files.', {
+            id: 'emote-only-attach',
+          });
+        else uploads.add(Array.from(event.dataTransfer.files));
       }}
     >
       {dragging && (
@@ -239,7 +243,9 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
               tabIndex={rows.listTabIndex}
               className="min-h-0 flex-1 overflow-y-auto focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400 focus-visible:ring-inset"
               role="log"
-              aria-live="polite"
+              // Rows mount as they scroll into view, and a live log would read old ones out
+              // as new: arrivals are announced by Arrivals below instead.
+              aria-live="off"
               aria-label={`Messages in ${title}`}
               aria-busy={loadingOlder}
               data-testid="timeline"
@@ -296,6 +302,7 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
               </m.button>
             )}
           </AnimatePresence>
+          <Arrivals messages={timeline.messages} />
           <TypingLine room={room} />
           <HeldMessages room={room} />
           {isEvent && <CheerBar room={room} />}
@@ -319,5 +326,29 @@ export function RoomView({ room, at, title, listing, onOpenRooms }: RoomViewProp
         </>
       )}
     </main>
+  );
+}
+
+/**
+ * Says the newest message from someone else to screen readers as it arrives (the list
+ * itself is silent, see above): one polite line, replaced by the next.
+ */
+function Arrivals({ messages }: { messages: readonly ChatMessage[] }) {
+  const { me } = useChat();
+  const newest = messages.at(-1);
+  const [said, setSaid] = useState('');
+  const seen = useRef(newest?.seq);
+  useEffect(() => {
+    if (newest === undefined || newest.seq === seen.current) return;
+    // What a room opens with is history, not news.
+    const fresh = seen.current !== undefined && newest.seq > seen.current;
+    seen.current = newest.seq;
+    if (fresh && newest.user.id !== me.id && newest.deleted !== true)
+      setSaid(`${newest.user.name}: ${newest.content}`);
+  }, [newest, me.id]);
+  return (
+    <p aria-live="polite" className="sr-only">
+      {said}
+    </p>
   );
 }
