@@ -34,6 +34,7 @@ import { installErrorHandlers } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { historyRoutes } from './http/history.js';
 import { registerOpenApi } from './http/openapi.js';
+import { registerSecurity } from './http/security.js';
 import { userRoutes } from './http/users.js';
 import { webRoutes } from './http/web.js';
 import type { JobClaims } from './jobs/port.js';
@@ -138,6 +139,7 @@ export class HubbubNode {
       trustProxy: config.trustProxy,
     });
     installErrorHandlers(this.app);
+    registerSecurity(this.app, { remoteImages: config.events.ticketmaster !== undefined });
     // One allowlist for browsers, REST (CORS) and WebSocket upgrades (Origin) alike.
     const origins = config.allowedOrigins;
     void this.app.register(cors, {
