@@ -1,4 +1,4 @@
-import { rawGet, startServer } from '@hubbub/testing';
+import { RawClient, rawGet, startServer } from '@hubbub/testing';
 import { describe, expect, test } from 'vitest';
 
 /** The CSP's directives by name. */
@@ -13,7 +13,7 @@ function directives(header: string | string[] | undefined): Map<string, string[]
   );
 }
 
-describe('security headers', () => {
+describe('security headers and the Host allowlist', () => {
   test('the app, the events page, the API, errors and /health all carry the security headers; HSTS only over TLS', async () => {
     await using server = await startServer();
     for (const path of [
@@ -50,5 +50,60 @@ describe('security headers', () => {
     expect(viaTls.headers['strict-transport-security']).toBe('max-age=31536000');
     const viaHttp = await rawGet(`${proxied.httpUrl}/`, { 'x-forwarded-proto': 'http' });
     expect(viaHttp.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  test('a rebound name is refused with 421, on HTTP and on the WebSocket upgrade, before anything else', async () => {
+    await using server = await startServer();
+    const rebound = `rebind.example:${server.port}`;
+    // What a page on a domain re-pointed at 127.0.0.1 sends: its own name, as Host and Origin.
+    for (const path of ['/', '/events', '/api/events?limit=1', '/api/auth/guest']) {
+      const refused = await rawGet(`${server.httpUrl}${path}`, { host: rebound });
+      expect(refused.status, path).toBe(421);
+      expect(JSON.parse(refused.body), path).toEqual({
+        error: { code: 'host_not_allowed', message: expect.stringContaining('Host') },
+      });
+      expect(refused.headers['content-security-policy'], path).toBeDefined();
+    }
+    await expect(
+      RawClient.connect(server.wsUrl, { Host: rebound, Origin: `http://${rebound}` }),
+    ).rejects.toThrow(/HTTP 421/);
+
+    // The loopback names pass on any port, and health probes (which call by address) always.
+    for (const host of [
+      `127.0.0.1:${server.port}`,
+      `localhost:${server.port}`,
+      'localhost',
+      '[::1]:1',
+    ]) {
+      expect((await rawGet(`${server.httpUrl}/api/events?limit=1`, { host })).status, host).toBe(
+        200,
+      );
+    }
+    const socket = await RawClient.connect(server.wsUrl, {
+      Host: `localhost:${server.port}`,
+      Origin: `http://localhost:${server.port}`,
+    });
+    await socket.close();
+    expect((await rawGet(`${server.httpUrl}/health`, { host: rebound })).status).toBe(200);
+    expect((await rawGet(`${server.httpUrl}/ready`, { host: rebound })).status).toBe(200);
+  });
+
+  test('ALLOWED_HOSTS names the public names: any port for a name, one port for name:port', async () => {
+    await using server = await startServer({
+      env: { ALLOWED_HOSTS: 'Chat.Example, admin.example:8443' },
+    });
+    const status = async (host: string) =>
+      (await rawGet(`${server.httpUrl}/api/events?limit=1`, { host })).status;
+    expect(await status('chat.example')).toBe(200);
+    expect(await status('chat.example.:443')).toBe(200);
+    expect(await status('admin.example:8443')).toBe(200);
+    expect(await status('admin.example')).toBe(421);
+    expect(await status('evil.chat.example')).toBe(421);
+    expect(await status(`localhost:${server.port}`)).toBe(200);
+    const socket = await RawClient.connect(server.wsUrl, {
+      Host: 'chat.example',
+      Origin: 'https://chat.example',
+    });
+    await socket.close();
   });
 });

@@ -44,7 +44,8 @@ describe.runIf(postgres.enabled && redis.enabled && nginx)('three nodes behind n
     expect((await fetch(`${cluster.nodes[0]?.httpUrl}/metrics`)).status).toBe(200);
 
     // The nodes' security headers reach the browser through nginx as sent, each once; HSTS
-    // only over nginx's TLS (X-Forwarded-Proto from the trusted proxy).
+    // only over nginx's TLS (X-Forwarded-Proto from the trusted proxy); a name that is not
+    // the node's is refused through nginx as it is directly.
     const security = [
       'content-security-policy',
       'x-frame-options',
@@ -66,6 +67,15 @@ describe.runIf(postgres.enabled && redis.enabled && nginx)('three nodes behind n
     }
     const metrics = await rawGet(`${proxy.url}/metrics`);
     for (const name of security) expect(sent(metrics.lines, name), name).toHaveLength(1);
+    const rebound = await rawGet(`${proxy.url}/`, { host: `rebind.example:${proxy.port}` });
+    expect(rebound.status).toBe(421);
+    expect(JSON.parse(rebound.body)).toMatchObject({ error: { code: 'host_not_allowed' } });
+    await expect(
+      RawClient.connect(proxy.wsUrl, {
+        Host: `rebind.example:${proxy.port}`,
+        Origin: `http://rebind.example:${proxy.port}`,
+      }),
+    ).rejects.toThrow(/HTTP 421/);
 
     const people = [];
     for (let i = 0; i < 6; i++) people.push(await register(front, `person${i}`));

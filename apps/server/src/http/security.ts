@@ -1,7 +1,11 @@
 import helmet from '@fastify/helmet';
+import { ErrorCode } from '@hubbub/protocol';
 import type { FastifyInstance } from 'fastify';
+import { sendError } from './errors.js';
+import { type AllowedHosts, hostAllowed } from './hosts.js';
 
 export interface SecurityOptions {
+  allowedHosts: AllowedHosts;
   /** Event pictures come from Ticketmaster's image hosts (any https URL it names). */
   remoteImages: boolean;
 }
@@ -39,9 +43,12 @@ export function contentSecurityPolicy(remoteImages: boolean): Record<string, str
 /** HSTS for a year, sent only on requests that came over TLS (directly or per a trusted proxy). */
 export const strictTransportSecurity = 'max-age=31536000';
 
+/** Paths a health probe calls by address (a pod's IP), never by name: not Host-checked. */
+const probes = new Set(['/health', '/ready']);
+
 /**
- * Every response's security headers, on the root instance before any route: every answer
- * has them, errors and 404s included.
+ * Every response's security headers, then the Host check, on the root instance before any
+ * route: every answer has the headers, refusals and 404s included.
  */
 export function registerSecurity(app: FastifyInstance, options: SecurityOptions): void {
   void app.register(helmet, {
@@ -54,13 +61,21 @@ export function registerSecurity(app: FastifyInstance, options: SecurityOptions)
     xFrameOptions: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
   });
-  // After helmet has loaded, so its hooks run first.
+  // After helmet has loaded, so its hooks run first and a refusal carries its headers too.
   void app.after((error) => {
     if (error !== null) throw error;
     app.addHook('onRequest', async (request, reply) => {
       // `protocol` is https when the socket is TLS, or when a trusted proxy said so.
       if (request.protocol === 'https')
         reply.header('strict-transport-security', strictTransportSecurity);
+      if (probes.has(request.url.split('?')[0] ?? '')) return;
+      if (hostAllowed(options.allowedHosts, request.headers.host)) return;
+      request.log.info({ host: request.headers.host }, 'refused a request for a host not allowed');
+      return sendError(
+        reply,
+        ErrorCode.hostNotAllowed,
+        'this server does not answer to that Host (ALLOWED_HOSTS)',
+      );
     });
   });
 }
