@@ -50,6 +50,40 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
   });
 
+  test('ALLOWED_HOSTS: the loopback names by default; required off loopback; bad entries refused', () => {
+    expect(loadConfig({}).allowedHosts).toEqual([
+      { name: 'localhost', port: undefined },
+      { name: '127.0.0.1', port: undefined },
+      { name: '[::1]', port: undefined },
+    ]);
+    expect(loadConfig({ HOST: '127.0.0.2' }).allowedHosts).toContainEqual({
+      name: '127.0.0.2',
+      port: undefined,
+    });
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(
+      /^invalid configuration:\n {2}ALLOWED_HOSTS="": must be set when HOST is not a loopback address/,
+    );
+    expect(() => loadConfig({ HOST: '::' })).toThrow(/ALLOWED_HOSTS/);
+    expect(loadConfig({ HOST: '::1' }).allowedHosts).toContainEqual({
+      name: '[::1]',
+      port: undefined,
+    });
+    expect(loadConfig({ HOST: '0.0.0.0', ALLOWED_HOSTS: '*' }).allowedHosts).toBe('*');
+    expect(
+      loadConfig({ HOST: '0.0.0.0', ALLOWED_HOSTS: 'Chat.Example., [2001:db8::1]:8443' })
+        .allowedHosts,
+    ).toEqual(
+      expect.arrayContaining([
+        { name: 'chat.example', port: undefined },
+        { name: '[2001:db8::1]', port: 8443 },
+      ]),
+    );
+    for (const bad of ['https://chat.example', 'chat.example:99999', '2001:db8::1', 'a b'])
+      expect(() => loadConfig({ ALLOWED_HOSTS: bad }), bad).toThrow(
+        /^invalid configuration:\n {2}ALLOWED_HOSTS=/,
+      );
+  });
+
   test('reports every bad value at once, one line each, naming the variable', () => {
     let error: unknown;
     try {

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { limits } from '@hubbub/protocol';
 import { z } from 'zod';
+import { type AllowedHosts, isLoopback, loopbackHosts, parseHost } from './http/hosts.js';
 
 /**
  * Every setting Hubbub reads, from environment variables only. Each has a safe default for
@@ -50,6 +51,23 @@ const schema = z.object({
    * Empty means the server's own origins (http://localhost:PORT and http://127.0.0.1:PORT).
    */
   ALLOWED_ORIGINS: z.string().default(''),
+  /**
+   * Comma-separated Host names (`name` for any port, `name:port` for one) that HTTP requests
+   * and WebSocket upgrades must carry, against DNS rebinding; `*` answers any. `localhost`,
+   * `127.0.0.1` and `[::1]` always pass. Required when HOST is not a loopback address.
+   */
+  ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .superRefine((raw, context) => {
+      for (const entry of listOf(raw)) {
+        if (entry !== '*' && parseHost(entry) === undefined)
+          context.addIssue({
+            code: 'custom',
+            message: `"${entry}" is not a host name, an IPv4 address or a [bracketed] IPv6 address, with an optional :port`,
+          });
+      }
+    }),
   /**
    * Which proxies' X-Forwarded-For to believe for the client's address (login limits per
    * address): unset trusts none; a number trusts that many hops; otherwise comma-separated
@@ -176,6 +194,8 @@ export interface Config {
   commitLanes: number;
   /** `'*'` or exact origins; empty array means "the server's own origin". */
   allowedOrigins: '*' | string[];
+  /** The Host names requests and upgrades must carry (the loopback names among them). */
+  allowedHosts: AllowedHosts;
   /** Fastify's `trustProxy`: none, the first `n` hops, or the proxies' addresses. */
   trustProxy: false | string | ((address: string, hop: number) => boolean);
   logLevel: Parsed['LOG_LEVEL'];
@@ -231,11 +251,16 @@ export class ConfigError extends Error {
   }
 }
 
-function parseOrigins(raw: string): '*' | string[] {
-  const list = raw
+/** A comma-separated setting's entries, trimmed, without empty ones. */
+function listOf(raw: string): string[] {
+  return raw
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+}
+
+function parseOrigins(raw: string): '*' | string[] {
+  const list = listOf(raw);
   if (list.includes('*')) return '*';
   return list.map((origin) => origin.replace(/\/$/, ''));
 }
@@ -266,6 +291,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       path: ['EVENT_HISTORY_TTL_MINUTES'],
       message: 'must not exceed EVENTS_REMOVE_AFTER_MINUTES: a room closes before its event goes',
     })
+    .refine((c) => isLoopback(c.HOST) || listOf(c.ALLOWED_HOSTS).length > 0, {
+      path: ['ALLOWED_HOSTS'],
+      message:
+        'must be set when HOST is not a loopback address: the names clients reach this server by (e.g. chat.example.com), or * to answer any Host',
+    })
     .refine((c) => (c.WORKERS ?? 1) === 1 || c.REDIS_URL !== undefined, {
       path: ['WORKERS'],
       message: 'WORKERS above 1 needs REDIS_URL: the embedded bus lives in one process',
@@ -292,6 +322,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sqliteSynchronous: c.SQLITE_SYNCHRONOUS,
     commitLanes: c.COMMIT_LANES,
     allowedOrigins: parseOrigins(c.ALLOWED_ORIGINS),
+    allowedHosts: parseHosts(c.ALLOWED_HOSTS, c.HOST),
     trustProxy:
       c.TRUST_PROXY === undefined
         ? false
@@ -356,6 +387,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       roomOpensBeforeMs: c.EVENT_ROOM_OPENS_MINUTES * 60_000,
     },
   };
+}
+
+/**
+ * The loopback names, the address listened on when it is a loopback one (127.0.0.2), and
+ * the configured names; `*` for any.
+ */
+function parseHosts(raw: string, listenOn: string): AllowedHosts {
+  const list = listOf(raw);
+  if (list.includes('*')) return '*';
+  const bare = listenOn.replace(/^\[(.*)\]$/, '$1');
+  const own = isLoopback(bare) ? parseHost(bare.includes(':') ? `[${bare}]` : bare) : undefined;
+  const rules = [...loopbackHosts];
+  const named = list.flatMap((entry) => parseHost(entry) ?? []);
+  for (const rule of own === undefined ? named : [own, ...named]) {
+    if (!rules.some((r) => r.name === rule.name && r.port === rule.port)) rules.push(rule);
+  }
+  return rules;
 }
 
 /** Trusts the nearest `count` proxies (proxy-addr counts hops from the socket, from 0). */

@@ -35,7 +35,9 @@ import { authRoutes } from './http/auth.js';
 import { installErrorHandlers } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { historyRoutes } from './http/history.js';
+import { hostAllowed } from './http/hosts.js';
 import { registerOpenApi } from './http/openapi.js';
+import { registerSecurity } from './http/security.js';
 import { userRoutes } from './http/users.js';
 import { webRoutes } from './http/web.js';
 import type { JobClaims } from './jobs/port.js';
@@ -140,6 +142,10 @@ export class HubbubNode {
       trustProxy: config.trustProxy,
     });
     installErrorHandlers(this.app);
+    registerSecurity(this.app, {
+      allowedHosts: config.allowedHosts,
+      remoteImages: config.events.ticketmaster !== undefined,
+    });
     // One allowlist for browsers, REST (CORS) and WebSocket upgrades (Origin) alike.
     const origins = config.allowedOrigins;
     void this.app.register(cors, {
@@ -275,6 +281,7 @@ export class HubbubNode {
       logger,
       meter: ports.telemetry,
       allowedOrigins: config.allowedOrigins,
+      hostAllowed: (host) => hostAllowed(config.allowedHosts, host),
       authTimeoutMs: config.authTimeoutMs,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       maxBufferedBytes: config.maxBufferedBytes,

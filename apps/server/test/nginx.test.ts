@@ -3,6 +3,7 @@ import {
   clusterEnv,
   nginxAvailable,
   RawClient,
+  rawGet,
   register,
   requireService,
   spawnCluster,
@@ -32,12 +33,49 @@ describe.runIf(postgres.enabled && redis.enabled && nginx)('three nodes behind n
       await clusterEnv(postgres.server(), redis.server(), { TRUST_PROXY: '127.0.0.1' }),
     );
     running.push(cluster);
-    const proxy = await startNginx(cluster.nodes.map((node) => node.port));
+    const proxy = await startNginx(
+      cluster.nodes.map((node) => node.port),
+      { tls: true },
+    );
     running.push(proxy);
     const front = { httpUrl: proxy.url };
     // Metrics are for the scraper on the private network, not for the public via the proxy.
     expect((await fetch(`${proxy.url}/metrics`)).status).toBe(404);
     expect((await fetch(`${cluster.nodes[0]?.httpUrl}/metrics`)).status).toBe(200);
+
+    // The nodes' security headers reach the browser through nginx as sent, each once; HSTS
+    // only over nginx's TLS (X-Forwarded-Proto from the trusted proxy); a name that is not
+    // the node's is refused through nginx as it is directly.
+    const security = [
+      'content-security-policy',
+      'x-frame-options',
+      'x-content-type-options',
+      'referrer-policy',
+    ];
+    const sent = (lines: Array<[string, string]>, name: string) =>
+      lines.filter(([n]) => n === name).map(([, value]) => value);
+    const direct = await rawGet(`${cluster.nodes[0]?.httpUrl}/`);
+    for (const name of security) expect(sent(direct.lines, name), name).toHaveLength(1);
+    for (const url of [`${proxy.url}/`, `${proxy.url}/api/events?limit=1`, `${proxy.tlsUrl}/`]) {
+      const { status, lines } = await rawGet(url);
+      expect(status, url).toBe(200);
+      for (const name of security)
+        expect(sent(lines, name), `${url} ${name}`).toEqual(sent(direct.lines, name));
+      expect(sent(lines, 'strict-transport-security'), url).toEqual(
+        url.startsWith('https:') ? ['max-age=31536000'] : [],
+      );
+    }
+    const metrics = await rawGet(`${proxy.url}/metrics`);
+    for (const name of security) expect(sent(metrics.lines, name), name).toHaveLength(1);
+    const rebound = await rawGet(`${proxy.url}/`, { host: `rebind.example:${proxy.port}` });
+    expect(rebound.status).toBe(421);
+    expect(JSON.parse(rebound.body)).toMatchObject({ error: { code: 'host_not_allowed' } });
+    await expect(
+      RawClient.connect(proxy.wsUrl, {
+        Host: `rebind.example:${proxy.port}`,
+        Origin: `http://rebind.example:${proxy.port}`,
+      }),
+    ).rejects.toThrow(/HTTP 421/);
 
     const people = [];
     for (let i = 0; i < 6; i++) people.push(await register(front, `person${i}`));

@@ -1,3 +1,5 @@
+// First: before any schema is made (see the module).
+import './jitless.js';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from '@tanstack/react-router';
 import { domAnimation, LazyMotion, MotionConfig } from 'motion/react';

@@ -26,14 +26,19 @@ function png(width: number, height: number, background: string): Promise<Buffer>
     .toBuffer();
 }
 
-/** Whether an object URL still serves its file (a revoked one does not). */
+/**
+ * Whether an object URL still serves its image (a revoked one does not): loaded as an image,
+ * as the page's CSP allows for blob: URLs (it lets the page fetch only from its origin).
+ */
 function urlAlive(page: Page, url: string): Promise<boolean> {
   return page.evaluate(
     (href) =>
-      fetch(href).then(
-        () => true,
-        () => false,
-      ),
+      new Promise<boolean>((resolve) => {
+        const image = new Image();
+        image.onload = () => resolve(true);
+        image.onerror = () => resolve(false);
+        image.src = href;
+      }),
     url,
   );
 }

@@ -71,6 +71,8 @@ const errorMeanings: Record<ErrorCode, string> = {
   unsupported_media:
     'An upload is not, by its bytes, one of the types the server takes: JPEG, PNG, WebP, GIF or PDF. The name and the declared type do not count.',
   origin_not_allowed: "The browser's Origin is not on the allowlist (upgrade refused).",
+  host_not_allowed:
+    "The request's `Host` is not a name the server answers to (`ALLOWED_HOSTS`; the loopback names always are): a request or upgrade through a rebound DNS name. Refused before anything else.",
   token_in_url: 'A token was passed in the URL; send it in the `authenticate` frame.',
   unavailable: 'The message could not be made durable now; resend with the same `cid`.',
   shutting_down: 'The node is draining; reconnect (elsewhere) and resend with the same `cid`.',
@@ -455,8 +457,10 @@ clients can talk to older servers; field names are never renamed within a versio
 
 \`open → authenticating → ready → closing → closed\`
 
-1. The browser's \`Origin\` is checked against the server's allowlist on the upgrade
-   (403 \`origin_not_allowed\`). Clients that send no Origin (CLI, SDK in Node) pass.
+1. The \`Host\` must be a name the server answers to (421 \`host_not_allowed\`, on
+   every HTTP request too), and the browser's \`Origin\` is checked against the server's
+   allowlist on the upgrade (403 \`origin_not_allowed\`). Clients that send no Origin
+   (CLI, SDK in Node) pass.
 2. Tokens in the URL are refused (400 \`token_in_url\`): URLs leak into logs and proxies.
 3. The first frame must be \`authenticate\` with a token from \`POST /api/auth/guest\`
    (or a later account login), within the auth timeout (5 s by default, 10 s at most);

@@ -74,6 +74,11 @@ export const ErrorCode = {
   unsupportedMedia: 'unsupported_media',
   /** The Origin of a browser upgrade is not on the allowlist. */
   originNotAllowed: 'origin_not_allowed',
+  /**
+   * The request's Host is not a name this server answers to (`ALLOWED_HOSTS`): refused
+   * before anything else, HTTP and WebSocket upgrades alike (DNS rebinding).
+   */
+  hostNotAllowed: 'host_not_allowed',
   /** A token was passed in the URL; tokens go in the first frame. */
   tokenInUrl: 'token_in_url',
   /** The server could not make the message durable; resend with the same cid. */
@@ -123,6 +128,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   too_large: 413,
   unsupported_media: 415,
   origin_not_allowed: 403,
+  host_not_allowed: 421,
   token_in_url: 400,
   unavailable: 503,
   shutting_down: 503,

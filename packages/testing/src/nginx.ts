@@ -30,6 +30,8 @@ export interface TestNginx {
   url: string;
   wsUrl: string;
   port: number;
+  /** With `tls`: the same server over HTTPS, on a certificate of its own (self-signed). */
+  tlsUrl: string | undefined;
   /** One line per finished request: `<request line> <status> <upstream address>`. */
   accessLog(): string[];
   stop(): Promise<void>;
@@ -41,11 +43,25 @@ export interface TestNginx {
  * the repository ships in deploy/nginx: only what must differ here (paths, ports, the
  * upstream list, an access log naming the upstream) is written by this function.
  */
-export async function startNginx(upstreams: readonly number[]): Promise<TestNginx> {
+export async function startNginx(
+  upstreams: readonly number[],
+  options: { tls?: boolean } = {},
+): Promise<TestNginx> {
   const binary = nginxBinary();
   if (binary === undefined) throw new Error('nginx not found');
   const dir = mkdtempSync(join(tmpdir(), 'hubbub-nginx-'));
   const port = await freePort();
+  const tlsPort = options.tls === true ? await freePort() : undefined;
+  if (tlsPort !== undefined) {
+    // As a TLS-terminating proxy runs it: the certificate is nginx's, the nodes speak HTTP.
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+        .concat(['-subj', '/CN=localhost', '-days', '1'])
+        .concat(['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]),
+      { stdio: 'ignore' },
+    );
+  }
   const root = process.getuid?.() === 0;
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
@@ -73,7 +89,17 @@ ${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`)
     listen 127.0.0.1:${port};
     include ${deployDir}hubbub-server.conf;
   }
-}
+${
+  tlsPort === undefined
+    ? ''
+    : `  server {
+    listen 127.0.0.1:${tlsPort} ssl;
+    ssl_certificate ${dir}/cert.pem;
+    ssl_certificate_key ${dir}/key.pem;
+    include ${deployDir}hubbub-server.conf;
+  }
+`
+}}
 `,
   );
   let output = '';
@@ -113,6 +139,7 @@ ${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`)
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     port,
+    tlsUrl: tlsPort === undefined ? undefined : `https://127.0.0.1:${tlsPort}`,
     accessLog() {
       const file = join(dir, 'access.log');
       return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];

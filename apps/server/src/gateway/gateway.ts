@@ -48,6 +48,8 @@ export interface GatewayOptions {
   meter: ConnectionMeter & { connected(open: number): void; disconnected(open: number): void };
   /** `'*'`, exact origins, or empty for same-origin only. */
   allowedOrigins: '*' | string[];
+  /** Whether an upgrade's Host header names this server (DNS rebinding). */
+  hostAllowed(host: string | undefined): boolean;
   authTimeoutMs: number;
   heartbeatIntervalMs: number;
   maxBufferedBytes: number;
@@ -149,6 +151,15 @@ export class Gateway {
     // Not a closure over this scope: it would keep the request and its URL alive as long
     // as the socket lives.
     socket.on('error', destroySocket);
+    // Before anything else: through a rebound name, the Origin would match the Host.
+    if (!this.options.hostAllowed(request.headers.host)) {
+      this.options.logger.info(
+        { host: request.headers.host },
+        'refused an upgrade for a host not allowed',
+      );
+      reject(socket, 421, ErrorCode.hostNotAllowed, 'this server does not answer to that Host');
+      return;
+    }
     const url = new URL(request.url ?? '/', 'http://upgrade.invalid');
     if (url.pathname !== '/ws') {
       reject(socket, 404, ErrorCode.notFound, 'WebSockets live at /ws');
