@@ -274,7 +274,8 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
       document
         .getAnimations()
         .filter((a) => a.effect?.getComputedTiming().endTime !== Number.POSITIVE_INFINITY)
-        .map((a) => a.finished),
+        // An animation cancelled meanwhile (its element gone) rejects: that one is done too.
+        .map((a) => a.finished.catch(() => undefined)),
     ),
   );
   // Evaluated, not added as a <script>: the page's CSP runs no inline script.

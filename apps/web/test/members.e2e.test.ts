@@ -64,7 +64,10 @@ describe.runIf(chromium.enabled)('a channel’s people, in Chromium', { timeout:
 
     // She makes him a moderator: he is told, and his menus change at once.
     await panel.getByLabel('Role of bob').selectOption('moderator');
-    await bob.page.getByText('alice made you a moderator of #backstage.').waitFor();
+    const told = bob.page.getByText('alice made you a moderator of #backstage.');
+    await told.waitFor();
+    // On a phone the toast sits over the header's buttons until it goes, as a person sees.
+    await told.waitFor({ state: 'detached' });
     await bob.page.getByRole('button', { name: 'Room options' }).click();
     await bob.page.getByRole('menuitemradio', { name: 'One message every 30 s' }).waitFor();
     await bob.page.keyboard.press('Escape');
