@@ -9,6 +9,7 @@ import type { ScenarioResult, TargetRun } from './results.js';
 import { cluster3 } from './scenarios/cluster.js';
 import { crowd10k, rooms10k } from './scenarios/crowds.js';
 import { fanout1k } from './scenarios/fanout.js';
+import { fuzzScenario } from './scenarios/fuzz.js';
 import { idle } from './scenarios/idle.js';
 import { ingest } from './scenarios/ingest.js';
 import { storm } from './scenarios/storm.js';
@@ -17,10 +18,13 @@ import { storm } from './scenarios/storm.js';
  * `npm run bench -- <scenario> [--targets=hubbub,socketio,ws,ws-turn] [--quick] [--out=f.json]`: runs a
  * scenario against Hubbub and its peers in one invocation, prints each step and the ratios,
  * saves bench/results/<scenario>.json and rewrites docs/benchmarks.md from every result.
+ * `fuzz` is not a load test: it runs the protocol fuzzing properties for `--minutes N`.
  */
 type Scenario = (
   targets: TargetName[],
   quick: boolean,
+  /** The command line after `--`, for a scenario's own options. */
+  args: readonly string[],
 ) => Promise<{ runs: TargetRun[]; summary: string[] }>;
 
 const scenarios: Record<string, { run: Scenario; targets: TargetName[] }> = {
@@ -31,6 +35,7 @@ const scenarios: Record<string, { run: Scenario; targets: TargetName[] }> = {
   ingest: { run: ingest, targets: ['hubbub'] },
   storm: { run: storm, targets: ['socketio', 'ws', 'hubbub'] },
   'cluster-3': { run: cluster3, targets: ['socketio', 'hubbub'] },
+  fuzz: { run: fuzzScenario, targets: ['hubbub'] },
 };
 
 function version(path: string): string {
@@ -53,7 +58,7 @@ async function main(): Promise<void> {
   const scenario = name === undefined ? undefined : scenarios[name];
   if (name === undefined || scenario === undefined) {
     console.error(
-      `usage: npm run bench -- <${Object.keys(scenarios).join('|')}> [--targets=a,b] [--quick]`,
+      `usage: npm run bench -- <${Object.keys(scenarios).join('|')}> [--targets=a,b] [--quick] (fuzz: [--minutes N] [--mix=frames|chaos] [--seed=S --path=P])`,
     );
     process.exit(2);
   }
@@ -63,7 +68,7 @@ async function main(): Promise<void> {
     ?.slice('--targets='.length)
     .split(',') ?? scenario.targets) as TargetName[];
   console.log(`${name}: ${targets.join(', ')}${quick ? ' (quick)' : ''} on ${machine()}`);
-  const { runs, summary } = await scenario.run(targets, quick);
+  const { runs, summary } = await scenario.run(targets, quick, args);
   console.log('');
   for (const line of summary) console.log(line);
   // A quick run is a smoke test (bench/test): its runs go where it is told, not into the docs.

@@ -98,8 +98,11 @@ function stepsTable(run: TargetRun): string[] {
     tapped
       ? ` ${s.taps?.sent.toLocaleString('en-US') ?? '-'} | ${s.taps?.seen.toLocaleString('en-US') ?? '-'} | ${s.taps?.frames ?? '-'} |`
       : '';
+  // A run without clients (fuzz) has no load to describe: its figures say it all.
   const lines = [
-    `**${label(run)}**: ${run.clients.toLocaleString('en-US')} clients, ${run.kibPerConnection} KiB per connection, lost ${run.lost} of ${run.expected.toLocaleString('en-US')} owed deliveries`,
+    run.clients === 0
+      ? `**${label(run)}**`
+      : `**${label(run)}**: ${run.clients.toLocaleString('en-US')} clients, ${run.kibPerConnection} KiB per connection, lost ${run.lost} of ${run.expected.toLocaleString('en-US')} owed deliveries`,
   ];
   // Scenarios without load steps (idle, storm) report figures only.
   if (run.steps.length > 0)
@@ -157,6 +160,11 @@ export function writeReport(): void {
     "  its reaction taps/s, `BENCH_STEP_SECONDS=30` crowd-10k's step length); `BENCH_ENGINES=postgres`",
     '  runs ingest on one engine; `BENCH_CLIENTS=3000` sizes the storm; `BENCH_PROFILE=1` writes',
     "  the server's V8 CPU profiles to bench/profiles/ (`bench/src/profile-summary.ts` tables one).",
+    '- `fuzz` is no load test: it runs the protocol fuzzing properties of',
+    '  apps/server/test/protocol-fuzz.test.ts for `--minutes N` (default 10) against a node in',
+    '  its own process (unpinned), in rounds alternating the `frames` and `chaos` mixes, each',
+    '  with its seed; `--mix=` keeps to one, `--seed= --path=` replays a failure. It reports',
+    '  runs, frames and failures (docs/operations.md, Security, lists the invariants).',
     '',
   ];
   if (existsSync(analysis)) lines.push(readFileSync(analysis, 'utf8').trim(), '');

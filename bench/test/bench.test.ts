@@ -78,3 +78,12 @@ test('a quick cluster-3: three nodes deliver every message to every member exact
   expect(hubbub?.steps.length).toBeGreaterThan(0);
   for (const step of hubbub?.steps ?? []) expectExact(step);
 }, 180_000);
+
+/** The fuzz scenario's wiring: the protocol fuzzing properties, run from the bench tool. */
+test('a quick fuzz: runs of generated frames against a node, none failing', async () => {
+  const [hubbub] = await quick(['fuzz', '--minutes=0.25']);
+  expect(hubbub?.note).toBe('fuzz');
+  expect(hubbub?.figures?.runs).toBeGreaterThan(0);
+  expect(hubbub?.figures?.['frames sent']).toBeGreaterThan(0);
+  expect(hubbub?.figures?.failures).toBe(0);
+}, 120_000);

@@ -1,5 +1,5 @@
-import { CloseCode, limits } from '@hubbub/protocol';
-import { guestIn, RawClient, startServer } from '@hubbub/testing';
+import { CloseCode, type HistoryPage, limits } from '@hubbub/protocol';
+import { get, guestIn, post, RawClient, register, startServer } from '@hubbub/testing';
 import { describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 
@@ -49,6 +49,46 @@ describe('bad input gets a typed error and loses nothing', () => {
     // Nothing was stored by any of it: the next real message is seq 1.
     client.send({ type: 'send', room: 'global', cid: 'ok', content: 'fine' });
     expect(await client.next((f) => f.type === 'ack')).toMatchObject({ seq: 1 });
+  });
+
+  test('text no store keeps as sent (lone surrogates) is refused; astral characters are kept', async () => {
+    // Found by the protocol fuzzer: `\ud800` in JSON is a lone surrogate after parsing; it
+    // was acked and broadcast as sent, and read back from SQLite as three U+FFFD.
+    await using server = await startServer();
+    await using client = await guestIn(server, 'Surrogates', 'global');
+    for (const [field, frame] of [
+      ['content', { type: 'send', room: 'global', cid: 'lone-high', content: 'a\ud800b' }],
+      ['content', { type: 'send', room: 'global', cid: 'lone-low', content: '\udc00' }],
+      ['cid', { type: 'send', room: 'global', cid: 'x\udfff', content: 'fine' }],
+    ] as const) {
+      client.send(frame);
+      const error = await client.next((f) => f.type === 'error');
+      expect(error).toMatchObject({ code: 'invalid_frame' });
+      expect(error.type === 'error' && error.message).toContain(`${field}: ${field} must be`);
+    }
+    const kept = 'astral 😀 𝔘𝔫𝔦 and a pair \ud83d\ude00';
+    client.send({ type: 'send', room: 'global', cid: 'pairs', content: kept });
+    const ack = await client.next((f) => f.type === 'ack');
+    expect(ack).toMatchObject({ seq: 1 });
+    if (ack.type !== 'ack') throw new Error('no ack');
+    client.send({ type: 'edit', room: 'global', id: ack.id, content: 'edited \udbff' });
+    expect(await client.next((f) => f.type === 'error')).toMatchObject({
+      code: 'invalid_frame',
+      ref: 'edit',
+    });
+    const { token } = await server.guest('Reader');
+    const history = await get<HistoryPage>(server, '/api/rooms/global/messages', token);
+    expect(history.body.messages.map((m) => m.content)).toEqual([kept]);
+
+    const owner = await register(server, 'topics');
+    const topic = await post(
+      server,
+      '/api/channels',
+      { name: 'lone', visibility: 'private', topic: 'half \ud800' },
+      owner.token,
+    );
+    expect(topic.status).toBe(400);
+    expect(topic.body).toMatchObject({ error: { code: 'invalid_request' } });
   });
 
   test('a frame over the size limit closes with 1009; the node keeps serving', async () => {

@@ -134,7 +134,7 @@ const clientFrames: Record<string, FrameDoc> = {
   send: {
     schema: frames.SendFrame,
     summary:
-      "Post a message. `cid` is the client's id for this send: a resend with the same `cid` gets the original `ack` and never a second message. `attachments` are what `POST /api/media` answered, unchanged and your own (else `forbidden`); with attachments, `content` may be empty; without, it needs something visible (only whitespace, zero-width or bidi characters counts as empty). Content is delivered exactly as typed.",
+      "Post a message. `cid` is the client's id for this send: a resend with the same `cid` gets the original `ack` and never a second message. `attachments` are what `POST /api/media` answered, unchanged and your own (else `forbidden`); with attachments, `content` may be empty; without, it needs something visible (only whitespace, zero-width or bidi characters counts as empty). Content is delivered exactly as typed; a lone surrogate (a `\\ud800` escape without its pair) in `content` or `cid` is refused (`invalid_frame`), as no store could keep it as sent.",
     example: { type: 'send', room: 'global', cid: 'b9f6c1e0-1', content: 'hi' },
   },
   resume: {
@@ -554,9 +554,9 @@ ${closeRows.join('\n')}
 | limit | value |
 | --- | --- |
 | username | 1–${limits.usernameMaxChars} characters |
-| message content | 1–${limits.contentMaxChars} characters, not only whitespace |
+| message content | 1–${limits.contentMaxChars} characters, not only whitespace, no lone surrogate |
 | frame | ${limits.frameMaxBytes} bytes (larger closes with ${CloseCode.frameTooLarge}); no compression |
-| client id (\`cid\`) | 1–${limits.cidMaxChars} characters |
+| client id (\`cid\`) | 1–${limits.cidMaxChars} characters, no lone surrogate |
 | room name | \`${roomNamePattern.source}\` |
 | rooms per connection | ${limits.roomsPerConnection} |
 | messages in \`joined\` on join | ${limits.joinHistory} (server setting) |

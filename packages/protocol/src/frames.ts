@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode } from './codes.js';
 import { limits, roomNamePattern } from './limits.js';
-import { hasVisibleText } from './names.js';
+import { hasVisibleText, isWellFormed, wellFormedMessage } from './names.js';
 
 /**
  * The v1 wire format: JSON text frames, one object each, discriminated by `type`. Field
@@ -23,7 +23,11 @@ export type RoomId = z.infer<typeof RoomId>;
 export const Seq = z.number().int().nonnegative();
 export type Seq = z.infer<typeof Seq>;
 
-export const ClientId = z.string().min(1).max(limits.cidMaxChars);
+export const ClientId = z
+  .string()
+  .min(1)
+  .max(limits.cidMaxChars)
+  .refine(isWellFormed, wellFormedMessage('cid'));
 export type ClientId = z.infer<typeof ClientId>;
 
 /** A message's id (a UUIDv7, assigned by the server), as clients name it back. */
@@ -35,12 +39,14 @@ export type Epoch = z.infer<typeof Epoch>;
 
 /**
  * Message content, kept exactly as typed (no normalisation), but never only whitespace and
- * invisible characters (zero-width spaces, bidi controls, variation selectors…).
+ * invisible characters (zero-width spaces, bidi controls, variation selectors…), and never
+ * with a lone surrogate (no store could keep it as sent).
  */
 export const Content = z
   .string()
   .max(limits.contentMaxChars, `content is at most ${limits.contentMaxChars} characters`)
-  .refine(hasVisibleText, 'content must not be empty');
+  .refine(hasVisibleText, 'content must not be empty')
+  .refine(isWellFormed, wellFormedMessage('content'));
 
 export const UserRef = z.object({ id: z.string(), name: z.string() });
 /** A person's standing in a channel: owners give roles, moderators moderate. */
@@ -111,10 +117,11 @@ export const SendFrame = z
     type: z.literal('send'),
     room: RoomId,
     cid: ClientId,
-    /** May be empty when the message carries attachments. */
+    /** May be empty when the message carries attachments; never with a lone surrogate. */
     content: z
       .string()
-      .max(limits.contentMaxChars, `content is at most ${limits.contentMaxChars} characters`),
+      .max(limits.contentMaxChars, `content is at most ${limits.contentMaxChars} characters`)
+      .refine(isWellFormed, wellFormedMessage('content')),
     /** The seq of the message of the same room this one answers. */
     replyTo: Seq.min(1).optional(),
     /** Files uploaded by the sender (`POST /api/media`), as that answer described them. */

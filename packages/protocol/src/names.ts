@@ -78,6 +78,23 @@ export function hasVisibleText(text: string): boolean {
   return text.replace(invisible, '').length > 0;
 }
 
+/** Half of a UTF-16 surrogate pair without its other half (under the `u` flag, pairs are one code point). */
+const loneSurrogate = /\p{Cs}/u;
+
+/**
+ * Whether `text` is well-formed Unicode: no lone surrogate. JSON's `\ud800` escapes can
+ * put one in a string, and no UTF-8 store keeps it (SQLite hands back three U+FFFD,
+ * PostgreSQL's driver writes one), so text the server stores must not hold any: it would
+ * read back other than it was sent and shown.
+ */
+export function isWellFormed(text: string): boolean {
+  return !loneSurrogate.test(text);
+}
+
+/** The refusal of text `isWellFormed` turns down, naming the field. */
+export const wellFormedMessage = (field: string) =>
+  `${field} must be well-formed Unicode (no lone surrogates)`;
+
 /** Refines a normalised name by the rules above. */
 function checkName(name: string, context: z.core.$RefinementCtx<string>): void {
   const problem = nameProblem(name);

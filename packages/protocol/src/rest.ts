@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ErrorCode } from './codes.js';
 import { Attachment, ChannelRole, ChatMessage, RoomId, Seq, UserRef } from './frames.js';
 import { limits } from './limits.js';
-import { LoginName, Username } from './names.js';
+import { isWellFormed, LoginName, Username, wellFormedMessage } from './names.js';
 
 /** REST bodies shared by the server and its clients. */
 
@@ -128,7 +128,11 @@ export const ChannelName = RoomId.refine(
 export const CreateChannelRequest = z.object({
   name: ChannelName,
   visibility: z.enum(['public', 'private']).default('public'),
-  topic: z.string().max(limits.topicMaxChars).default(''),
+  topic: z
+    .string()
+    .max(limits.topicMaxChars)
+    .refine(isWellFormed, wellFormedMessage('topic'))
+    .default(''),
 });
 export type CreateChannelRequest = z.input<typeof CreateChannelRequest>;
 
