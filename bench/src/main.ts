@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { option, positional } from './args.js';
 import type { TargetName } from './dialects.js';
 import { ROOT } from './harness.js';
 import { writeReport } from './report.js';
@@ -11,16 +12,19 @@ import { crowd10k, rooms10k } from './scenarios/crowds.js';
 import { fanout1k } from './scenarios/fanout.js';
 import { idle } from './scenarios/idle.js';
 import { ingest } from './scenarios/ingest.js';
+import { soak } from './scenarios/soak.js';
 import { storm } from './scenarios/storm.js';
 
 /**
  * `npm run bench -- <scenario> [--targets=hubbub,socketio,ws,ws-turn] [--quick] [--out=f.json]`: runs a
  * scenario against Hubbub and its peers in one invocation, prints each step and the ratios,
  * saves bench/results/<scenario>.json and rewrites docs/benchmarks.md from every result.
+ * A scenario may read options of its own from `args` (soak: `--minutes 60 --engine postgres`).
  */
 type Scenario = (
   targets: TargetName[],
   quick: boolean,
+  args: string[],
 ) => Promise<{ runs: TargetRun[]; summary: string[] }>;
 
 const scenarios: Record<string, { run: Scenario; targets: TargetName[] }> = {
@@ -31,6 +35,7 @@ const scenarios: Record<string, { run: Scenario; targets: TargetName[] }> = {
   ingest: { run: ingest, targets: ['hubbub'] },
   storm: { run: storm, targets: ['socketio', 'ws', 'hubbub'] },
   'cluster-3': { run: cluster3, targets: ['socketio', 'hubbub'] },
+  soak: { run: soak, targets: ['hubbub'] },
 };
 
 function version(path: string): string {
@@ -49,25 +54,23 @@ function machine(): string {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const name = args.find((a) => !a.startsWith('--'));
+  const name = positional(args);
   const scenario = name === undefined ? undefined : scenarios[name];
   if (name === undefined || scenario === undefined) {
     console.error(
-      `usage: npm run bench -- <${Object.keys(scenarios).join('|')}> [--targets=a,b] [--quick]`,
+      `usage: npm run bench -- <${Object.keys(scenarios).join('|')}> [--targets=a,b] [--quick]\n` +
+        '       npm run bench -- soak [--minutes 60] [--engine sqlite|postgres] [--rate 20] [--clients 300]',
     );
     process.exit(2);
   }
   const quick = args.includes('--quick');
-  const targets = (args
-    .find((a) => a.startsWith('--targets='))
-    ?.slice('--targets='.length)
-    .split(',') ?? scenario.targets) as TargetName[];
+  const targets = (option(args, 'targets')?.split(',') ?? scenario.targets) as TargetName[];
   console.log(`${name}: ${targets.join(', ')}${quick ? ' (quick)' : ''} on ${machine()}`);
-  const { runs, summary } = await scenario.run(targets, quick);
+  const { runs, summary } = await scenario.run(targets, quick, args);
   console.log('');
   for (const line of summary) console.log(line);
   // A quick run is a smoke test (bench/test): its runs go where it is told, not into the docs.
-  const out = args.find((a) => a.startsWith('--out='))?.slice('--out='.length);
+  const out = option(args, 'out');
   if (out !== undefined) writeFileSync(out, JSON.stringify(runs));
   if (quick) return;
   const result: ScenarioResult = {
