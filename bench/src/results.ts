@@ -122,7 +122,8 @@ export interface SoakVerdict {
   heapSlope: number;
   rssLimit: number;
   heapLimit: number;
-  memoryFlat: boolean;
+  /** Grows: either slope above its limit (a leak); shrinks: either below minus its limit. */
+  memory: 'flat' | 'grows' | 'shrinks';
   /** Median p99 (ms) of the first and last quarter of the samples. */
   deliveryP99: { first: number; last: number };
   ackP99: { first: number; last: number };

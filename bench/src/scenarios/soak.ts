@@ -147,7 +147,7 @@ class SoakClients {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.tell({ kind: 'stop' });
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
@@ -282,9 +282,12 @@ export function verdict(points: Point[], seconds: number, clean: boolean): SoakV
     heapSlope,
     rssLimit: RSS_LIMIT_MIB_PER_HOUR,
     heapLimit: HEAP_LIMIT_MIB_PER_HOUR,
-    memoryFlat:
-      Math.abs(rssSlope) <= RSS_LIMIT_MIB_PER_HOUR &&
-      Math.abs(heapSlope) <= HEAP_LIMIT_MIB_PER_HOUR,
+    memory:
+      rssSlope > RSS_LIMIT_MIB_PER_HOUR || heapSlope > HEAP_LIMIT_MIB_PER_HOUR
+        ? 'grows'
+        : rssSlope < -RSS_LIMIT_MIB_PER_HOUR || heapSlope < -HEAP_LIMIT_MIB_PER_HOUR
+          ? 'shrinks'
+          : 'flat',
     deliveryP99,
     ackP99,
     latencyFlat: steady(deliveryP99) && steady(ackP99),
@@ -601,19 +604,18 @@ function summarize(run: TargetRun, o: SoakOptions): string[] {
       `**Short validation run: ${round(report.seconds / 60, 1)} min, not the hour.** ` +
         `The hour: \`npm run bench -- soak${o.engine === 'postgres' ? ' --engine postgres' : ''}\` (~65 min with setup and drain).`,
     );
-  const verdictOf = (flat: boolean, word: string) =>
-    v.judged ? (flat ? word : 'drifts') : `not judged (under ${v.judgeMinutes} min)`;
+  const judged = (word: string) => (v.judged ? word : `not judged (under ${v.judgeMinutes} min)`);
   lines.push(
     `${report.people} people (${report.accounts} accounts) in ${report.rooms} rooms on ${report.engine}, ` +
       `offered per second: ${round(report.mix.sends, 1)} messages, ${round(report.mix.reactions, 1)} reactions, ` +
       `${round(report.mix.typing, 1)} typing, ${round(report.mix.joinsOrLeaves, 2)} joins or leaves, ` +
       `${round(report.mix.reconnects, 2)} reconnects, ${round(report.mix.uploads, 2)} uploads`,
     `Memory: RSS ${signed(v.rssSlope)} MiB/h, heap ${signed(v.heapSlope)} MiB/h ` +
-      `(least squares over the second half; flat within ±${v.rssLimit} and ±${v.heapLimit}): ` +
-      `**${verdictOf(v.memoryFlat, 'flat')}**`,
+      `(least squares over the second half; flat within ±${v.rssLimit} and ±${v.heapLimit}, ` +
+      `a leak when either grows faster): **${judged(v.memory)}**`,
     `p99: delivery ${v.deliveryP99.first} → ${v.deliveryP99.last} ms, ack ${v.ackP99.first} → ${v.ackP99.last} ms ` +
       `(median of the first quarter's samples → the last quarter's; steady within ×${P99_DRIFT_RATIO} or +${P99_DRIFT_FLOOR_MS} ms): ` +
-      `**${verdictOf(v.latencyFlat, 'steady')}**`,
+      `**${judged(v.latencyFlat ? 'steady' : 'drifts')}**`,
     `Loss ${run.lost} of ${run.expected.toLocaleString('en-US')} owed deliveries, ` +
       `${run.figures?.['duplicate deliveries'] ?? 0} duplicates, ${run.figures?.['error frames and failed calls'] ?? 0} errors, ` +
       `${run.figures?.['sockets closed by the server'] ?? 0} sockets closed by the server: ` +
