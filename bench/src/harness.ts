@@ -15,7 +15,8 @@ const serverLog = process.env.BENCH_SERVER_LOG;
 /** The token-signing secret the bench gives Hubbub, so it can mint guests' tokens itself. */
 export const BENCH_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 
-function pinned(core: number, command: string, args: string[]): [string, string[]] {
+/** The command that runs `command` on `core` (when taskset is there). */
+export function pinned(core: number, command: string, args: string[]): [string, string[]] {
   return PIN ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
 }
 

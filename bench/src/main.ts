@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { option, positional } from './args.js';
 import type { TargetName } from './dialects.js';
 import { ROOT } from './harness.js';
 import { writeReport } from './report.js';
@@ -12,6 +13,7 @@ import { fanout1k } from './scenarios/fanout.js';
 import { fuzzScenario } from './scenarios/fuzz.js';
 import { idle } from './scenarios/idle.js';
 import { ingest } from './scenarios/ingest.js';
+import { soak } from './scenarios/soak.js';
 import { storm } from './scenarios/storm.js';
 
 /**
@@ -19,6 +21,7 @@ import { storm } from './scenarios/storm.js';
  * scenario against Hubbub and its peers in one invocation, prints each step and the ratios,
  * saves bench/results/<scenario>.json and rewrites docs/benchmarks.md from every result.
  * `fuzz` is not a load test: it runs the protocol fuzzing properties for `--minutes N`.
+ * A scenario may read options of its own from `args` (soak: `--minutes 60 --engine postgres`).
  */
 type Scenario = (
   targets: TargetName[],
@@ -36,6 +39,7 @@ const scenarios: Record<string, { run: Scenario; targets: TargetName[] }> = {
   storm: { run: storm, targets: ['socketio', 'ws', 'hubbub'] },
   'cluster-3': { run: cluster3, targets: ['socketio', 'hubbub'] },
   fuzz: { run: fuzzScenario, targets: ['hubbub'] },
+  soak: { run: soak, targets: ['hubbub'] },
 };
 
 function version(path: string): string {
@@ -54,25 +58,24 @@ function machine(): string {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const name = args.find((a) => !a.startsWith('--'));
+  const name = positional(args);
   const scenario = name === undefined ? undefined : scenarios[name];
   if (name === undefined || scenario === undefined) {
     console.error(
-      `usage: npm run bench -- <${Object.keys(scenarios).join('|')}> [--targets=a,b] [--quick] (fuzz: [--minutes N] [--mix=frames|chaos] [--seed=S --path=P])`,
+      `usage: npm run bench -- <${Object.keys(scenarios).join('|')}> [--targets=a,b] [--quick]\n` +
+        '       npm run bench -- fuzz [--minutes N] [--mix=frames|chaos] [--seed=S --path=P]\n' +
+        '       npm run bench -- soak [--minutes 60] [--engine sqlite|postgres] [--rate 20] [--clients 300]',
     );
     process.exit(2);
   }
   const quick = args.includes('--quick');
-  const targets = (args
-    .find((a) => a.startsWith('--targets='))
-    ?.slice('--targets='.length)
-    .split(',') ?? scenario.targets) as TargetName[];
+  const targets = (option(args, 'targets')?.split(',') ?? scenario.targets) as TargetName[];
   console.log(`${name}: ${targets.join(', ')}${quick ? ' (quick)' : ''} on ${machine()}`);
   const { runs, summary } = await scenario.run(targets, quick, args);
   console.log('');
   for (const line of summary) console.log(line);
   // A quick run is a smoke test (bench/test): its runs go where it is told, not into the docs.
-  const out = args.find((a) => a.startsWith('--out='))?.slice('--out='.length);
+  const out = option(args, 'out');
   if (out !== undefined) writeFileSync(out, JSON.stringify(runs));
   if (quick) return;
   const result: ScenarioResult = {

@@ -123,6 +123,97 @@ function stepsTable(run: TargetRun): string[] {
   return [...lines, ''];
 }
 
+const clock = (seconds: number) =>
+  `${Math.floor(seconds / 60)}:${String(Math.round(seconds % 60)).padStart(2, '0')}`;
+
+/**
+ * A Mermaid `xychart-beta` (GitHub renders Mermaid in Markdown, no service or image file
+ * needed): bars for one series and a line for the other, since the chart draws no legend.
+ * A missing value (a scrape that failed) repeats the one before it.
+ */
+function xychart(
+  title: string,
+  unit: string,
+  labels: string[],
+  bars: Array<number | null>,
+  line: Array<number | null>,
+): string[] {
+  const fill = (values: Array<number | null>) => {
+    let last = 0;
+    return values.map((v) => {
+      last = v ?? last;
+      return last;
+    });
+  };
+  const [b, l] = [fill(bars), fill(line)];
+  const top = Math.max(1, ...b, ...l);
+  // A round top with some headroom, so the lines are not pressed against the frame.
+  const step = 10 ** Math.floor(Math.log10(top));
+  const max = Math.ceil((top * 1.1) / step) * step;
+  return [
+    '```mermaid',
+    'xychart-beta',
+    `  title "${title}"`,
+    `  x-axis "minutes:seconds" [${labels.map((x) => `"${x}"`).join(', ')}]`,
+    `  y-axis "${unit}" 0 --> ${max}`,
+    `  bar [${b.join(', ')}]`,
+    `  line [${l.join(', ')}]`,
+    '```',
+  ];
+}
+
+/** A soak run: its charts over time, its table (a row per sample or per minute), figures. */
+function soakSection(run: TargetRun): string[] {
+  const soak = run.soak;
+  if (soak === undefined) return [];
+  const rows = soak.rows;
+  const labels = rows.map((r) => clock(r.at));
+  const cell = (v: number | null) => (v === null ? '-' : v.toLocaleString('en-US'));
+  return [
+    `**${label(run)}**: ${soak.people} people (${soak.accounts} accounts) in ${soak.rooms} rooms for ` +
+      `${Math.round(soak.seconds / 6) / 10} min, sampled every ${soak.sampleSeconds} s; ` +
+      `one row per ${soak.rowSeconds === 60 ? 'minute' : `${soak.rowSeconds} s`}`,
+    '',
+    ...xychart(
+      `Server memory (MiB): bars RSS, line V8 heap used`,
+      'MiB',
+      labels,
+      rows.map((r) => r.rssMiB),
+      rows.map((r) => r.heapMiB),
+    ),
+    '',
+    ...xychart(
+      'p99 latency (ms): bars send to ack, line send to delivery',
+      'ms',
+      labels,
+      rows.map((r) => r.ackP99),
+      rows.map((r) => r.deliveryP99),
+    ),
+    '',
+    ...xychart(
+      'Server event-loop delay (ms): bars longest, line p99',
+      'ms',
+      labels,
+      rows.map((r) => r.lagMaxMs),
+      rows.map((r) => r.lagP99Ms),
+    ),
+    '',
+    '| time | people up | msgs/s sent (acked) | deliveries/s | reactions/s | typing/s | joins+leaves, reconnects, uploads | ack p50 / p99 ms | delivery p50 / p99 ms | RSS MiB | heap MiB | loop delay p99 / max ms | server CPU (waiting for a core, ms/s) | generator RSS MiB | errors, dup, drops, missing |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${clock(r.at)} | ${r.up} | ${r.sent} (${r.acked}) | ${r.deliveries.toLocaleString('en-US')} | ` +
+        `${r.reactions} | ${r.typing} | ${r.joinsLeaves}, ${r.reconnects}, ${r.uploads} | ` +
+        `${r.ackP50} / ${r.ackP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${cell(r.rssMiB)} | ` +
+        `${cell(r.heapMiB)} | ${cell(r.lagP99Ms)} / ${cell(r.lagMaxMs)} | ${r.cpu} (${r.cpuWaitMs}) | ${r.generatorMiB} | ` +
+        `${r.errors}, ${r.duplicates}, ${r.drops}, ${r.missing} |`,
+    ),
+    '',
+    ...Object.entries(run.figures ?? {}).map(([k, v]) => `- ${k}: ${v.toLocaleString('en-US')}`),
+    '',
+  ];
+}
+
 /** Rewrites docs/benchmarks.md (and its charts) from every saved result. */
 export function writeReport(): void {
   const dir = join(ROOT, 'bench/results');
@@ -165,6 +256,13 @@ export function writeReport(): void {
     '  its own process (unpinned), in rounds alternating the `frames` and `chaos` mixes, each',
     '  with its seed; `--mix=` keeps to one, `--seed= --path=` replays a failure. It reports',
     '  runs, frames and failures (docs/operations.md, Security, lists the invariants).',
+    '- soak: `--minutes 60` (`BENCH_MINUTES`), `--rate 20` messages/s with the rest of the mix in',
+    '  proportion (`BENCH_RATE`), `--clients 300` (`BENCH_CLIENTS`), `--engine sqlite|postgres`',
+    '  (`BENCH_ENGINE`), `BENCH_SAMPLE_SECONDS=10`, `BENCH_ACCOUNTS=20`, `BENCH_ROOMS=8`,',
+    "  `BENCH_TOKEN_TTL=300` (the accounts' access tokens, refreshed at half life). Server memory",
+    '  and event-loop delay come from its `/metrics` (prom-client: `process_resident_memory_bytes`,',
+    '  `nodejs_heap_size_used_bytes`, `nodejs_eventloop_lag_p99_seconds` less its 10 ms sampling',
+    '  interval); loss and duplicates are counted per person by (room, seq).',
     '',
   ];
   if (existsSync(analysis)) lines.push(readFileSync(analysis, 'utf8').trim(), '');
@@ -184,7 +282,9 @@ export function writeReport(): void {
       ...result.summary.map((s) => `- ${s}`),
       '',
       ...(svg === '' ? [] : [`![${result.scenario}](benchmarks/${result.scenario}.svg)`, '']),
-      ...result.runs.flatMap(stepsTable),
+      ...result.runs.flatMap((run) =>
+        run.soak === undefined ? stepsTable(run) : soakSection(run),
+      ),
     );
   }
   writeFileSync(join(ROOT, 'docs/benchmarks.md'), `${lines.join('\n').trimEnd()}\n`);

@@ -87,3 +87,46 @@ test('a quick fuzz: runs of generated frames against a node, none failing', asyn
   expect(hubbub?.figures?.['frames sent']).toBeGreaterThan(0);
   expect(hubbub?.figures?.failures).toBe(0);
 }, 120_000);
+
+/**
+ * The soak's machinery, as a smoke run (24 s, not a soak): 40 people sending, reacting,
+ * typing, joining and leaving, reconnecting with resume, accounts uploading pictures and
+ * refreshing their tokens, the server sampled from its /metrics. Every action must have
+ * happened, every delivery owed arrived once, and the table and verdict must be there.
+ * Whether memory is flat is for the hour's run (docs/benchmarks.md), never asserted.
+ */
+test('a quick soak (smoke run): the whole mix runs without loss, errors or duplicates', async () => {
+  const [hubbub] = await quick(['soak']);
+  const figures = hubbub?.figures ?? {};
+  expect(hubbub?.target).toBe('hubbub');
+  expect(hubbub?.clients).toBe(40);
+  expect(hubbub?.lost).toBe(0);
+  expect(hubbub?.expected).toBeGreaterThan(1000);
+  expect(figures['duplicate deliveries']).toBe(0);
+  expect(figures['error frames and failed calls']).toBe(0);
+  expect(figures['sends never acked (30 s)']).toBe(0);
+  expect(figures['people not back at the end']).toBe(0);
+  for (const done of [
+    'messages acked',
+    'reactions',
+    'updated frames seen',
+    'typing notices seen',
+    'joins',
+    'leaves',
+    'reconnects (resumed)',
+    'of which replayed by a resume',
+    'uploads sent as attachments',
+    'token refreshes',
+  ])
+    expect(figures[done], done).toBeGreaterThan(0);
+  const soak = hubbub?.soak;
+  expect(soak?.rows.length).toBeGreaterThanOrEqual(10);
+  for (const row of soak?.rows ?? []) {
+    expect(row.rssMiB).toBeGreaterThan(0);
+    expect(row.heapMiB).toBeGreaterThan(0);
+    expect(row.lagP99Ms).not.toBeNull();
+    expect(row.sent).toBeGreaterThan(0);
+  }
+  expect(soak?.verdict.judged).toBe(false);
+  expect(soak?.verdict.clean).toBe(true);
+}, 180_000);
