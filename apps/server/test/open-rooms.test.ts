@@ -12,11 +12,19 @@ import {
 import SQLite from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
 
-/** Rows in the server's `rooms` table, read beside it from its SQLite file. */
-function roomRows(server: TestServer): number {
+/**
+ * Rows in the server's `rooms` table whose name starts with `prefix`, read beside it from its
+ * SQLite file. By prefix: the demo catalog's events announce themselves into their rooms
+ * whenever they go live, which writes rows of their own at any moment.
+ */
+function roomRows(server: TestServer, prefix: string): number {
   const db = new SQLite(join(server.dataDir, 'hubbub.sqlite'), { readonly: true });
   try {
-    return (db.prepare('select count(*) as n from rooms').get() as { n: number }).n;
+    return (
+      db.prepare('select count(*) as n from rooms where id like ?').get(`${prefix}%`) as {
+        n: number;
+      }
+    ).n;
   } finally {
     db.close();
   }
@@ -36,7 +44,6 @@ describe('who opens open rooms', () => {
     const { token } = await server.guest('Squatter');
     await using guest = await RawClient.ready(server.wsUrl, token);
     expect(await enter(guest, 'global')).toMatchObject({ type: 'joined' });
-    const before = roomRows(server);
     for (let i = 0; i < 20; i++) {
       expect(await enter(guest, `squat-${i}`)).toMatchObject({
         type: 'error',
@@ -55,7 +62,7 @@ describe('who opens open rooms', () => {
       token,
     );
     expect([history.status, history.body.error.code]).toEqual([404, 'not_found']);
-    expect(roomRows(server)).toBe(before);
+    expect(roomRows(server, 'squat-')).toBe(0);
     // Event rooms of the catalog stay open to guests.
     const eventRoom = await eventRoomOf(server);
     expect(await enter(guest, eventRoom)).toMatchObject({ type: 'joined' });
@@ -70,14 +77,13 @@ describe('who opens open rooms', () => {
     const alice = await register(server, 'alice');
     await using socket = await RawClient.ready(server.wsUrl, alice.token);
     expect(await enter(socket, 'global')).toMatchObject({ type: 'joined' });
-    const before = roomRows(server);
     for (const room of ['jam-1', 'jam-2', 'jam-3'])
       expect(await enter(socket, room)).toMatchObject({ type: 'joined', room });
     expect(await enter(socket, 'jam-4')).toMatchObject({ type: 'error', code: 'rate_limited' });
     // Names with a `:` belong to features (events, DMs): nobody opens them by joining.
     expect(await enter(socket, 'event:made-up')).toMatchObject({ code: 'not_found' });
     expect(await enter(socket, 'x:y')).toMatchObject({ code: 'not_found' });
-    expect(roomRows(server)).toBe(before + 3);
+    expect(roomRows(server, 'jam-')).toBe(3);
     // Joining a room that exists is no opening: it is always allowed.
     expect(await enter(socket, 'general')).toMatchObject({ type: 'joined' });
     // Another account has an allowance of its own.
