@@ -4,6 +4,7 @@ import {
   type FuzzStats,
   FuzzWorld,
   fuzz,
+  noFuzzStats,
   replayHint,
 } from '@hubbub/testing/fuzz';
 import type { TargetName } from '../dialects.js';
@@ -67,17 +68,7 @@ export async function fuzzScenario(
   const total = minutes * 60_000;
   const roundMs = Math.min(120_000, Math.max(15_000, total / 4));
   const started = performance.now();
-  const stats: FuzzStats = {
-    runs: 0,
-    framesSent: 0,
-    bytesSent: 0,
-    skipped: 0,
-    framesReceived: 0,
-    acks: 0,
-    errors: {},
-    closes: {},
-    heap: { method: 'rss' },
-  };
+  const stats = noFuzzStats('rss');
   const rounds: FuzzOutcome[] = [];
   const failures: string[] = [];
   let world = await FuzzWorld.open();

@@ -483,21 +483,22 @@ export class RoomAccess implements RoomGuard {
     role: Role | undefined,
   ): Promise<'done' | 'last_owner'> {
     const outcome = await this.store.changeMemberKeepingOwner(roomId, userId, role);
-    if (outcome === 'last_owner') return outcome;
-    const user = (await this.room(roomId)).users.get(userId);
-    if (user !== undefined) user.role = role;
-    this.bump(roomId, userId);
-    this.changed(roomId, userId);
+    if (outcome === 'done') await this.roleWritten(roomId, userId, role);
     return outcome;
   }
 
   async removeMember(roomId: RoomId, userId: string): Promise<boolean> {
     const removed = await this.store.removeMember(roomId, userId);
+    await this.roleWritten(roomId, userId, undefined);
+    return removed;
+  }
+
+  /** A channel member's role was written: this node's cache follows, and the others hear. */
+  private async roleWritten(roomId: RoomId, userId: string, role: Role | undefined) {
     const user = (await this.room(roomId)).users.get(userId);
-    if (user !== undefined) user.role = undefined;
+    if (user !== undefined) user.role = role;
     this.bump(roomId, userId);
     this.changed(roomId, userId);
-    return removed;
   }
 
   async sanction(roomId: RoomId, userId: string, sanction: Sanction, by: string): Promise<void> {

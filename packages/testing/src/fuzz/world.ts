@@ -54,6 +54,21 @@ export interface FuzzStats {
   heap: { method: 'heap after gc' | 'rss'; baselineMiB?: number; lastMiB?: number };
 }
 
+/** Counts before the first run: for one world, or for the rounds of a longer session. */
+export function noFuzzStats(heap: FuzzStats['heap']['method']): FuzzStats {
+  return {
+    runs: 0,
+    framesSent: 0,
+    bytesSent: 0,
+    skipped: 0,
+    framesReceived: 0,
+    acks: 0,
+    errors: {},
+    closes: {},
+    heap: { method: heap },
+  };
+}
+
 /** One of the people in the world. */
 interface Role {
   name: string;
@@ -196,17 +211,7 @@ export class FuzzWorld {
     serverErrors: string[],
   ) {
     this.serverErrors = serverErrors;
-    this.stats = {
-      runs: 0,
-      framesSent: 0,
-      bytesSent: 0,
-      skipped: 0,
-      framesReceived: 0,
-      acks: 0,
-      errors: {},
-      closes: {},
-      heap: { method: this.gc === undefined ? 'rss' : 'heap after gc' },
-    };
+    this.stats = noFuzzStats(this.gc === undefined ? 'rss' : 'heap after gc');
     process.on('unhandledRejection', this.onRejection);
     process.on('uncaughtException', this.onException);
   }
