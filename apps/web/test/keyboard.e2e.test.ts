@@ -110,7 +110,14 @@ describe.runIf(chromium.enabled)('the chat by keyboard, in Chromium', { timeout:
     await expect.poll(() => focused(page)).toBe('Cancel');
     await page.keyboard.press('Escape');
     await expect.poll(() => focused(page)).toMatch(/^Actions for kim/);
+    // A reaction sent after it on the same socket comes back: a delete sent by Cancel would
+    // have been answered first, so the message is seen kept, not just not yet deleted.
+    await page.keyboard.press('Enter');
+    await page.getByRole('menuitem', { name: 'React with 👍' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: /👍 1: kim/ }).waitFor();
     expect(await page.getByText('message deleted').count()).toBe(0);
+    await expect.poll(() => focused(page)).toMatch(/^Actions for kim/);
     await page.keyboard.press('Enter');
     await page.getByRole('menuitem', { name: 'Delete message…' }).focus();
     await page.keyboard.press('Enter');
