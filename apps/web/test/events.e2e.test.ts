@@ -280,7 +280,12 @@ describe.runIf(chromium.enabled)(
       const page = await context.newPage();
       await page.goto(`${server.httpUrl}/events`);
       const live = page.getByRole('region', { name: /^Live now/ });
-      const card = live.getByTestId('event-card').first();
+      // The live event that ends last: the first card's may end while the test runs.
+      const { events } = (await get<EventsPage>(server, '/api/events?status=live')).body;
+      const lasting = events.reduce((a, b) =>
+        Date.parse(b.endsAt) > Date.parse(a.endsAt) ? b : a,
+      );
+      const card = live.locator(`[data-testid="event-card"][data-event="${lasting.id}"]`);
       const name = (await card.getByTestId('event-name').textContent()) ?? '';
       const id = (await card.getAttribute('data-event')) ?? '';
       await card.click();
